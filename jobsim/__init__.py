@@ -1,0 +1,64 @@
+"""jobsim: test and simulate background jobs the way Sidekiq really runs them.
+
+A deterministic in-memory engine runs Sidekiq's real retry, backoff and scheduling logic on a
+virtual clock. See the README for a tour and ``docs/`` for the guides.
+"""
+
+from __future__ import annotations
+
+from jobsim.clock import DEFAULT_START, VirtualClock
+from jobsim.errors import (
+    ClockError,
+    EmptyQueueError,
+    InvalidArgument,
+    InvalidOption,
+    InvalidPayload,
+    JobsimError,
+    JobsimWarning,
+    NoActiveSimulator,
+    SimulationError,
+    StepLimitExceeded,
+    UnknownJob,
+)
+from jobsim.events import EVENT_KINDS, Event
+from jobsim.job import Job, JobSetter, job
+from jobsim.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from jobsim.retry import default_delay
+from jobsim.sets import SetEntry
+from jobsim.simulator import Simulator
+from jobsim.trace import Trace
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # Simulation
+    "DEFAULT_START",
+    "Simulator",
+    "VirtualClock",
+    # Jobs
+    "Job",
+    "JobSetter",
+    "job",
+    # Semantics profiles
+    "DEFAULT_PROFILE",
+    "PROFILES",
+    "Profile",
+    "default_delay",
+    # What happened
+    "EVENT_KINDS",
+    "Event",
+    "SetEntry",
+    "Trace",
+    # Errors
+    "ClockError",
+    "EmptyQueueError",
+    "InvalidArgument",
+    "InvalidOption",
+    "InvalidPayload",
+    "JobsimError",
+    "JobsimWarning",
+    "NoActiveSimulator",
+    "SimulationError",
+    "StepLimitExceeded",
+    "UnknownJob",
+]

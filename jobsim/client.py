@@ -1,0 +1,196 @@
+"""The client side (layer 4): turning an enqueue into a job hash in a queue or the schedule.
+
+This is Sidekiq's ``Client#push`` path: options merged into the hash in Sidekiq's key order,
+strict-args checking per profile, a jid from the seeded stream, ``created_at`` and, for an
+immediate push, ``enqueued_at``; a future ``at`` goes to the ``schedule`` set instead, stored
+without ``at`` as Sidekiq stores it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from jobsim.clock import as_epoch
+from jobsim.errors import InvalidArgument, InvalidPayload, JobsimWarning
+from jobsim.job import Job
+from jobsim.options import JOB_OPTIONS, default_options, validate_options
+from jobsim.payload import find_non_native, fix_hint, json_round_trip, ruby_to_json
+
+if TYPE_CHECKING:
+    from jobsim.state import SimState
+
+__all__ = ["Client", "resolve_at"]
+
+#: Sidekiq treats a number below this as "seconds from now" and above as an epoch.
+_EPOCH_THRESHOLD = 1_000_000_000
+_SCALAR_TYPES = (str, int, bool, type(None))
+
+
+def resolve_at(wait: Any, now: float) -> float | None:
+    """Sidekiq's ``perform_in`` rule: the epoch to run at, or None to enqueue now.
+
+    A number below 1,000,000,000 (or a timedelta) is relative; anything larger, or an aware
+    datetime, is an absolute time. A time not in the future means "now".
+    """
+    if isinstance(wait, timedelta):
+        seconds = wait.total_seconds()
+        target = now + seconds
+    elif isinstance(wait, datetime):
+        target = as_epoch(wait, name="wait_until")
+    elif isinstance(wait, int | float) and not isinstance(wait, bool):
+        if not math.isfinite(wait):
+            msg = f"cannot schedule a job at {wait!r} seconds: pass a finite number or a timedelta"
+            raise InvalidArgument(msg)
+        target = now + wait if wait < _EPOCH_THRESHOLD else float(wait)
+    else:
+        msg = (
+            f"cannot schedule a job at {wait!r} ({type(wait).__name__}): pass seconds, a "
+            f"timedelta or an aware datetime"
+        )
+        raise InvalidArgument(msg)
+    return target if target > now else None
+
+
+class Client:
+    """Pushes jobs into a :class:`~jobsim.state.SimState`."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: SimState) -> None:
+        self._state = state
+
+    # -- from job classes --------------------------------------------------------------------
+
+    def push_job(
+        self, job_class: type[Job], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
+    ) -> str | None:
+        """Enqueue ``job_class(*args)`` with per-call ``options`` (from ``set()``)."""
+        state = self._state
+        state.registry.add(job_class)
+        payload = dict(job_class.sidekiq_options)
+        at = None
+        if options:
+            for key, value in options.items():
+                if key == "wait" or key == "wait_until":
+                    at = resolve_at(value, state.clock.now)
+                else:
+                    payload[key] = value
+        payload["args"] = self.check_args(job_class.job_name, args)
+        payload["class"] = job_class.job_name
+        return self.push_payload(payload, at)
+
+    def check_args(self, job_name: str, args: tuple[Any, ...] | list[Any]) -> list[Any]:
+        """The arguments as the job will see them, after Sidekiq's strict-args rule."""
+        for item in args:
+            kind = type(item)
+            if kind in _SCALAR_TYPES or (kind is float and math.isfinite(item)):
+                continue
+            break
+        else:
+            return list(args)
+        found = find_non_native(list(args))
+        if found is None:
+            return json_round_trip(args)
+        path, value = found
+        hint = fix_hint(value, path)
+        text = (
+            f"Job arguments to {job_name} must be native JSON types, but {path} is {value!r} "
+            f"(a {type(value).__module__}.{type(value).__qualname__}); {hint}. "
+            f"See https://github.com/sidekiq/sidekiq/wiki/Best-Practices"
+        )
+        mode = self._state.strict_args
+        if isinstance(value, float) or mode == "raise" or mode is True:
+            # NaN and infinities cannot be written as JSON at all, whatever the mode.
+            raise InvalidPayload(text)
+        if mode == "warn":
+            warning = JobsimWarning(
+                f"{text}. Sidekiq 6.x only warns and stores the value as text; to make this an "
+                f"error pass Simulator(strict_args='raise'), to silence it strict_args=False"
+            )
+            warnings.warn(warning, stacklevel=4)
+        converted: list[Any] = ruby_to_json(list(args))
+        again = find_non_native(converted)
+        if again is not None:
+            raise InvalidPayload(text)
+        return converted
+
+    # -- raw hashes (Sidekiq::Client.push) ---------------------------------------------------
+
+    def push(self, item: Any) -> str | None:
+        """``Sidekiq::Client.push(item)``: a raw job hash with ``class`` and ``args``.
+
+        ``at`` is taken verbatim as an epoch (a past value is still scheduled and becomes due
+        at once), as Sidekiq's client does; the class may be a registered name or a job class.
+        """
+        if not isinstance(item, Mapping) or "class" not in item or "args" not in item:
+            msg = f"Job must be a Hash with 'class' and 'args' keys: `{item!r}`"
+            raise InvalidArgument(msg)
+        klass = item["class"]
+        if isinstance(klass, type) and issubclass(klass, Job):
+            self._state.registry.add(klass)
+            defaults = dict(klass.sidekiq_options)
+            name = str(klass.job_name)
+        elif isinstance(klass, str) and klass:
+            defaults = default_options()
+            name = klass
+        else:
+            msg = (
+                f"Job class must be either a Class or String representation of the class "
+                f"name: `{item!r}`"
+            )
+            raise InvalidArgument(msg)
+        args = item["args"]
+        if not isinstance(args, list | tuple):
+            msg = f"Job args must be an Array: `{item!r}`"
+            raise InvalidArgument(msg)
+        at = item.get("at")
+        if at is not None and (isinstance(at, bool) or not isinstance(at, int | float)):
+            msg = f"Job 'at' must be a Numeric timestamp: `{item!r}`"
+            raise InvalidArgument(msg)
+        extra = {k: v for k, v in item.items() if k not in ("class", "args", "at")}
+        known = {key: value for key, value in extra.items() if key in JOB_OPTIONS}
+        validate_options(known, where=f"push({name})")
+        payload = {**defaults, **extra}
+        payload["args"] = self.check_args(name, args)
+        payload["class"] = name
+        if not str(payload.get("queue") or "").strip():
+            msg = f"Job must include a valid queue name: `{item!r}`"
+            raise InvalidArgument(msg)
+        return self.push_payload(payload, None if at is None else float(at))
+
+    # -- the shared tail ---------------------------------------------------------------------
+
+    def push_payload(self, payload: dict[str, Any], at: float | None) -> str:
+        """Give the hash its jid and created_at, then queue or schedule it; returns the jid."""
+        state = self._state
+        jid = payload.get("jid")
+        if jid is None:
+            jid = payload["jid"] = state.new_jid()
+        if "created_at" not in payload:
+            payload["created_at"] = state.stamp()
+        if at is None:
+            self.enqueue(payload, "client")
+        else:
+            state.scheduled.add(at, payload)
+            state.trace.record("scheduled", state.clock.now, jid, payload, {"run_at": at})
+        return str(jid)
+
+    def enqueue(self, payload: dict[str, Any], source: str) -> None:
+        """Stamp ``enqueued_at`` and append to the job's queue (LPUSH)."""
+        state = self._state
+        payload["enqueued_at"] = state.stamp()
+        state.queue(payload["queue"]).push(payload)
+        if source == "client":
+            state.trace.record("enqueued", state.clock.now, payload["jid"], payload)
+        else:
+            state.trace.record(
+                "enqueued", state.clock.now, payload["jid"], payload, {"source": source}
+            )
+
+    def requeue(self, member: Mapping[str, Any], source: str) -> None:
+        """Push a job taken out of a sorted set back through the client (new ``enqueued_at``)."""
+        self.enqueue(dict(member), source)

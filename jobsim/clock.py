@@ -1,0 +1,85 @@
+"""The virtual clock (layer 1): time that only the engine moves, and only forwards.
+
+Time is held as epoch seconds in a float, which is what Sidekiq writes as sorted-set scores
+(``Time.now.to_f``). Whole-second arithmetic on such floats is exact, and the same inputs always
+give the same floats, so a run is reproducible bit for bit. Datetimes are views made on demand.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from jobsim.errors import ClockError, InvalidArgument
+
+__all__ = ["DEFAULT_START", "VirtualClock", "as_epoch", "format_time", "to_datetime"]
+
+#: Where a simulator's clock starts unless told otherwise: a fixed instant, never the wall clock.
+DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def as_epoch(when: datetime | float | int, *, name: str = "when") -> float:
+    """Epoch seconds of an aware datetime or a number of epoch seconds.
+
+    A naive datetime is refused: a job scheduled "at 09:00" in an unknown zone is a bug that
+    shows up only when servers change zone.
+    """
+    if isinstance(when, datetime):
+        if when.tzinfo is None or when.tzinfo.utcoffset(when) is None:
+            msg = (
+                f"{name}={when!r} is a naive datetime; jobsim needs an aware one to know which "
+                f"instant you mean: pass {name}.replace(tzinfo=UTC) or a datetime with a zone"
+            )
+            raise InvalidArgument(msg)
+        return when.timestamp()
+    if isinstance(when, bool) or not isinstance(when, int | float):
+        msg = (
+            f"{name}={when!r} is a {type(when).__name__}; pass an aware datetime "
+            f"or epoch seconds (int or float)"
+        )
+        raise InvalidArgument(msg)
+    return float(when)
+
+
+def to_datetime(ts: float) -> datetime:
+    """The aware UTC datetime of epoch seconds ``ts``."""
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def format_time(ts: float) -> str:
+    """ISO-8601 UTC text of epoch seconds, to the microsecond, e.g. ``2026-01-01T00:00:15Z``."""
+    text = to_datetime(ts).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+class VirtualClock:
+    """A clock that starts at a chosen instant and moves only when told to, never backwards."""
+
+    __slots__ = ("_now",)
+
+    def __init__(self, start: datetime | float | int = DEFAULT_START) -> None:
+        self._now = as_epoch(start, name="start")
+
+    @property
+    def now(self) -> float:
+        """The current virtual time in epoch seconds."""
+        return self._now
+
+    @property
+    def now_datetime(self) -> datetime:
+        """The current virtual time as an aware UTC datetime."""
+        return to_datetime(self._now)
+
+    def advance_to(self, ts: float) -> None:
+        """Move the clock to epoch seconds ``ts``; moving backwards is an error."""
+        if ts < self._now:
+            msg = (
+                f"cannot move the virtual clock back from {format_time(self._now)} "
+                f"to {format_time(ts)}; time in a simulation only moves forwards"
+            )
+            raise ClockError(msg)
+        self._now = ts
+
+    def advance(self, delta: timedelta | float | int) -> None:
+        """Move the clock forwards by ``delta`` (seconds or a timedelta)."""
+        seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
+        self.advance_to(self._now + seconds)

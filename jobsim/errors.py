@@ -1,0 +1,79 @@
+"""The error tree of jobsim (layer 0).
+
+Every error jobsim raises derives from :class:`JobsimError`; where the meaning matches a
+builtin, the error inherits that builtin too, so ``except ValueError`` keeps working::
+
+    JobsimError
+     ├─ InvalidArgument (also TypeError)        bad argument to a jobsim API
+     │   ├─ InvalidOption (also ValueError)     unknown or ill-typed job option
+     │   └─ InvalidPayload (also ValueError)    job arguments that are not JSON-native
+     ├─ UnknownJob (also LookupError)           a job class name the registry does not know
+     ├─ NoActiveSimulator (also RuntimeError)   enqueue with no simulator to receive it
+     ├─ SimulationError (also RuntimeError)     something went wrong while running
+     │   ├─ ClockError                          time cannot go backwards
+     │   ├─ EmptyQueueError                     perform_one() with nothing queued
+     │   └─ StepLimitExceeded                   a run that does not go idle
+     └─ JobsimWarning (also UserWarning)        e.g. Sidekiq 6.x's strict-args warning
+
+Messages follow one pattern: what went wrong, where, which value, and what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ClockError",
+    "EmptyQueueError",
+    "InvalidArgument",
+    "InvalidOption",
+    "InvalidPayload",
+    "JobsimError",
+    "JobsimWarning",
+    "NoActiveSimulator",
+    "SimulationError",
+    "StepLimitExceeded",
+    "UnknownJob",
+]
+
+
+class JobsimError(Exception):
+    """Root of every error jobsim raises."""
+
+
+class InvalidArgument(JobsimError, TypeError):
+    """A jobsim API was called with an argument it cannot take."""
+
+
+class InvalidOption(InvalidArgument, ValueError):
+    """A job option is unknown or has a value of the wrong kind."""
+
+
+class InvalidPayload(InvalidArgument, ValueError):
+    """Job arguments that do not survive Sidekiq's JSON round trip."""
+
+
+class UnknownJob(JobsimError, LookupError):
+    """A payload names a job class that the simulator's registry does not know."""
+
+
+class NoActiveSimulator(JobsimError, RuntimeError):
+    """A job was enqueued while no simulator was active to receive it."""
+
+
+class SimulationError(JobsimError, RuntimeError):
+    """Something went wrong while the simulation was running."""
+
+
+class ClockError(SimulationError):
+    """The virtual clock was asked to move backwards."""
+
+
+class EmptyQueueError(SimulationError):
+    """``perform_one()`` found no job to run (Sidekiq's ``Sidekiq::EmptyQueueError``)."""
+
+
+class StepLimitExceeded(SimulationError):
+    """A run went past its step limit without becoming idle."""
+
+
+class JobsimWarning(JobsimError, UserWarning):
+    """A warning jobsim emits where Sidekiq would log one (for example strict args in 6.x)."""

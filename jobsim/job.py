@@ -1,0 +1,211 @@
+"""Job classes (layer 2): ``jobsim.Job``, its enqueue verbs and ``@jobsim.job``.
+
+A job class carries Sidekiq's options as class keyword arguments, checked when the class is
+defined::
+
+    class SendWelcome(jobsim.Job, queue="mailers", retry=3):
+        def perform(self, user_id):
+            ...
+
+    SendWelcome.perform_async(42)
+    SendWelcome.perform_in(timedelta(minutes=5), 42)
+    SendWelcome.set(queue="critical").perform_async(42)
+
+Enqueues go to the active simulator (``with sim:``); the class itself holds no state.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, TypeAlias, overload
+
+from jobsim import routing
+from jobsim.errors import InvalidArgument
+from jobsim.options import SET_ONLY_OPTIONS, default_options, validate_options
+
+__all__ = ["Job", "JobSetter", "RetryIn", "When", "job"]
+
+#: What ``retry_in`` may return: a delay (seconds or timedelta), None for Sidekiq's default,
+#: or ``"kill"`` / ``"discard"`` (Sidekiq's ``:kill`` / ``:discard`` symbols, 6.5.2+).
+RetryIn: TypeAlias = int | float | timedelta | str | None
+#: A time to run at or a delay: seconds (>= 1,000,000,000 means an absolute epoch, as in
+#: Sidekiq), a timedelta, or an aware datetime.
+When: TypeAlias = int | float | timedelta | datetime
+
+
+class Job:
+    """Base class of a background job, with Sidekiq's options as class keyword arguments.
+
+    Options: ``queue``, ``retry`` (True, False or a number), ``retry_queue``, ``dead``,
+    ``backtrace`` (True, False or a number of lines), ``retry_for`` (seconds or timedelta),
+    ``tags``; ``name=`` sets the class name written into payloads (default: the Python class
+    name). Subclasses inherit their parent's options.
+
+    Override ``perform``; optionally ``retry_in`` (Sidekiq's ``sidekiq_retry_in``) and
+    ``retries_exhausted`` (``sidekiq_retries_exhausted``). A new instance runs each execution,
+    with ``self.jid`` set, as Sidekiq does.
+    """
+
+    #: The options every payload of this class starts from, in Sidekiq's key order.
+    sidekiq_options: ClassVar[dict[str, Any]] = default_options()
+    #: The class name written into payloads (``"class"``) and looked up when a job runs.
+    job_name: ClassVar[str] = "Job"
+
+    jid: str
+    #: The job hash this execution runs (the same dict Sidekiq passes to server middleware).
+    job: dict[str, Any]
+
+    def __init_subclass__(cls, *, name: str | None = None, **options: Any) -> None:
+        super().__init_subclass__()
+        checked = validate_options(options, where=f"class {cls.__qualname__}")
+        merged = dict(cls.sidekiq_options)
+        merged.update(checked)
+        cls.sidekiq_options = merged
+        given: object = name
+        if given is not None and (not isinstance(given, str) or not given):
+            msg = f"class {cls.__qualname__}: name={name!r} must be a non-empty str"
+            raise InvalidArgument(msg)
+        cls.job_name = name or cls.__name__
+
+    def perform(self, *args: Any) -> Any:
+        """The work; jobsim calls it with the JSON round-tripped arguments."""
+        msg = f"{type(self).__qualname__} must define perform(self, *args)"
+        raise NotImplementedError(msg)
+
+    def retry_in(self, count: int, exc: Exception, job: dict[str, Any]) -> RetryIn:
+        """Seconds until the next retry after failure number ``count`` (0-based); None: default."""
+        return None
+
+    def retries_exhausted(self, job: dict[str, Any], exc: Exception) -> Any:
+        """Called once when the job runs out of retries, before it enters the dead set."""
+        return None
+
+    # -- enqueueing ------------------------------------------------------------------------
+
+    @classmethod
+    def perform_async(cls, *args: Any) -> str | None:
+        """Enqueue now; returns the jid (None if client middleware dropped the job)."""
+        return routing.current_target(cls.job_name).enqueue_job(cls, args, _NO_OPTIONS)
+
+    @classmethod
+    def perform_in(cls, interval: When, *args: Any) -> str | None:
+        """Run after ``interval``; a time not in the future enqueues now, as in Sidekiq."""
+        return routing.current_target(cls.job_name).enqueue_job(cls, args, {"wait": interval})
+
+    @classmethod
+    def perform_at(cls, when: When, *args: Any) -> str | None:
+        """Run at ``when``. Sidekiq's alias of ``perform_in``: a small number is relative."""
+        return routing.current_target(cls.job_name).enqueue_job(cls, args, {"wait": when})
+
+    @classmethod
+    def perform_bulk(cls, args_list: Iterable[list[Any]], *, batch_size: int = 1000) -> list[str]:
+        """Enqueue one job per argument list (Sidekiq's ``perform_bulk``); returns the jids."""
+        return JobSetter(cls, {}).perform_bulk(args_list, batch_size=batch_size)
+
+    @classmethod
+    def set(cls, **options: Any) -> JobSetter:
+        """Options for the next enqueue only: ``queue=``, ``retry=``, ``wait=``, ``wait_until=``…"""
+        return JobSetter(cls, {}).set(**options)
+
+
+_NO_OPTIONS: Mapping[str, Any] = types.MappingProxyType({})
+
+
+class JobSetter:
+    """``Job.set(...)``: a job class with options for the next enqueue (Sidekiq's ``Setter``)."""
+
+    __slots__ = ("_job_class", "_options")
+
+    def __init__(self, job_class: type[Job], options: dict[str, Any]) -> None:
+        self._job_class = job_class
+        self._options = options
+
+    @property
+    def options(self) -> Mapping[str, Any]:
+        """The options this setter adds to the class's own."""
+        return types.MappingProxyType(self._options)
+
+    def set(self, **options: Any) -> JobSetter:
+        """More options; later calls win, as with chained ``set`` in Sidekiq."""
+        checked = validate_options(
+            options, where=f"{self._job_class.__qualname__}.set()", extra=SET_ONLY_OPTIONS
+        )
+        return JobSetter(self._job_class, {**self._options, **checked})
+
+    def _target(self) -> routing.EnqueueTarget:
+        return routing.current_target(self._job_class.job_name)
+
+    def perform_async(self, *args: Any) -> str | None:
+        """Enqueue with these options (scheduled if ``wait``/``wait_until`` lie in the future)."""
+        return self._target().enqueue_job(self._job_class, args, self._options)
+
+    def perform_in(self, interval: When, *args: Any) -> str | None:
+        """Run after ``interval`` with these options."""
+        return self._target().enqueue_job(
+            self._job_class, args, {**self._options, "wait": interval}
+        )
+
+    perform_at = perform_in
+
+    def perform_bulk(self, args_list: Iterable[list[Any]], *, batch_size: int = 1000) -> list[str]:
+        """One job per argument list, pushed in slices of ``batch_size``; returns the jids."""
+        size: object = batch_size
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            msg = f"perform_bulk(batch_size={batch_size!r}): pass a whole number >= 1"
+            raise InvalidArgument(msg)
+        if isinstance(args_list, str | bytes | Mapping):
+            msg = "Bulk arguments must be an Array of Arrays: [[1], [2]]"
+            raise InvalidArgument(f"{msg}; got {args_list!r}")
+        checked: list[list[Any] | tuple[Any, ...]] = []
+        for index, args in enumerate(list[object](args_list)):
+            if not isinstance(args, list | tuple):
+                msg = (
+                    f"Bulk arguments must be an Array of Arrays: [[1], [2]]; "
+                    f"item {index} is {args!r}: wrap it as [{args!r}]"
+                )
+                raise InvalidArgument(msg)
+            checked.append(args)
+        target = self._target()
+        jids: list[str] = []
+        for args in checked:
+            jid = target.enqueue_job(self._job_class, args, self._options)
+            if jid is not None:  # Sidekiq 6.x compacts dropped jobs out of the result
+                jids.append(jid)
+        return jids
+
+
+@overload
+def job(func: Callable[..., Any], /) -> type[Job]: ...
+@overload
+def job(
+    func: None = None, /, *, name: str | None = None, **options: Any
+) -> Callable[[Callable[..., Any]], type[Job]]: ...
+def job(
+    func: Callable[..., Any] | None = None, /, *, name: str | None = None, **options: Any
+) -> type[Job] | Callable[[Callable[..., Any]], type[Job]]:
+    """Turn a function into a job class: ``@jobsim.job(queue="mailers", retry=3)``.
+
+    The result is a :class:`Job` subclass named after the function, so
+    ``send_welcome.perform_async(42)`` works and payloads say ``"class": "send_welcome"``.
+    """
+
+    def wrap(function: Callable[..., Any]) -> type[Job]:
+        def perform(self: Job, *args: Any) -> Any:
+            return function(*args)
+
+        def body(namespace: dict[str, Any]) -> None:
+            namespace["perform"] = perform
+            namespace["__doc__"] = function.__doc__
+            namespace["__module__"] = function.__module__
+            namespace["__wrapped__"] = function
+
+        keywords: dict[str, Any] = {**options, "name": name or function.__name__}
+        cls = types.new_class(function.__name__, (Job,), keywords, body)
+        cls.__qualname__ = function.__qualname__
+        return cls
+
+    if func is not None:
+        return wrap(func)
+    return wrap

@@ -1,0 +1,247 @@
+"""The server side (layer 5): performing one job and applying Sidekiq's retry decision.
+
+This mirrors ``Processor#process`` with ``JobRetry#global`` and ``#local`` around it: every
+execution counts as processed, every raise as failed; a failure becomes a retry-set entry, an
+exhaustion (exhausted hook, then dead set, then death handlers, in that order), a discard, or
+with ``retry: false`` just the death handlers; error handlers run last. A job whose class is
+unknown takes the ``global`` path: it retries with the default backoff and no hooks.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from jobsim.errors import UnknownJob
+from jobsim.payload import json_round_trip
+from jobsim.profiles import epoch_ms
+from jobsim.retry import (
+    HookFailure,
+    RetryDecision,
+    decide_retry,
+    error_class_name,
+    error_message,
+)
+
+if TYPE_CHECKING:
+    from jobsim.job import Job
+    from jobsim.state import SimState
+
+__all__ = ["Processor"]
+
+
+class Processor:
+    """Runs jobs against a :class:`~jobsim.state.SimState`."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: SimState) -> None:
+        self._state = state
+
+    def perform(self, queue: str, job: Mapping[str, Any]) -> bool:
+        """Run ``job`` fetched from ``queue`` now; True if it succeeded.
+
+        A ``BaseException`` that is not an ``Exception`` (KeyboardInterrupt, SystemExit) puts
+        the job back at the front of its queue before it propagates, so the job is not lost.
+        """
+        state = self._state
+        state.processed += 1
+        jid = job["jid"]
+        record = state.trace.record
+        record("started", state.clock.now, jid, job)
+        job_class = state.registry.get(job.get("class"))
+        instance: Job | None = None
+        state.running = job
+        try:
+            if job_class is None:
+                raise _unknown_class(job, state.registry.names())
+            instance = job_class()
+            instance.jid = jid
+            instance.job = dict(job)
+            instance.perform(*json_round_trip(job["args"]))
+        except Exception as exc:
+            state.running = None
+            self._failed(queue, job, exc, job_class, instance)
+            return False
+        except BaseException:
+            state.running = None
+            state.queue(queue).push_front(job)
+            record("interrupted", state.clock.now, jid, job, {"reason": "interrupted; requeued"})
+            raise
+        state.running = None
+        record("succeeded", state.clock.now, jid, job)
+        return True
+
+    # -- failure -----------------------------------------------------------------------------
+
+    def _failed(
+        self,
+        queue: str,
+        job: Mapping[str, Any],
+        exc: Exception,
+        job_class: type[Job] | None,
+        instance: Job | None,
+    ) -> None:
+        state = self._state
+        state.failed += 1
+        now = state.clock.now
+        state.trace.record(
+            "failed",
+            now,
+            job["jid"],
+            job,
+            {"error_class": error_class_name(exc), "error_message": error_message(exc)[:200]},
+        )
+        retry_option = job.get("retry")
+        if retry_option is None and job_class is not None:
+            # JobRetry#local falls back to the class option; #global has no class to ask.
+            retry_option = job_class.sidekiq_options.get("retry", True)
+        decision = decide_retry(
+            state.profile,
+            job,
+            exc,
+            fetched_from=queue,
+            now=now,
+            retry_option=retry_option,
+            retry_in=instance.retry_in if instance is not None else None,
+            max_retries=state.max_retries,
+            jitter_mode=state.jitter,
+            rng=state.jitter_rng,
+            class_name=str(job.get("class")),
+        )
+        for failure in decision.hook_failures:
+            self._hook_failed(failure, job)
+        cause = decision.error or exc
+        self._apply(decision, cause, instance)
+        self._report(cause, {"context": "Job raised exception", "job": dict(job)})
+
+    def _apply(self, decision: RetryDecision, exc: BaseException, instance: Job | None) -> None:
+        state = self._state
+        msg = decision.job
+        now = state.clock.now
+        jid = str(msg.get("jid"))
+        if decision.action == "retry" and decision.retry_at is not None:
+            state.retries.add(decision.retry_at, msg)
+            detail = {
+                "retry_at": decision.retry_at,
+                "delay": decision.delay,
+                "jitter": decision.jitter,
+                "retry_count": msg["retry_count"],
+            }
+            state.trace.record("retry_scheduled", now, jid, msg, detail)
+        elif decision.action == "exhausted":
+            self._exhausted(msg, exc, instance, decision.reason)
+        elif decision.action == "discard":
+            if state.profile.retry_in_discard_calls_death_handlers:
+                if state.profile.sets_discarded_at:
+                    msg = {**msg, "discarded_at": epoch_ms(now)}
+                self._gone(msg, decision.reason)
+                self._run_death_handlers(msg, exc)
+            else:
+                self._gone(msg, decision.reason)
+        else:  # no_retry: JobRetry#global calls the death handlers with the original job
+            self._gone(msg, decision.reason)
+            self._run_death_handlers(msg, exc)
+
+    def _exhausted(
+        self, msg: dict[str, Any], exc: BaseException, instance: Job | None, reason: str
+    ) -> None:
+        state = self._state
+        profile = state.profile
+        jid = str(msg.get("jid"))
+        state.trace.record("retries_exhausted", state.clock.now, jid, dict(msg), {"reason": reason})
+        returned: Any = None
+        if instance is not None:
+            try:
+                returned = instance.retries_exhausted(msg, exc)  # type: ignore[arg-type]
+            except Exception as hook_error:
+                context = "Error calling retries_exhausted"
+                self._hook_failed(HookFailure("retries_exhausted", hook_error, context), msg)
+        discard = profile.exhausted_discard is not None and returned == "discard"
+        if discard and profile.exhausted_discard == "silent":
+            self._gone(dict(msg), "retries_exhausted returned 'discard'")
+            return
+        if msg.get("dead") is not False and not discard:
+            entry, trimmed = state.dead.add_and_trim(state.clock.now, dict(msg))
+            state.trace.record("died", state.clock.now, jid, entry.job, {"reason": reason})
+            for old, why in trimmed:
+                self._gone(old.job, why)
+            dead_msg: dict[str, Any] = dict(entry.job)
+        else:
+            dead_msg = dict(msg)
+            if profile.sets_discarded_at:
+                dead_msg["discarded_at"] = epoch_ms(state.clock.now)
+            why = "dead: false" if not discard else "retries_exhausted returned 'discard'"
+            self._gone(dead_msg, f"{reason}; not kept ({why})")
+        self._run_death_handlers(dead_msg, exc)
+
+    # -- moves the data API makes ------------------------------------------------------------
+
+    def kill(self, job: Mapping[str, Any], reason: str, *, notify: bool) -> None:
+        """``DeadSet#kill``: into the dead set now; death handlers see "Job killed by API"."""
+        state = self._state
+        entry, trimmed = state.dead.add_and_trim(state.clock.now, dict(job))
+        state.trace.record("died", state.clock.now, entry.jid, entry.job, {"reason": reason})
+        for old, why in trimmed:
+            self._gone(old.job, why)
+        if notify:
+            self._run_death_handlers(dict(entry.job), RuntimeError("Job killed by API"))
+
+    def discard(self, job: Mapping[str, Any], reason: str) -> None:
+        """Record that ``job`` left the simulation for ``reason`` (deleted, cleared)."""
+        self._gone(job, reason)
+
+    # -- handlers ----------------------------------------------------------------------------
+
+    def _gone(self, msg: Mapping[str, Any], reason: str) -> None:
+        state = self._state
+        jid = str(msg.get("jid"))
+        state.trace.record("discarded", state.clock.now, jid, msg, {"reason": reason})
+
+    def _run_death_handlers(self, msg: dict[str, Any], exc: BaseException) -> None:
+        for handler in list(self._state.death_handlers):
+            try:
+                handler(msg, exc)
+            except Exception as hook_error:
+                failure = HookFailure("death_handler", hook_error, "Error calling death handler")
+                self._hook_failed(failure, msg)
+
+    def _hook_failed(self, failure: HookFailure, job: Mapping[str, Any]) -> None:
+        state = self._state
+        detail = {
+            "hook": failure.hook,
+            "error_class": error_class_name(failure.error),
+            "error_message": error_message(failure.error)[:200],
+            "context": failure.context,
+        }
+        state.trace.record("hook_error", state.clock.now, str(job.get("jid")), job, detail)
+        self._report(failure.error, {"context": failure.context, "job": dict(job)})
+
+    def _report(self, exc: BaseException, context: dict[str, Any]) -> None:
+        """Call the error handlers; one that raises is recorded and the rest still run."""
+        state = self._state
+        for handler in list(state.error_handlers):
+            try:
+                handler(exc, context)
+            except Exception as handler_error:
+                job = context.get("job") or {}
+                detail = {
+                    "hook": "error_handler",
+                    "error_class": error_class_name(handler_error),
+                    "error_message": error_message(handler_error)[:200],
+                    "context": "Error calling error handler",
+                }
+                state.trace.record("hook_error", state.clock.now, str(job.get("jid")), job, detail)
+
+
+def _unknown_class(job: Mapping[str, Any], known: list[str]) -> UnknownJob:
+    name = job.get("class")
+    close = difflib.get_close_matches(str(name), known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    registered = ", ".join(known) or "none"
+    msg = (
+        f"job {job.get('jid')} names class {name!r}, which this simulator does not know; {hint}"
+        f"register it with sim.register(YourJob) (registered: {registered})"
+    )
+    return UnknownJob(msg)

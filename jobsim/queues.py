@@ -1,0 +1,95 @@
+"""Queues (layer 3): Sidekiq's ``queue:NAME`` lists and the order workers fetch from them.
+
+Sidekiq's client LPUSHes and its fetcher BRPOPs, so each queue is FIFO; a job pushed back at
+shutdown is RPUSHed and so runs next. A :class:`JobQueue` keeps that order in a deque: append
+for LPUSH, popleft for BRPOP, appendleft for RPUSH.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["JobQueue", "enqueued_seconds"]
+
+
+def enqueued_seconds(job: Mapping[str, Any]) -> float | None:
+    """``enqueued_at`` (or ``created_at``) of a job hash in epoch seconds, whatever its unit.
+
+    Sidekiq 8 writes integer milliseconds and earlier versions float seconds; like Sidekiq's
+    ``ApiUtils#calculate_latency``, an int is taken as milliseconds and a float as seconds.
+    """
+    value = job.get("enqueued_at", job.get("created_at"))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value / 1000.0 if isinstance(value, int) else value
+
+
+class JobQueue:
+    """One named FIFO queue of job hashes."""
+
+    __slots__ = ("_jobs", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._jobs: deque[Mapping[str, Any]] = deque()
+
+    def push(self, job: Mapping[str, Any]) -> None:
+        """Add at the back (Sidekiq's LPUSH)."""
+        self._jobs.append(job)
+
+    def push_front(self, job: Mapping[str, Any]) -> None:
+        """Add at the front so it is fetched next (Sidekiq's RPUSH on requeue)."""
+        self._jobs.appendleft(job)
+
+    def pop(self) -> Mapping[str, Any] | None:
+        """Take the oldest job (Sidekiq's BRPOP), or None when empty."""
+        return self._jobs.popleft() if self._jobs else None
+
+    @property
+    def size(self) -> int:
+        """How many jobs wait in the queue (``LLEN``)."""
+        return len(self._jobs)
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def __bool__(self) -> bool:
+        return bool(self._jobs)
+
+    def latency(self, now: float) -> float:
+        """Seconds the oldest job has waited (``Sidekiq::Queue#latency``); 0.0 when empty."""
+        if not self._jobs:
+            return 0.0
+        since = enqueued_seconds(self._jobs[0])
+        return 0.0 if since is None else max(now - since, 0.0)
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        """Jobs newest first, as ``Sidekiq::Queue#each`` pages from the head of the list."""
+        return iter(reversed(self._jobs))
+
+    def oldest_first(self) -> list[Mapping[str, Any]]:
+        """Jobs in the order they will be fetched."""
+        return list(self._jobs)
+
+    def find_job(self, jid: str) -> Mapping[str, Any] | None:
+        """The job with ``jid``, or None."""
+        for job in self._jobs:
+            if job.get("jid") == jid:
+                return job
+        return None
+
+    def remove(self, job: Mapping[str, Any]) -> bool:
+        """Take out one job (``JobRecord#delete``, LREM 1); False if it was not there."""
+        for index, queued in enumerate(self._jobs):
+            if queued is job:
+                del self._jobs[index]
+                return True
+        return False
+
+    def clear(self) -> list[Mapping[str, Any]]:
+        """Empty the queue; returns the jobs, oldest first."""
+        jobs = list(self._jobs)
+        self._jobs.clear()
+        return jobs

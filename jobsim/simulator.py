@@ -1,0 +1,299 @@
+"""The simulator (layer 6): the composition root and the public verbs.
+
+::
+
+    sim = jobsim.Simulator(seed=7, profile="sidekiq-7")
+    with sim:
+        Charge.perform_async(42)
+    sim.drain()                     # runs until idle, moving time through retries
+    sim.dead.jobs, sim.stats.failed, sim.trace.kinds()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
+
+from jobsim import routing
+from jobsim.client import Client
+from jobsim.clock import DEFAULT_START, VirtualClock, as_epoch, to_datetime
+from jobsim.engine import Engine
+from jobsim.errors import EmptyQueueError, InvalidArgument
+from jobsim.processor import Processor
+from jobsim.profiles import DEFAULT_PROFILE, Profile, get_profile
+from jobsim.rng import SimRandom
+from jobsim.state import DeathHandler, ErrorHandler, SimState, StrictArgs
+from jobsim.trace import Trace
+from jobsim.views import JobSetView, QueueView, Stats
+
+if TYPE_CHECKING:
+    from jobsim.job import Job
+
+__all__ = ["DEFAULT_MAX_STEPS", "Simulator"]
+
+#: How many jobs ``drain()`` performs before deciding the run will never go idle.
+DEFAULT_MAX_STEPS = 1_000_000
+
+Jitter = Literal["random", "min", "max"]
+
+
+def _whole(name: str, value: Any, *, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        msg = f"{name}={value!r}: pass a whole number >= {low}"
+        raise InvalidArgument(msg)
+    return value
+
+
+def _queue_names(queues: Iterable[str] | None) -> list[str] | None:
+    if queues is None:
+        return None
+    if isinstance(queues, str):
+        msg = f"queues={queues!r} is one string; pass a list of queue names, e.g. [{queues!r}]"
+        raise InvalidArgument(msg)
+    names: list[str] = []
+    given: Iterable[object] = queues
+    for name in given:
+        if not isinstance(name, str) or not name.strip():
+            msg = f"queues: {name!r} is not a queue name; pass non-empty strings"
+            raise InvalidArgument(msg)
+        if name in names:
+            # Sidekiq 6's CLI refuses the same queue twice with this message.
+            msg = f"queues: {name} cannot be defined twice"
+            raise InvalidArgument(msg)
+        names.append(name)
+    return names
+
+
+class Simulator:
+    """A deterministic Sidekiq on a virtual clock.
+
+    Args:
+        seed: Seeds every random draw (jids, retry jitter); the same seed gives the same trace.
+        start: Where the virtual clock starts: an aware datetime or epoch seconds.
+        profile: ``"sidekiq-6.4"``, ``"sidekiq-7"`` or ``"sidekiq-8"`` (the default).
+        queues: Queue names in strict fetch order; None serves every queue in the order each
+            was first used.
+        concurrency: Worker threads; the profile's default (10 in 6.x, 5 from 7.0).
+        jitter: ``"random"`` (seeded), or ``"min"``/``"max"`` to pin retry jitter to a bound.
+        strict_args: ``"raise"``, ``"warn"`` or False; the profile's default (warn in 6.x).
+        max_retries: Retries for ``retry=True`` jobs (25).
+        dead_max_jobs: Dead-set capacity (10,000; Sidekiq keeps one fewer).
+        dead_timeout: Seconds a dead job is kept (180 days).
+        trace_limit: Keep only the newest N trace events (None keeps all).
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        start: datetime | float = DEFAULT_START,
+        profile: str | Profile = DEFAULT_PROFILE,
+        queues: Iterable[str] | None = None,
+        concurrency: int | None = None,
+        jitter: Jitter = "random",
+        strict_args: StrictArgs | None = None,
+        max_retries: int | None = None,
+        dead_max_jobs: int | None = None,
+        dead_timeout: float | timedelta | None = None,
+        trace_limit: int | None = None,
+    ) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            msg = f"seed={seed!r}: pass an int so runs can be repeated"
+            raise InvalidArgument(msg)
+        chosen = get_profile(profile)
+        if jitter not in ("random", "min", "max"):
+            msg = f"jitter={jitter!r}: pass 'random', 'min' or 'max'"
+            raise InvalidArgument(msg)
+        if strict_args not in (None, "raise", "warn", True, False):
+            msg = f"strict_args={strict_args!r}: pass 'raise', 'warn' or False"
+            raise InvalidArgument(msg)
+        timeout = (
+            dead_timeout.total_seconds()
+            if isinstance(dead_timeout, timedelta)
+            else (chosen.dead_timeout if dead_timeout is None else dead_timeout)
+        )
+        self.seed = seed
+        self.concurrency = _whole(
+            "concurrency", chosen.default_concurrency if concurrency is None else concurrency, low=1
+        )
+        self._state = state = SimState(
+            profile=chosen,
+            clock=VirtualClock(start),
+            rng=SimRandom(seed),
+            queue_order=_queue_names(queues),
+            jitter=jitter,
+            strict_args=chosen.strict_args if strict_args is None else strict_args,
+            max_retries=_whole(
+                "max_retries", chosen.max_retries if max_retries is None else max_retries, low=0
+            ),
+            dead_max_jobs=_whole(
+                "dead_max_jobs",
+                chosen.dead_max_jobs if dead_max_jobs is None else dead_max_jobs,
+                low=1,
+            ),
+            dead_timeout=float(timeout),
+            trace_limit=trace_limit,
+        )
+        self._client = Client(state)
+        self._processor = Processor(state)
+        self._engine = Engine(state, self._client, self._processor)
+        self.scheduled = JobSetView(state, state.scheduled, self._client, self._processor)
+        self.retries = JobSetView(state, state.retries, self._client, self._processor)
+        self.dead = JobSetView(state, state.dead, self._client, self._processor)
+        self.stats = Stats(state)
+
+    # -- activation ------------------------------------------------------------------------
+
+    def __enter__(self) -> Simulator:
+        routing.activate(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        routing.deactivate(self)
+
+    # -- what it is ------------------------------------------------------------------------
+
+    @property
+    def profile(self) -> Profile:
+        """The Sidekiq profile in force."""
+        return self._state.profile
+
+    @property
+    def now(self) -> datetime:
+        """The virtual time, as an aware UTC datetime."""
+        return to_datetime(self._state.clock.now)
+
+    @property
+    def time(self) -> float:
+        """The virtual time in epoch seconds."""
+        return self._state.clock.now
+
+    @property
+    def trace(self) -> Trace:
+        """Every event so far, in order."""
+        return self._state.trace
+
+    @property
+    def death_handlers(self) -> list[DeathHandler]:
+        """Callables ``(job, exc)`` run when a job dies or is given up on (append to add)."""
+        return self._state.death_handlers
+
+    @property
+    def error_handlers(self) -> list[ErrorHandler]:
+        """Callables ``(exc, context)`` run after every failure, as Sidekiq's error handlers."""
+        return self._state.error_handlers
+
+    def queue(self, name: str = "default") -> QueueView:
+        """The queue called ``name`` (``Sidekiq::Queue.new(name)``)."""
+        return QueueView(self._state, self._state.queue(name), self._processor)
+
+    @property
+    def queues(self) -> list[str]:
+        """Names of the queues in fetch order."""
+        order = self._state.queue_order
+        return list(order) if order is not None else list(self._state.queues)
+
+    # -- enqueueing ------------------------------------------------------------------------
+
+    def register(self, *job_classes: type[Job]) -> None:
+        """Make job classes known by name, for payloads pushed as raw hashes or loaded."""
+        for job_class in job_classes:
+            self._state.registry.add(job_class)
+
+    def enqueue_job(
+        self, job_class: type[Job], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
+    ) -> str | None:
+        """Enqueue ``job_class(*args)``; what ``Job.perform_async`` and friends call."""
+        return self._client.push_job(job_class, args, options)
+
+    def push(self, item: Mapping[str, Any]) -> str | None:
+        """``Sidekiq::Client.push``: enqueue a raw job hash (``class``, ``args``, ``at``…)."""
+        return self._client.push(item)
+
+    # -- running ---------------------------------------------------------------------------
+
+    def drain(self, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> int:
+        """Run until idle, moving the clock through scheduled jobs and retries.
+
+        Returns how many jobs were performed. Past ``max_steps`` performed jobs it raises
+        :class:`~jobsim.errors.StepLimitExceeded` saying what is still pending.
+        """
+        return self._engine.run(until=None, max_steps=max_steps, verb="drain()")
+
+    def run_until(
+        self, when: datetime | float, *, max_steps: int | None = DEFAULT_MAX_STEPS
+    ) -> int:
+        """Run everything due up to ``when`` (aware datetime or epoch); the clock stops there."""
+        until = as_epoch(when, name="when")
+        if until < self._state.clock.now:
+            self._state.clock.advance_to(until)  # raises ClockError with both times
+        return self._engine.run(until=until, max_steps=max_steps, verb="run_until()")
+
+    def advance(
+        self, delta: timedelta | float, *, max_steps: int | None = DEFAULT_MAX_STEPS
+    ) -> int:
+        """Run forward by ``delta`` (seconds or timedelta), performing what comes due."""
+        seconds: object = delta.total_seconds() if isinstance(delta, timedelta) else delta
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            msg = f"advance({delta!r}): pass a timedelta or a number of seconds >= 0"
+            raise InvalidArgument(msg)
+        until = self._state.clock.now + float(seconds)
+        return self._engine.run(until=until, max_steps=max_steps, verb="advance()")
+
+    def run_due(self, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> int:
+        """Perform what is queued or due now, without moving the clock."""
+        now = self._state.clock.now
+        return self._engine.run(until=now, max_steps=max_steps, verb="run_due()")
+
+    def perform_one(self, queue: str | None = None) -> str:
+        """Perform exactly one job now (the next in fetch order, or from ``queue``).
+
+        Returns its jid; with nothing queued it raises :class:`~jobsim.errors.EmptyQueueError`.
+        """
+        self._engine.enqueue_due()
+        fetched = self._engine.fetch(queue)
+        if fetched is None:
+            where = f"queue {queue!r}" if queue is not None else "any queue"
+            msg = (
+                f"perform_one called with empty job queue: nothing is in {where} at "
+                f"{self.now.isoformat()} ({len(self.scheduled)} scheduled, "
+                f"{len(self.retries)} retries pending); use drain() or advance() to reach them"
+            )
+            raise EmptyQueueError(msg)
+        self._processor.perform(*fetched)
+        return str(fetched[1]["jid"])
+
+    # -- where is a job --------------------------------------------------------------------
+
+    def locate(self, jid: str) -> str:
+        """Where the job with ``jid`` is: ``queue:NAME``, ``schedule``, ``retry``, ``dead``,
+        ``running``, ``done``, ``discarded`` or ``unknown``."""
+        state = self._state
+        running = state.running
+        if running is not None and running.get("jid") == jid:
+            return "running"
+        for name, queue in state.queues.items():
+            if queue.find_job(jid) is not None:
+                return f"queue:{name}"
+        for sorted_set in (state.scheduled, state.retries, state.dead):
+            if sorted_set.find(jid) is not None:
+                return sorted_set.name
+        for event in reversed(state.trace.for_job(jid)):
+            if event.kind == "succeeded":
+                return "done"
+            if event.kind == "discarded":
+                return "discarded"
+        return "unknown"
+
+    def __repr__(self) -> str:
+        return (
+            f"<Simulator seed={self.seed} profile={self.profile.name!r} "
+            f"now={self.now.isoformat()} {self.stats.as_dict()}>"
+        )

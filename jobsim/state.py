@@ -1,0 +1,123 @@
+"""Everything one simulation holds (layer 3): clock, randomness, queues, sets, trace, counters.
+
+The client, the processor and the engine all act on one :class:`SimState`; the
+:class:`jobsim.Simulator` builds it and is the only public face. Nothing here is global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from jobsim.clock import VirtualClock
+from jobsim.errors import InvalidArgument
+from jobsim.profiles import Profile, timestamp
+from jobsim.queues import JobQueue
+from jobsim.rng import SimRandom
+from jobsim.sets import DeadSet, SortedJobSet
+from jobsim.trace import Trace
+
+if TYPE_CHECKING:
+    from jobsim.job import Job
+
+__all__ = ["DeathHandler", "ErrorHandler", "Registry", "SimState", "StrictArgs"]
+
+#: ``handler(job_hash, exception)``, like Sidekiq's ``death_handlers``.
+DeathHandler = Callable[[dict[str, Any], BaseException], Any]
+#: ``handler(exception, context)``, like Sidekiq's ``error_handlers``; ``context`` has
+#: ``"context"`` (Sidekiq's text) and ``"job"`` when there is one.
+ErrorHandler = Callable[[BaseException, dict[str, Any]], Any]
+StrictArgs = Literal["raise", "warn"] | bool
+
+
+class Registry:
+    """Job classes by the name payloads use, so a job hash can find its class again.
+
+    A class registers itself the first time it is enqueued; classes that only appear in
+    loaded payloads must be registered with :meth:`jobsim.Simulator.register`.
+    """
+
+    __slots__ = ("_classes",)
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type[Job]] = {}
+
+    def add(self, job_class: type[Job]) -> None:
+        """Register ``job_class`` under its ``job_name`` (another class of that name: error)."""
+        name = job_class.job_name
+        known = self._classes.get(name)
+        if known is not None and known is not job_class:
+            msg = (
+                f"two job classes are named {name!r}: {known.__module__}.{known.__qualname__} "
+                f"and {job_class.__module__}.{job_class.__qualname__}; payloads find their class "
+                f"by this name, so give one of them a name= option"
+            )
+            raise InvalidArgument(msg)
+        self._classes[name] = job_class
+
+    def get(self, name: Any) -> type[Job] | None:
+        """The class registered as ``name``, or None."""
+        return self._classes.get(name) if isinstance(name, str) else None
+
+    def names(self) -> list[str]:
+        """Registered names, sorted."""
+        return sorted(self._classes)
+
+
+class SimState:
+    """The mutable state of one simulation."""
+
+    def __init__(
+        self,
+        *,
+        profile: Profile,
+        clock: VirtualClock,
+        rng: SimRandom,
+        queue_order: list[str] | None,
+        jitter: Literal["random", "min", "max"],
+        strict_args: StrictArgs,
+        max_retries: int,
+        dead_max_jobs: int,
+        dead_timeout: float,
+        trace_limit: int | None,
+    ) -> None:
+        self.profile = profile
+        self.clock = clock
+        self.rng = rng
+        self.jid_rng = rng.stream("jid")
+        self.jitter_rng = rng.stream("jitter")
+        self.jitter = jitter
+        self.strict_args = strict_args
+        self.max_retries = max_retries
+        #: Queues in fetch order; None means every queue, in the order each was first used.
+        self.queue_order = queue_order
+        self.queues: dict[str, JobQueue] = {}
+        self.scheduled = SortedJobSet("schedule")
+        self.retries = SortedJobSet("retry")
+        self.dead = DeadSet(max_jobs=dead_max_jobs, timeout=dead_timeout)
+        self.trace = Trace(trace_limit)
+        self.registry = Registry()
+        self.death_handlers: list[DeathHandler] = []
+        self.error_handlers: list[ErrorHandler] = []
+        self.processed = 0
+        self.failed = 0
+        #: The job hash being performed right now, if any.
+        self.running: Mapping[str, Any] | None = None
+        if queue_order is not None:
+            for name in queue_order:
+                self.queue(name)
+
+    def queue(self, name: str) -> JobQueue:
+        """The queue called ``name``, created on first use."""
+        found = self.queues.get(name)
+        if found is None:
+            found = self.queues[name] = JobQueue(name)
+        return found
+
+    def new_jid(self) -> str:
+        """24 lowercase hex characters from the seeded jid stream (``SecureRandom.hex(12)``)."""
+        return format(self.jid_rng.getrandbits(96), "024x")
+
+    def stamp(self) -> float | int:
+        """Now in the profile's payload unit (epoch float seconds, or integer ms in 8.x)."""
+        return timestamp(self.profile, self.clock.now)
