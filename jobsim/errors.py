@@ -52,7 +52,14 @@ class InvalidPayload(InvalidArgument, ValueError):
 
 
 class UnknownJob(JobsimError, LookupError):
-    """A payload names a job class that the simulator's registry does not know."""
+    """A payload names a job class that the simulator's registry does not know.
+
+    Sidekiq records this failure as Ruby's ``NameError``; the two attributes hold what goes
+    into the payload's ``error_class`` and ``error_message``.
+    """
+
+    sidekiq_error_class: str = "NameError"
+    sidekiq_error_message: str = ""
 
 
 class NoActiveSimulator(JobsimError, RuntimeError):

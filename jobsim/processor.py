@@ -91,7 +91,7 @@ class Processor:
             now,
             job["jid"],
             job,
-            {"error_class": error_class_name(exc), "error_message": error_message(exc)[:200]},
+            {"error_class": error_class_name(exc), "error_message": str(exc)[:300]},
         )
         retry_option = job.get("retry")
         if retry_option is None and job_class is not None:
@@ -244,4 +244,8 @@ def _unknown_class(job: Mapping[str, Any], known: list[str]) -> UnknownJob:
         f"job {job.get('jid')} names class {name!r}, which this simulator does not know; {hint}"
         f"register it with sim.register(YourJob) (registered: {registered})"
     )
-    return UnknownJob(msg)
+    error = UnknownJob(msg)
+    # What Sidekiq writes into the payload: constantize raises NameError.
+    error.sidekiq_error_class = "NameError"
+    error.sidekiq_error_message = f"uninitialized constant {name}"
+    return error

@@ -73,7 +73,14 @@ def max_attempts(retry: Any, max_retries: int) -> int:
 
 
 def error_class_name(exc: BaseException) -> str:
-    """The exception's class name as Sidekiq records it (qualified unless a builtin)."""
+    """The exception's class name as Sidekiq records it (qualified unless a builtin).
+
+    An exception standing for a Ruby one (a missing job class is Ruby's ``NameError``) names
+    it in a ``sidekiq_error_class`` attribute.
+    """
+    ruby_name = getattr(exc, "sidekiq_error_class", None)
+    if isinstance(ruby_name, str):
+        return ruby_name
     kind = type(exc)
     module = kind.__module__
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
@@ -84,8 +91,9 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 def error_message(exc: BaseException) -> str:
     """``str(exc)``, cut to 10,000 characters, invalid code points replaced by U+FFFD."""
+    ruby_text = getattr(exc, "sidekiq_error_message", None)
     try:
-        text = str(exc)
+        text = ruby_text if isinstance(ruby_text, str) else str(exc)
     except Exception:  # Sidekiq's own fallback text when #message raises
         text = "!!! ERROR MESSAGE THREW AN ERROR !!!"
     return _SURROGATES.sub("\ufffd", text[:ERROR_MESSAGE_LIMIT])
@@ -233,7 +241,7 @@ def decide_retry(
     False: no retry). ``retry_in`` is the job's hook, or None when Sidekiq would have no job
     instance (an unknown class goes through ``JobRetry#global``).
     """
-    if not retry_option:
+    if retry_option is None or retry_option is False:  # Ruby truthiness: 0 retries is truthy
         return RetryDecision("no_retry", dict(job), reason="retry is disabled (retry: false)")
     msg = record_failure(profile, job, exc, fetched_from, now)
     count: int = msg["retry_count"]

@@ -135,7 +135,7 @@ class SortedJobSet:
 class DeadSet(SortedJobSet):
     """The ``dead`` set, trimmed on every insertion the way Sidekiq trims it.
 
-    Sidekiq runs ``ZREMRANGEBYSCORE dead -inf (now - timeout)`` and then
+    Sidekiq runs ``ZREMRANGEBYSCORE dead -inf now-timeout`` (inclusive) and then
     ``ZREMRANGEBYRANK dead 0 -max_jobs``; the second keeps only ``max_jobs - 1`` entries (an
     off-by-one Sidekiq's own tests pin). Nothing expires between insertions.
     """
@@ -154,7 +154,8 @@ class DeadSet(SortedJobSet):
         entry = self.add(now, job)
         trimmed: list[tuple[SetEntry, str]] = []
         cutoff = now - self.timeout
-        while (oldest := self.peek_lowest()) is not None and oldest.score < cutoff:
+        # ZREMRANGEBYSCORE dead -inf (now - timeout): the bound is inclusive.
+        while (oldest := self.peek_lowest()) is not None and oldest.score <= cutoff:
             self.pop_lowest()
             trimmed.append((oldest, f"trimmed from the dead set: older than {self.timeout:g} s"))
         for _ in range(max(len(self) - self.max_jobs + 1, 0)):

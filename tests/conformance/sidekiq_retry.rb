@@ -265,9 +265,10 @@ def run_case(kase)
 
   Sidekiq.death_handlers.clear
   (kase["death_handlers"] || []).each_with_index do |mode, index|
-    Sidekiq.death_handlers << lambda do |_job, _exception|
+    Sidekiq.death_handlers << lambda do |job, _exception|
       Conformance.calls << "death_handler:#{index}"
       Conformance.calls << "death_handler_dead_size:#{Helpers.dead_size}"
+      Conformance.calls << "death_handler_retry_count:#{job.fetch("retry_count", "none")}"
       raise ArgumentError, "death handler #{index} blew up" if mode == "raise"
     end
   end

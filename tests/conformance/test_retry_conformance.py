@@ -215,6 +215,7 @@ def run_jobsim(case: dict[str, Any]) -> Observation:
         def handler(job: dict[str, Any], exc: BaseException) -> None:
             recorder.calls.append(f"death_handler:{index}")
             recorder.calls.append(f"death_handler_dead_size:{dead_size()}")
+            recorder.calls.append(f"death_handler_retry_count:{job.get('retry_count', 'none')}")
             if mode == "raise":
                 raise ValueError(f"death handler {index} blew up")
 
