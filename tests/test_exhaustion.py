@@ -13,7 +13,9 @@ import jobsim
 from tests.conftest import START, Boom, failing_job
 
 
-def recording_job(calls: list[str], sim: jobsim.Simulator, *, result: Any = None, **opts: Any) -> type:
+def recording_job(
+    calls: list[str], sim: jobsim.Simulator, *, result: Any = None, **opts: Any
+) -> type:
     class Doomed(jobsim.Job, **opts):
         def perform(self) -> None:
             raise Boom("doomed")

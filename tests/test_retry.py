@@ -21,7 +21,9 @@ def delays(sim: jobsim.Simulator) -> list[float]:
 # §1.3 -- the fields a failure writes ------------------------------------------------------
 
 
-def test_first_failure_sets_failed_at_and_retry_count_zero_but_not_retried_at(make_sim: Any) -> None:
+def test_first_failure_sets_failed_at_and_retry_count_zero_but_not_retried_at(
+    make_sim: Any,
+) -> None:
     sim = make_sim(profile="sidekiq-7")
     flaky = failing_job(queue="critical")
     with sim:
@@ -202,7 +204,9 @@ def test_jitter_bounds_per_profile(
 
 
 @pytest.mark.parametrize("profile", ["sidekiq-6.4", "sidekiq-7"])
-def test_random_jitter_before_8_is_a_multiple_of_count_plus_one(make_sim: Any, profile: str) -> None:
+def test_random_jitter_before_8_is_a_multiple_of_count_plus_one(
+    make_sim: Any, profile: str
+) -> None:
     seen: set[float] = set()
     for seed in range(60):
         sim = make_sim(profile=profile, seed=seed)
