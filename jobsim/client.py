@@ -30,7 +30,7 @@ _EPOCH_THRESHOLD = 1_000_000_000
 _SCALAR_TYPES = (str, int, bool, type(None))
 
 
-def resolve_at(wait: Any, now: float) -> float | None:
+def resolve_at(wait: Any, now: float, *, name: str = "wait") -> float | None:
     """Sidekiq's ``perform_in`` rule: the epoch to run at, or None to enqueue now.
 
     A number below 1,000,000,000 (or a timedelta) is relative; anything larger, or an aware
@@ -40,16 +40,16 @@ def resolve_at(wait: Any, now: float) -> float | None:
         seconds = wait.total_seconds()
         target = now + seconds
     elif isinstance(wait, datetime):
-        target = as_epoch(wait, name="wait_until")
+        target = as_epoch(wait, name=name)
     elif isinstance(wait, int | float) and not isinstance(wait, bool):
         if not math.isfinite(wait):
-            msg = f"cannot schedule a job at {wait!r} seconds: pass a finite number or a timedelta"
+            msg = f"{name}={wait!r}: cannot schedule a job then; pass a finite number"
             raise InvalidArgument(msg)
         target = now + wait if wait < _EPOCH_THRESHOLD else float(wait)
     else:
         msg = (
-            f"cannot schedule a job at {wait!r} ({type(wait).__name__}): pass seconds, a "
-            f"timedelta or an aware datetime"
+            f"{name}={wait!r} is a {type(wait).__name__}; pass seconds, a timedelta or an "
+            f"aware datetime"
         )
         raise InvalidArgument(msg)
     return target if target > now else None
@@ -76,7 +76,7 @@ class Client:
         if options:
             for key, value in options.items():
                 if key == "wait" or key == "wait_until":
-                    at = resolve_at(value, state.clock.now)
+                    at = resolve_at(value, state.clock.now, name=key)
                 else:
                     payload[key] = value
         payload["args"] = self.check_args(job_class.job_name, args)

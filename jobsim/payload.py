@@ -68,7 +68,8 @@ def find_non_native(value: Any, path: str = "args") -> tuple[str, Any] | None:
 
 def fix_hint(value: Any, path: str) -> str:
     """What to pass instead of a non-native ``value`` found at ``path``."""
-    name = path.rsplit("[", 1)[-1].strip("]'\"") if "[" in path else path
+    # A value under a string key is named by the key (``when``), anything else by its path.
+    name = path.rsplit("[", 1)[-1].strip("]'\"") if path.endswith("']") else path
     if " key " in path:
         return "use str keys in argument dicts (JSON object keys are always strings)"
     if isinstance(value, float):
