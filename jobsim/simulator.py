@@ -225,7 +225,7 @@ class Simulator:
         Returns how many jobs were performed. Past ``max_steps`` performed jobs it raises
         :class:`~jobsim.errors.StepLimitExceeded` saying what is still pending.
         """
-        return self._engine.run(until=None, max_steps=max_steps, verb="drain()")
+        return self._run(until=None, max_steps=max_steps, verb="drain()")
 
     def run_until(
         self, when: datetime | float, *, max_steps: int | None = DEFAULT_MAX_STEPS
@@ -234,7 +234,7 @@ class Simulator:
         until = as_epoch(when, name="when")
         if until < self._state.clock.now:
             self._state.clock.advance_to(until)  # raises ClockError with both times
-        return self._engine.run(until=until, max_steps=max_steps, verb="run_until()")
+        return self._run(until=until, max_steps=max_steps, verb="run_until()")
 
     def advance(
         self, delta: timedelta | float, *, max_steps: int | None = DEFAULT_MAX_STEPS
@@ -245,12 +245,17 @@ class Simulator:
             msg = f"advance({delta!r}): pass a timedelta or a number of seconds >= 0"
             raise InvalidArgument(msg)
         until = self._state.clock.now + float(seconds)
-        return self._engine.run(until=until, max_steps=max_steps, verb="advance()")
+        return self._run(until=until, max_steps=max_steps, verb="advance()")
 
     def run_due(self, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> int:
         """Perform what is queued or due now, without moving the clock."""
         now = self._state.clock.now
-        return self._engine.run(until=now, max_steps=max_steps, verb="run_due()")
+        return self._run(until=now, max_steps=max_steps, verb="run_due()")
+
+    def _run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
+        # Jobs that enqueue jobs reach this simulator, as they reach the same Redis in Sidekiq.
+        with self:
+            return self._engine.run(until=until, max_steps=max_steps, verb=verb)
 
     def perform_one(self, queue: str | None = None) -> str:
         """Perform exactly one job now (the next in fetch order, or from ``queue``).
@@ -267,7 +272,8 @@ class Simulator:
                 f"{len(self.retries)} retries pending); use drain() or advance() to reach them"
             )
             raise EmptyQueueError(msg)
-        self._processor.perform(*fetched)
+        with self:
+            self._processor.perform(*fetched)
         return str(fetched[1]["jid"])
 
     # -- where is a job --------------------------------------------------------------------

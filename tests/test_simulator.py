@@ -1,0 +1,222 @@
+"""The simulator's verbs: running, moving time, queue order, the data API and the trace."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+import jobsim
+from tests.conftest import START, failing_job
+
+RAN: list[str] = []
+
+
+class Record(jobsim.Job):
+    def perform(self, label: str) -> None:
+        RAN.append(label)
+
+
+@pytest.fixture(autouse=True)
+def _clear_ran() -> None:
+    RAN.clear()
+
+
+def test_strict_queue_order_serves_earlier_queues_first(make_sim: Any) -> None:
+    sim = make_sim(queues=["critical", "default", "low"])
+    with sim:
+        Record.set(queue="low").perform_async("low")
+        Record.perform_async("default")
+        Record.set(queue="critical").perform_async("critical")
+    sim.drain()
+    assert RAN == ["critical", "default", "low"]
+
+
+def test_without_queue_list_every_queue_is_served_in_first_use_order(make_sim: Any) -> None:
+    sim = make_sim()
+    with sim:
+        Record.set(queue="b").perform_async("b1")
+        Record.set(queue="a").perform_async("a1")
+        Record.set(queue="b").perform_async("b2")
+    sim.drain()
+    assert RAN == ["b1", "b2", "a1"]
+    assert sim.queues == ["b", "a"]
+
+
+def test_jobs_in_queues_nobody_listens_to_stay_there(make_sim: Any) -> None:
+    sim = make_sim(queues=["default"])
+    with sim:
+        jid = Record.set(queue="orphan").perform_async("x")
+    sim.drain()
+    assert RAN == []
+    assert sim.locate(jid) == "queue:orphan"
+
+
+def test_advance_runs_only_what_comes_due(make_sim: Any) -> None:
+    sim = make_sim()
+    with sim:
+        Record.perform_in(10, "10s")
+        Record.perform_in(timedelta(hours=1), "1h")
+    assert sim.advance(30) == 1
+    assert RAN == ["10s"]
+    assert sim.time == START + 30
+    sim.advance(timedelta(hours=1))
+    assert RAN == ["10s", "1h"]
+
+
+def test_run_until_stops_the_clock_at_the_given_time(make_sim: Any) -> None:
+    sim = make_sim()
+    sim.run_until(datetime(2026, 1, 2, tzinfo=UTC))
+    assert sim.now == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def test_drain_leaves_the_clock_at_the_last_event(make_sim: Any) -> None:
+    sim = make_sim()
+    with sim:
+        Record.perform_in(90, "late")
+    sim.drain()
+    assert sim.time == START + 90
+
+
+def test_run_due_does_not_move_the_clock(make_sim: Any) -> None:
+    sim = make_sim()
+    with sim:
+        Record.perform_async("now")
+        Record.perform_in(1, "later")
+    assert sim.run_due() == 1
+    assert sim.time == START
+    assert RAN == ["now"]
+
+
+def test_perform_one_runs_exactly_one_job(make_sim: Any) -> None:
+    sim = make_sim()
+    with sim:
+        first = Record.perform_async("1")
+        Record.perform_async("2")
+    assert sim.perform_one() == first
+    assert RAN == ["1"]
+    assert sim.queue().size == 1
+
+
+def test_jobs_enqueued_by_jobs_run_in_the_same_drain(make_sim: Any) -> None:
+    class Parent(jobsim.Job):
+        def perform(self) -> None:
+            Record.perform_async("child")
+            Record.perform_in(5, "grandchild later")
+
+    sim = make_sim()
+    with sim:
+        Parent.perform_async()
+    sim.drain()
+    assert RAN == ["child", "grandchild later"]
+
+
+def test_queue_view_mirrors_sidekiq_queue(make_sim: Any) -> None:
+    sim = make_sim(profile="sidekiq-7", queues=["elsewhere"])  # nobody serves "default"
+    with sim:
+        first = Record.perform_async("a")
+        sim.advance(30)
+        second = Record.perform_async("b")
+    queue = sim.queue()
+    assert [job["jid"] for job in queue] == [second, first]  # newest first, like Queue#each
+    assert [job["jid"] for job in queue.jobs] == [first, second]  # fetch order
+    assert queue.latency == 30.0
+    assert queue.find_job(first) is not None
+    assert queue.delete(first) is True
+    assert sim.locate(first) == "discarded"
+    assert queue.clear() == 1
+    assert sim.stats.enqueued == 0
+
+
+def test_stats_count_every_execution(make_sim: Any) -> None:
+    sim = make_sim()
+    flaky = failing_job(retry=2, fail_times=1)
+    with sim:
+        flaky.perform_async()
+        Record.perform_async("ok")
+    sim.drain()
+    stats = sim.stats.as_dict()
+    assert stats["processed"] == 3
+    assert stats["failed"] == 1
+    assert stats["dead_size"] == stats["retry_size"] == stats["scheduled_size"] == 0
+
+
+def test_trace_exports_json_lines(make_sim: Any) -> None:
+    sim = make_sim()
+    with sim:
+        jid = Record.perform_async("x")
+    sim.drain()
+    out = io.StringIO()
+    assert sim.trace.to_jsonl(out) == 3
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [row["kind"] for row in rows] == ["enqueued", "started", "succeeded"]
+    assert rows[0]["jid"] == jid
+    assert rows[0]["at"] == "2026-01-01T00:00:00Z"
+    assert rows[0]["job"]["args"] == ["x"]
+
+
+def test_trace_queries(make_sim: Any) -> None:
+    sim = make_sim()
+    with sim:
+        a = Record.perform_async("a")
+        Record.perform_in(100, "b")
+    sim.drain()
+    assert [e.kind for e in sim.trace.for_job(a)] == ["enqueued", "started", "succeeded"]
+    assert len(sim.trace.between(START + 50, START + 200)) == 3
+    assert len(sim.trace.of_kind("started")) == 2
+    assert sim.trace.tail(1)[0].kind == "succeeded"
+
+
+def test_trace_limit_keeps_the_newest_events(make_sim: Any) -> None:
+    sim = make_sim(trace_limit=2)
+    with sim:
+        Record.perform_async("a")
+    sim.drain()
+    assert sim.trace.kinds() == ["started", "succeeded"]
+    assert sim.trace.total == 3
+
+
+def test_nested_simulators_route_to_the_innermost(make_sim: Any) -> None:
+    outer, inner = make_sim(), make_sim()
+    with outer:
+        Record.perform_async("outer")
+        with inner:
+            Record.perform_async("inner")
+        Record.perform_async("outer again")
+    assert (outer.stats.enqueued, inner.stats.enqueued) == (2, 1)
+
+
+def test_jobs_enqueued_from_another_thread_reach_the_active_simulator(make_sim: Any) -> None:
+    sim = make_sim()
+    with sim:
+        worker = threading.Thread(target=Record.perform_async, args=("from a thread",))
+        worker.start()
+        worker.join()
+    sim.drain()
+    assert RAN == ["from a thread"]
+
+
+def test_a_new_instance_runs_each_execution_with_its_jid(make_sim: Any) -> None:
+    seen: list[tuple[int, str]] = []
+
+    class Who(jobsim.Job, retry=1):
+        def perform(self) -> None:
+            seen.append((id(self), self.jid))
+            if len(seen) == 1:
+                raise ValueError("again")
+
+    sim = make_sim()
+    with sim:
+        jid = Who.perform_async()
+    sim.drain()
+    assert [j for _, j in seen] == [jid, jid]
+    assert sim.locate(jid) == "done"
+
+
+def test_repr_is_informative(make_sim: Any) -> None:
+    sim = make_sim(seed=3, profile="sidekiq-7")
+    assert repr(sim).startswith("<Simulator seed=3 profile='sidekiq-7' now=2026-01-01T00:00:00")
