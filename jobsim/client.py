@@ -170,10 +170,13 @@ class Client:
         jid = payload.get("jid")
         if jid is None:
             jid = payload["jid"] = state.new_jid()
+        stamp = state.stamp()
         if "created_at" not in payload:
-            payload["created_at"] = state.stamp()
+            payload["created_at"] = stamp
         if at is None:
-            self.enqueue(payload, "client")
+            payload["enqueued_at"] = stamp
+            state.queue(payload["queue"]).push(payload)
+            state.trace.record("enqueued", state.clock.now, jid, payload)
         else:
             state.scheduled.add(at, payload)
             state.trace.record("scheduled", state.clock.now, jid, payload, {"run_at": at})

@@ -87,9 +87,12 @@ class Engine:
         state = self._state
         clock = state.clock
         perform = self._processor.perform
+        retries, scheduled, timers = state.retries, state.scheduled, self._timers
         steps = 0
         while True:
-            self.enqueue_due()
+            now = clock.now
+            if retries.due(now) or scheduled.due(now) or (timers and timers[0][0] <= now):
+                self.enqueue_due()
             fetched = self.fetch()
             if fetched is not None:
                 if max_steps is not None and steps >= max_steps:

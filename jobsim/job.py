@@ -54,8 +54,8 @@ class Job:
     job_name: ClassVar[str] = "Job"
 
     jid: str
-    #: The job hash this execution runs (the same dict Sidekiq passes to server middleware).
-    job: dict[str, Any]
+    #: The job hash this execution runs, read-only (what Sidekiq passes to server middleware).
+    job: Mapping[str, Any]
 
     def __init_subclass__(cls, *, name: str | None = None, **options: Any) -> None:
         super().__init_subclass__()

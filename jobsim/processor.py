@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from jobsim.errors import UnknownJob
@@ -58,7 +59,7 @@ class Processor:
                 raise _unknown_class(job, state.registry.names())
             instance = job_class()
             instance.jid = jid
-            instance.job = dict(job)
+            instance.job = MappingProxyType(job)
             instance.perform(*json_round_trip(job["args"]))
         except Exception as exc:
             state.running = None

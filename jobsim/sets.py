@@ -97,6 +97,11 @@ class SortedJobSet:
             del self._entries[entry.seq]
         return entry
 
+    def due(self, now: float) -> bool:
+        """Whether the lowest entry may be due at ``now`` (a cheap check; stale heads count)."""
+        heap = self._heap
+        return bool(heap) and heap[0][0] <= now
+
     def pop_due(self, now: float) -> SetEntry | None:
         """Remove and return the lowest entry if its score is ``<= now`` (Sidekiq's Enq)."""
         entry = self.peek_lowest()

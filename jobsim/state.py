@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import VirtualClock
 from jobsim.errors import InvalidArgument
-from jobsim.profiles import Profile, timestamp
+from jobsim.profiles import Profile, epoch_ms
 from jobsim.queues import JobQueue
 from jobsim.rng import SimRandom
 from jobsim.sets import DeadSet, SortedJobSet
@@ -46,7 +46,9 @@ class Registry:
         """Register ``job_class`` under its ``job_name`` (another class of that name: error)."""
         name = job_class.job_name
         known = self._classes.get(name)
-        if known is not None and known is not job_class:
+        if known is job_class:
+            return
+        if known is not None:
             msg = (
                 f"two job classes are named {name!r}: {known.__module__}.{known.__qualname__} "
                 f"and {job_class.__module__}.{job_class.__qualname__}; payloads find their class "
@@ -82,6 +84,7 @@ class SimState:
         trace_limit: int | None,
     ) -> None:
         self.profile = profile
+        self._int_ms = profile.timestamps == "int_ms"
         self.clock = clock
         self.rng = rng
         self.jid_rng = rng.stream("jid")
@@ -116,8 +119,9 @@ class SimState:
 
     def new_jid(self) -> str:
         """24 lowercase hex characters from the seeded jid stream (``SecureRandom.hex(12)``)."""
-        return format(self.jid_rng.getrandbits(96), "024x")
+        return self.jid_rng.randbytes(12).hex()
 
     def stamp(self) -> float | int:
         """Now in the profile's payload unit (epoch float seconds, or integer ms in 8.x)."""
-        return timestamp(self.profile, self.clock.now)
+        now = self.clock.now
+        return epoch_ms(now) if self._int_ms else now
