@@ -7,6 +7,7 @@ give the same floats, so a run is reproducible bit for bit. Datetimes are views 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from jobsim.errors import ClockError, InvalidArgument
@@ -54,10 +55,12 @@ def format_time(ts: float) -> str:
 class VirtualClock:
     """A clock that starts at a chosen instant and moves only when told to, never backwards."""
 
-    __slots__ = ("_now",)
+    __slots__ = ("_now", "listeners")
 
     def __init__(self, start: datetime | float | int = DEFAULT_START) -> None:
         self._now = as_epoch(start, name="start")
+        #: Called with the new time after every move (the freezegun bridge listens here).
+        self.listeners: list[Callable[[float], None]] = []
 
     @property
     def now(self) -> float:
@@ -77,7 +80,10 @@ class VirtualClock:
                 f"to {format_time(ts)}; time in a simulation only moves forwards"
             )
             raise ClockError(msg)
-        self._now = ts
+        if ts != self._now:
+            self._now = ts
+            for listener in self.listeners:
+                listener(ts)
 
     def advance(self, delta: timedelta | float | int) -> None:
         """Move the clock forwards by ``delta`` (seconds or a timedelta)."""

@@ -176,6 +176,11 @@ class Simulator:
         return self._state.clock.now
 
     @property
+    def clock(self) -> VirtualClock:
+        """The virtual clock; ``clock.listeners`` are told of every move."""
+        return self._state.clock
+
+    @property
     def trace(self) -> Trace:
         """Every event so far, in order."""
         return self._state.trace
