@@ -9,6 +9,7 @@ without ``at`` as Sidekiq stores it.
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -56,12 +57,17 @@ def resolve_at(wait: Any, now: float, *, name: str = "wait") -> float | None:
 
 
 class Client:
-    """Pushes jobs into a :class:`~jobsim.state.SimState`."""
+    """Pushes jobs into a :class:`~jobsim.state.SimState`.
 
-    __slots__ = ("_state",)
+    Pushes may come from any thread (application code often enqueues from a pool); a
+    re-entrant lock keeps each push whole, and client middleware may push from inside a push.
+    """
+
+    __slots__ = ("_lock", "_state")
 
     def __init__(self, state: SimState) -> None:
         self._state = state
+        self._lock = threading.RLock()
 
     # -- from job classes --------------------------------------------------------------------
 
@@ -81,7 +87,7 @@ class Client:
                     payload[key] = value
         payload["args"] = self.check_args(job_class.job_name, args)
         payload["class"] = job_class.job_name
-        return self.push_payload(payload, at)
+        return self.push_payload(payload, at, job_class)
 
     def check_args(self, job_name: str, args: tuple[Any, ...] | list[Any]) -> list[Any]:
         """The arguments as the job will see them, after Sidekiq's strict-args rule."""
@@ -160,40 +166,72 @@ class Client:
         if not str(payload.get("queue") or "").strip():
             msg = f"Job must include a valid queue name: `{item!r}`"
             raise InvalidArgument(msg)
-        return self.push_payload(payload, None if at is None else float(at))
+        subject = klass if isinstance(klass, type) else name
+        return self.push_payload(payload, None if at is None else float(at), subject)
 
     # -- the shared tail ---------------------------------------------------------------------
 
-    def push_payload(self, payload: dict[str, Any], at: float | None) -> str:
-        """Give the hash its jid and created_at, then queue or schedule it; returns the jid."""
+    def push_payload(
+        self, payload: dict[str, Any], at: float | None, subject: Any = None
+    ) -> str | None:
+        """Give the hash its jid and created_at, run client middleware, then queue or
+        schedule it; returns the jid, or None when middleware stopped the push."""
         state = self._state
-        jid = payload.get("jid")
-        if jid is None:
-            jid = payload["jid"] = state.new_jid()
-        stamp = state.stamp()
-        if "created_at" not in payload:
-            payload["created_at"] = stamp
-        if at is None:
-            payload["enqueued_at"] = stamp
-            state.queue(payload["queue"]).push(payload)
-            state.trace.record("enqueued", state.clock.now, jid, payload)
-        else:
-            state.scheduled.add(at, payload)
-            state.trace.record("scheduled", state.clock.now, jid, payload, {"run_at": at})
-        return str(jid)
+        with self._lock:
+            jid = payload.get("jid")
+            if jid is None:
+                jid = payload["jid"] = state.new_jid()
+            stamp = state.stamp()
+            if "created_at" not in payload:
+                payload["created_at"] = stamp
+            if state.client_middleware:
+                if at is not None:
+                    payload["at"] = at  # client middleware sees "at"; Redis never stores it
+                kept = self._through_middleware(subject or payload["class"], payload, "client")
+                if kept is None:
+                    return None
+                payload = kept
+                at = payload.pop("at", at)
+            if at is None:
+                payload["enqueued_at"] = stamp
+                state.queue(payload["queue"]).push(payload)
+                state.trace.record("enqueued", state.clock.now, jid, payload)
+            else:
+                state.scheduled.add(at, payload)
+                state.trace.record("scheduled", state.clock.now, jid, payload, {"run_at": at})
+            return str(jid)
 
-    def enqueue(self, payload: dict[str, Any], source: str) -> None:
-        """Stamp ``enqueued_at`` and append to the job's queue (LPUSH)."""
+    def _through_middleware(
+        self, subject: Any, payload: dict[str, Any], source: str
+    ) -> dict[str, Any] | None:
+        """Run the client chain; the hash to push, or None (recorded) if it was stopped."""
         state = self._state
-        payload["enqueued_at"] = state.stamp()
-        state.queue(payload["queue"]).push(payload)
-        if source == "client":
-            state.trace.record("enqueued", state.clock.now, payload["jid"], payload)
-        else:
+        queue = str(payload.get("queue"))
+        result, stopped = state.client_middleware.invoke(subject, payload, queue, lambda: payload)
+        if not result:
+            who = stopped or "client middleware"
+            reason = f"client middleware {who} stopped the push ({source})"
             state.trace.record(
-                "enqueued", state.clock.now, payload["jid"], payload, {"source": source}
+                "discarded", state.clock.now, str(payload.get("jid")), payload, {"reason": reason}
             )
+            return None
+        return dict(result) if isinstance(result, Mapping) else payload
 
     def requeue(self, member: Mapping[str, Any], source: str) -> None:
-        """Push a job taken out of a sorted set back through the client (new ``enqueued_at``)."""
-        self.enqueue(dict(member), source)
+        """Push a job taken out of a sorted set back through the client (new ``enqueued_at``).
+
+        As Sidekiq's poller does, this runs client middleware again (with the class name as
+        a string), which may stop the push.
+        """
+        state = self._state
+        with self._lock:
+            payload = dict(member)
+            if state.client_middleware:
+                kept = self._through_middleware(payload.get("class"), payload, source)
+                if kept is None:
+                    return
+                payload = kept
+            payload["enqueued_at"] = state.stamp()
+            state.queue(payload["queue"]).push(payload)
+            detail = {"source": source}
+            state.trace.record("enqueued", state.clock.now, payload["jid"], payload, detail)

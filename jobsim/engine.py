@@ -1,9 +1,11 @@
 """The engine (layer 5): the loop that moves virtual time and runs what is due.
 
-One step: move every due retry, then every due scheduled job, into its queue (Sidekiq's poller
-visits ``retry`` before ``schedule``); fire due timers; fetch one job in queue order and perform
-it. When nothing is queued, jump the clock to the next due time. The engine is the only thing
-that moves the clock, and it never moves it back.
+One turn: fire due timers (jobs finishing); move due retries, then due scheduled jobs, into
+their queues (Sidekiq's poller visits ``retry`` before ``schedule``), either the instant they
+are due or on Sidekiq's randomised poll ticks; while a worker slot is free, fetch one job in
+queue order and start it. A job with a duration holds its slot until it finishes. When nothing
+can start, the clock jumps to the next thing due. The engine is the only thing that moves the
+clock, and it never moves it back.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import format_time
+from jobsim.durations import resolve
 from jobsim.errors import StepLimitExceeded
 
 if TYPE_CHECKING:
@@ -21,90 +24,262 @@ if TYPE_CHECKING:
     from jobsim.processor import Processor
     from jobsim.state import SimState
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "PollMode"]
+
+#: ``"exact"``: due jobs move the instant they are due; ``"sidekiq"``: on the poller's ticks.
+PollMode = Literal["exact", "sidekiq"]
+
+#: Sidekiq's ``average_scheduled_poll_interval`` default, per process.
+_DEFAULT_POLL_AVERAGE = 5.0
 
 
 class Engine:
     """Runs a :class:`~jobsim.state.SimState` forward in virtual time."""
 
-    __slots__ = ("_client", "_order", "_processor", "_state", "_timers")
+    __slots__ = (
+        "_client",
+        "_in_flight",
+        "_next_poll",
+        "_order",
+        "_poll_rng",
+        "_processor",
+        "_state",
+        "_timers",
+        "poll",
+        "poll_average",
+        "process_count",
+        "stopped",
+    )
 
-    def __init__(self, state: SimState, client: Client, processor: Processor) -> None:
+    def __init__(
+        self,
+        state: SimState,
+        client: Client,
+        processor: Processor,
+        *,
+        poll: PollMode = "exact",
+        poll_average: float | None = None,
+        process_count: int = 1,
+    ) -> None:
         self._state = state
         self._client = client
         self._processor = processor
         self._timers: list[tuple[float, int, Callable[[], None]]] = []
         self._order = itertools.count(1)
+        #: Jobs holding a worker slot, by jid, in start order: (token, queue, job hash).
+        self._in_flight: dict[str, tuple[object, str, Mapping[str, Any]]] = {}
+        self.poll = poll
+        self.poll_average = poll_average
+        self.process_count = process_count
+        #: After a shutdown or crash nothing is fetched or polled until restart.
+        self.stopped = False
+        self._poll_rng = state.rng.stream("poll")
+        self._next_poll = state.clock.now + self._initial_wait() if poll == "sidekiq" else 0.0
+
+    # -- timers and due jobs -----------------------------------------------------------------
 
     def call_at(self, at: float, action: Callable[[], None]) -> None:
         """Run ``action`` when the clock reaches ``at`` (ties run in the order they were set)."""
         heapq.heappush(self._timers, (at, next(self._order), action))
 
+    def _initial_wait(self) -> float:
+        # Poller#initial_wait: 5 * rand, plus 10 when no average was configured.
+        extra = 10.0 if self.poll_average is None else 0.0
+        return extra + 5.0 * self._poll_rng.random()
+
+    def _poll_interval(self) -> float:
+        # Poller#random_poll_interval for the profile.
+        interval = self.poll_average
+        if interval is None:
+            interval = self.process_count * _DEFAULT_POLL_AVERAGE
+        draw = self._poll_rng.random()
+        if self.process_count < 10:
+            return interval * draw + interval / 2
+        return interval * draw * self._state.profile.many_process_poll_factor
+
+    def _sets_pending(self) -> bool:
+        return bool(len(self._state.retries) or len(self._state.scheduled))
+
     def next_due(self) -> float | None:
-        """The earliest time at which something is due (a retry, a scheduled job, a timer)."""
+        """The earliest time something is due: a timer, or (per poll mode) a set entry."""
         state = self._state
-        times = [
-            entry.score
-            for entry in (state.retries.peek_lowest(), state.scheduled.peek_lowest())
-            if entry is not None
-        ]
+        times: list[float] = []
         if self._timers:
             times.append(self._timers[0][0])
+        if not self.stopped and self._sets_pending():
+            if self.poll == "sidekiq":
+                times.append(max(self._next_poll, state.clock.now))
+            else:
+                for entry in (state.retries.peek_lowest(), state.scheduled.peek_lowest()):
+                    if entry is not None:
+                        times.append(entry.score)
         return min(times) if times else None
 
+    def fire_timers(self) -> int:
+        """Run every timer due now; returns how many ran."""
+        timers = self._timers
+        now = self._state.clock.now
+        fired = 0
+        while timers and timers[0][0] <= now:
+            heapq.heappop(timers)[2]()
+            fired += 1
+        return fired
+
     def enqueue_due(self) -> int:
-        """Move everything due now into its queue and fire due timers; returns how many."""
+        """Move due retries, then due scheduled jobs, into their queues; returns how many."""
         state = self._state
         now = state.clock.now
+        if self.poll == "sidekiq":
+            if now < self._next_poll:
+                return 0
+            self._next_poll = now + self._poll_interval()
         moved = 0
         for sorted_set, source in ((state.retries, "retry"), (state.scheduled, "schedule")):
             while (entry := sorted_set.pop_due(now)) is not None:
                 self._client.requeue(entry.job, source)
                 moved += 1
-        timers = self._timers
-        while timers and timers[0][0] <= now:
-            heapq.heappop(timers)[2]()
-            moved += 1
         return moved
 
+    # -- fetching ------------------------------------------------------------------------------
+
     def fetch(self, queue: str | None = None) -> tuple[str, Mapping[str, Any]] | None:
-        """Take the next job in fetch order (strict: first non-empty queue), or None."""
+        """Take the next job in fetch order (or from ``queue``), or None."""
         state = self._state
+        queues = state.queues
         if queue is not None:
-            found = state.queues.get(queue)
+            found = queues.get(queue)
             job = found.pop() if found is not None else None
             return None if job is None else (queue, job)
-        queues = state.queues
-        names = state.queue_order if state.queue_order is not None else queues
+        config = state.queue_config
+        if config is None:
+            names: Any = queues
+        elif config.mode == "strict":
+            names = config.names
+        else:
+            names = config.fetch_order(state.fetch_rng)
         for name in names:
             job = queues[name].pop()
             if job is not None:
                 return name, job
         return None
 
+    # -- running -------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> int:
+        """Worker slots in use."""
+        return len(self._in_flight)
+
+    def in_flight(self) -> list[tuple[str, Mapping[str, Any]]]:
+        """``(queue, job)`` of every job holding a slot, oldest start first."""
+        return [(queue, job) for _, queue, job in self._in_flight.values()]
+
+    def start(self, queue: str, job: Mapping[str, Any]) -> None:
+        """Start ``job`` in a free slot; it finishes now or after its duration."""
+        state = self._state
+        processor = self._processor
+        outcome = processor.start(queue, job)
+        seconds = self._duration(job, outcome.job_class)
+        if seconds <= 0:
+            processor.finish(queue, job, outcome, 0.0)
+            return
+        jid = job["jid"]
+        token = object()
+        self._in_flight[jid] = (token, queue, job)
+
+        def done() -> None:
+            held = self._in_flight.get(jid)
+            if held is not None and held[0] is token:  # not lost or pushed back meanwhile
+                del self._in_flight[jid]
+                processor.finish(queue, job, outcome, seconds)
+
+        self.call_at(state.clock.now + seconds, done)
+
+    def shutdown(self, timeout: float) -> list[str]:
+        """Sidekiq's TERM: stop fetching and polling, let running jobs finish until
+        ``timeout`` seconds have passed, then push the rest back to the front of their
+        queues. Returns the jids pushed back."""
+        self.stopped = True
+        clock = self._state.clock
+        deadline = clock.now + timeout
+        while self._in_flight and self._timers and self._timers[0][0] <= deadline:
+            clock.advance_to(max(self._timers[0][0], clock.now))
+            self.fire_timers()
+        if not self._in_flight:
+            return []
+        clock.advance_to(max(deadline, clock.now))
+        return self._release(
+            lambda queue, job: self._processor.push_back(
+                queue, job, f"shutdown after {timeout:g} s: pushed back to the front of {queue!r}"
+            )
+        )
+
+    def crash(self, *, reliable: bool) -> list[str]:
+        """The process dies at once: running jobs are lost (basic fetch) or go back to their
+        queues (reliable fetch). Returns the jids affected."""
+        self.stopped = True
+        if reliable:
+            return self._release(
+                lambda queue, job: self._processor.push_back(
+                    queue, job, "crash: recovered by reliable fetch"
+                )
+            )
+        return self._release(
+            lambda queue, job: self._processor.lose(
+                queue, job, "crash: in-flight job lost (basic fetch acknowledges at fetch time)"
+            )
+        )
+
+    def _release(self, action: Callable[[str, Mapping[str, Any]], None]) -> list[str]:
+        # Sidekiq RPUSHes in-flight jobs one after another, so the last one ends up in front.
+        released = list(self._in_flight.values())
+        self._in_flight.clear()
+        for _, queue, job in released:
+            action(queue, job)
+        return [str(job["jid"]) for _, _, job in released]
+
+    def _duration(self, job: Mapping[str, Any], job_class: Any) -> float:
+        state = self._state
+        name = job.get("class")
+        spec = state.durations.get(str(name)) if state.durations else None
+        if spec is None:
+            spec = getattr(job_class, "duration", 0) if job_class is not None else 0
+            if not spec:
+                return 0.0
+        return resolve(spec, state.duration_rng, where=f"duration of {name}")
+
     def run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
-        """Perform jobs and move time until idle, or until ``until``; returns jobs performed."""
+        """Start jobs and move time until idle, or until ``until``; returns jobs started."""
         state = self._state
         clock = state.clock
-        perform = self._processor.perform
         retries, scheduled, timers = state.retries, state.scheduled, self._timers
+        concurrency = state.concurrency
+        exact = self.poll == "exact"
         steps = 0
         while True:
             now = clock.now
-            if retries.due(now) or scheduled.due(now) or (timers and timers[0][0] <= now):
-                self.enqueue_due()
-            fetched = self.fetch()
-            if fetched is not None:
-                if max_steps is not None and steps >= max_steps:
-                    state.queue(fetched[0]).push_front(fetched[1])
-                    raise StepLimitExceeded(self._runaway_message(verb, max_steps))
-                perform(fetched[0], fetched[1])
-                steps += 1
-                continue
+            if timers and timers[0][0] <= now:
+                self.fire_timers()
+            if not self.stopped:
+                if exact:
+                    if retries.due(now) or scheduled.due(now):
+                        self.enqueue_due()
+                elif now >= self._next_poll and self._sets_pending():
+                    self.enqueue_due()
+                if len(self._in_flight) < concurrency:
+                    fetched = self.fetch()
+                    if fetched is not None:
+                        if max_steps is not None and steps >= max_steps:
+                            state.queue(fetched[0]).push_front(fetched[1])
+                            raise StepLimitExceeded(self._runaway_message(verb, max_steps))
+                        self.start(*fetched)
+                        steps += 1
+                        continue
             due = self.next_due()
             if due is None or (until is not None and due > until):
                 break
-            clock.advance_to(max(due, clock.now))
+            if due > now:
+                clock.advance_to(due)
         if until is not None and until > clock.now:
             clock.advance_to(until)
         return steps
@@ -112,9 +287,8 @@ class Engine:
     def _runaway_message(self, verb: str, max_steps: int) -> str:
         state = self._state
         queued = {name: q.size for name, q in state.queues.items() if q.size}
-        parts = [
-            f"{sum(queued.values())} queued ({', '.join(f'{k}: {v}' for k, v in queued.items())})"
-        ]
+        listed = ", ".join(f"{name}: {size}" for name, size in queued.items())
+        parts = [f"{sum(queued.values())} queued ({listed})"]
         for label, jobs in (("scheduled", state.scheduled), ("retries", state.retries)):
             head = jobs.peek_lowest()
             when = f", next at {format_time(head.score)}" if head is not None else ""

@@ -2,8 +2,10 @@
 
 Every change of a job's place appends one :class:`Event` to the trace: ``enqueued``,
 ``scheduled``, ``started``, ``succeeded``, ``failed``, ``retry_scheduled``,
-``retries_exhausted``, ``died``, ``discarded`` (with the reason), and ``hook_error`` when user
-code in a hook raised. Each carries the Sidekiq job hash as it was at that moment.
+``retries_exhausted``, ``died``, ``discarded`` (with the reason), ``interrupted`` (pushed back
+to its queue by a shutdown or a reliable-fetch crash), ``lost`` (a crash under basic fetch),
+and ``hook_error`` when user code in a hook raised. Each carries the Sidekiq job hash as it
+was at that moment.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ EVENT_KINDS: Final = (
     "died",
     "discarded",
     "interrupted",
+    "lost",
     "hook_error",
 )
 

@@ -10,6 +10,7 @@ unknown takes the ``global`` path: it retries with the default backoff and no ho
 from __future__ import annotations
 
 import difflib
+from array import array
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from jobsim.errors import UnknownJob
 from jobsim.payload import json_round_trip
 from jobsim.profiles import epoch_ms
+from jobsim.queues import enqueued_seconds
 from jobsim.retry import (
     HookFailure,
     RetryDecision,
@@ -32,47 +34,122 @@ if TYPE_CHECKING:
 __all__ = ["Processor"]
 
 
+class Outcome:
+    """What one execution did, held until its virtual duration has passed."""
+
+    __slots__ = ("error", "instance", "job_class", "skipped_by")
+
+    def __init__(
+        self,
+        job_class: type[Job] | None,
+        instance: Job | None,
+        error: Exception | None,
+        skipped_by: str | None,
+    ) -> None:
+        self.job_class = job_class
+        self.instance = instance
+        self.error = error
+        self.skipped_by = skipped_by
+
+
 class Processor:
     """Runs jobs against a :class:`~jobsim.state.SimState`."""
 
-    __slots__ = ("_state",)
+    __slots__ = ("_state", "raise_errors")
 
-    def __init__(self, state: SimState) -> None:
+    def __init__(self, state: SimState, *, raise_errors: bool = False) -> None:
         self._state = state
+        #: Like Sidekiq::Testing: a failure propagates to the caller instead of retrying.
+        self.raise_errors = raise_errors
 
     def perform(self, queue: str, job: Mapping[str, Any]) -> bool:
-        """Run ``job`` fetched from ``queue`` now; True if it succeeded.
+        """Start and finish ``job`` at the current instant; True if it succeeded."""
+        outcome = self.start(queue, job)
+        self.finish(queue, job, outcome, 0.0)
+        return outcome.error is None
 
-        A ``BaseException`` that is not an ``Exception`` (KeyboardInterrupt, SystemExit) puts
-        the job back at the front of its queue before it propagates, so the job is not lost.
+    def start(self, queue: str, job: Mapping[str, Any]) -> Outcome:
+        """Count and record the execution, run server middleware and ``perform``.
+
+        The job's code runs at the instant it starts; :meth:`finish` applies the result when
+        its duration has passed. A ``BaseException`` that is not an ``Exception``
+        (KeyboardInterrupt, SystemExit) puts the job back at the front of its queue before it
+        propagates, so the job is not lost.
         """
         state = self._state
         state.processed += 1
         jid = job["jid"]
-        record = state.trace.record
-        record("started", state.clock.now, jid, job)
+        now = state.clock.now
+        state.trace.record("started", now, jid, job)
+        since = enqueued_seconds(job)
+        if since is not None:
+            latencies = state.latencies.get(queue)
+            if latencies is None:
+                latencies = state.latencies[queue] = array("d")
+            latencies.append(max(now - since, 0.0))
         job_class = state.registry.get(job.get("class"))
         instance: Job | None = None
-        state.running = job
+        skipped_by: str | None = None
+        state.running[jid] = (queue, job)
         try:
             if job_class is None:
                 raise _unknown_class(job, state.registry.names())
             instance = job_class()
             instance.jid = jid
             instance.job = MappingProxyType(job)
-            instance.perform(*json_round_trip(job["args"]))
+            args = json_round_trip(job["args"])
+            chain = state.server_middleware
+            if chain:
+                work = instance
+                _, skipped_by = chain.invoke(work, dict(job), queue, lambda: work.perform(*args))
+            else:
+                instance.perform(*args)
         except Exception as exc:
-            state.running = None
-            self._failed(queue, job, exc, job_class, instance)
-            return False
+            return Outcome(job_class, instance, exc, None)
         except BaseException:
-            state.running = None
+            del state.running[jid]
             state.queue(queue).push_front(job)
+            record = state.trace.record
             record("interrupted", state.clock.now, jid, job, {"reason": "interrupted; requeued"})
             raise
-        state.running = None
-        record("succeeded", state.clock.now, jid, job)
-        return True
+        return Outcome(job_class, instance, None, skipped_by)
+
+    def finish(self, queue: str, job: Mapping[str, Any], outcome: Outcome, busy: float) -> None:
+        """Apply an execution's outcome: success, or Sidekiq's failure handling."""
+        state = self._state
+        state.running.pop(job["jid"], None)
+        if busy:
+            state.busy_seconds[queue] = state.busy_seconds.get(queue, 0.0) + busy
+        if outcome.error is not None and self.raise_errors:
+            state.failed += 1
+            error = outcome.error
+            detail = {"error_class": error_class_name(error), "error_message": str(error)[:300]}
+            state.trace.record("failed", state.clock.now, job["jid"], job, detail)
+            reason = "raised to the caller (testing mode: no retries)"
+            state.trace.record("discarded", state.clock.now, job["jid"], job, {"reason": reason})
+            raise error
+        if outcome.error is not None:
+            self._failed(queue, job, outcome.error, outcome.job_class, outcome.instance)
+        elif outcome.skipped_by is not None:
+            detail = {"skipped_by": outcome.skipped_by}
+            state.trace.record("succeeded", state.clock.now, job["jid"], job, detail)
+        else:
+            state.trace.record("succeeded", state.clock.now, job["jid"], job)
+
+    def lose(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
+        """A running job vanished (a crash under basic fetch): counted, recorded, gone."""
+        state = self._state
+        state.running.pop(job["jid"], None)
+        state.failed += 1
+        state.trace.record("lost", state.clock.now, job["jid"], job, {"reason": reason})
+
+    def push_back(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
+        """A running job returns to the front of its queue (shutdown, reliable fetch)."""
+        state = self._state
+        state.running.pop(job["jid"], None)
+        state.failed += 1  # Sidekiq's stats wrapper counts the interrupted attempt as failed
+        state.queue(queue).push_front(job)
+        state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})
 
     # -- failure -----------------------------------------------------------------------------
 

@@ -60,6 +60,12 @@ class Profile:
     #: ``retry_all`` / ``kill_all`` on the sorted sets: per-entry with death handlers
     #: (to 7.3.4) or ZPOPMIN without notification (7.3.5+).
     kill_all_notifies: bool
+    #: How a weighted queue list picks its fetch mode: ``"any_weight"`` (6.x: strict unless a
+    #: weight is > 0) or ``"by_weights"`` (7.0.3+: all 0 strict, all 1 random, else weighted).
+    queue_mode_rule: Literal["any_weight", "by_weights"] = "by_weights"
+    #: The scheduler's poll interval with 10+ processes is ``interval * rand * factor``:
+    #: 1 up to 8.0.9, 2 from 8.0.10 (mean back at the configured average).
+    many_process_poll_factor: int = 1
     #: ``max_retries`` (``DEFAULT_MAX_RETRY_ATTEMPTS``).
     max_retries: int = 25
     #: ``dead_max_jobs``; Sidekiq keeps one fewer after an insertion (off-by-one in its trim).
@@ -84,6 +90,7 @@ PROFILES: dict[str, Profile] = {
         strict_base64_backtrace=False,
         default_concurrency=10,
         kill_all_notifies=True,
+        queue_mode_rule="any_weight",
     ),
     "sidekiq-7": Profile(
         name="sidekiq-7",
@@ -116,6 +123,7 @@ PROFILES: dict[str, Profile] = {
         strict_base64_backtrace=True,
         default_concurrency=5,
         kill_all_notifies=False,
+        many_process_poll_factor=2,
     ),
 }
 

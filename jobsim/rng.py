@@ -34,4 +34,3 @@ class SimRandom:
             stream = random.Random(int.from_bytes(digest[:16], "big"))
             self._streams[name] = stream
         return stream
-

@@ -19,10 +19,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from jobsim import routing
 from jobsim.client import Client
 from jobsim.clock import DEFAULT_START, VirtualClock, as_epoch, to_datetime
-from jobsim.engine import Engine
+from jobsim.durations import DurationSpec
+from jobsim.engine import Engine, PollMode
 from jobsim.errors import EmptyQueueError, InvalidArgument
+from jobsim.middleware import Chain
 from jobsim.processor import Processor
 from jobsim.profiles import DEFAULT_PROFILE, Profile, get_profile
+from jobsim.queue_config import QueueConfig, parse_queues
 from jobsim.rng import SimRandom
 from jobsim.state import DeathHandler, ErrorHandler, SimState, StrictArgs
 from jobsim.trace import Trace
@@ -37,6 +40,26 @@ __all__ = ["DEFAULT_MAX_STEPS", "Simulator"]
 DEFAULT_MAX_STEPS = 1_000_000
 
 Jitter = Literal["random", "min", "max"]
+Mode = Literal["simulate", "fake", "inline"]
+Fetch = Literal["basic", "reliable"]
+
+
+def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        choices = ", ".join(repr(item) for item in allowed[:-1]) + f" or {allowed[-1]!r}"
+        msg = f"{name}={value!r}: pass {choices}"
+        raise InvalidArgument(msg)
+
+
+def _duration_table(durations: Mapping[Any, DurationSpec] | None) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for key, spec in (durations or {}).items():
+        name = key if isinstance(key, str) else getattr(key, "job_name", None)
+        if not isinstance(name, str):
+            msg = f"durations: key {key!r} is not a job class or class name"
+            raise InvalidArgument(msg)
+        table[name] = spec
+    return table
 
 
 def _whole(name: str, value: Any, *, low: int) -> int:
@@ -46,36 +69,29 @@ def _whole(name: str, value: Any, *, low: int) -> int:
     return value
 
 
-def _queue_names(queues: Iterable[str] | None) -> list[str] | None:
-    if queues is None:
-        return None
-    if isinstance(queues, str):
-        msg = f"queues={queues!r} is one string; pass a list of queue names, e.g. [{queues!r}]"
-        raise InvalidArgument(msg)
-    names: list[str] = []
-    given: Iterable[object] = queues
-    for name in given:
-        if not isinstance(name, str) or not name.strip():
-            msg = f"queues: {name!r} is not a queue name; pass non-empty strings"
-            raise InvalidArgument(msg)
-        if name in names:
-            # Sidekiq 6's CLI refuses the same queue twice with this message.
-            msg = f"queues: {name} cannot be defined twice"
-            raise InvalidArgument(msg)
-        names.append(name)
-    return names
-
-
 class Simulator:
     """A deterministic Sidekiq on a virtual clock.
 
     Args:
-        seed: Seeds every random draw (jids, retry jitter); the same seed gives the same trace.
+        seed: Seeds every random draw (jids, jitter, fetch order, durations, poll ticks); the
+            same seed gives the same trace.
         start: Where the virtual clock starts: an aware datetime or epoch seconds.
         profile: ``"sidekiq-6.4"``, ``"sidekiq-7"`` or ``"sidekiq-8"`` (the default).
-        queues: Queue names in strict fetch order; None serves every queue in the order each
-            was first used.
-        concurrency: Worker threads; the profile's default (10 in 6.x, 5 from 7.0).
+        queues: Queues as Sidekiq takes them: names in strict order, or ``[name, weight]``
+            pairs (``"name,weight"`` too) for weighted or random fetch per the profile's rule.
+            None serves every queue, strictly, in the order each was first used.
+        concurrency: Worker slots; the profile's default (10 in 6.x, 5 from 7.0).
+        durations: Per job class (or class name), how long an execution takes: seconds, a
+            timedelta, or a callable drawing seconds from a seeded stream (see
+            :mod:`jobsim.durations`). Overrides the class's ``duration`` attribute.
+        poll_interval: ``"exact"`` moves due jobs the instant they are due; ``"sidekiq"`` on
+            the scheduler's randomised poll ticks, as a real process does.
+        poll_interval_average: Sidekiq's ``poll_interval_average`` (None: 5 s per process).
+        process_count: Sidekiq processes sharing the schedule (scales the poll interval).
+        fetch: ``"basic"`` (a crash loses running jobs) or ``"reliable"`` (they come back).
+        mode: ``"simulate"`` (Sidekiq's real retries), ``"fake"`` (Sidekiq::Testing.fake!:
+            failures propagate out of drain), or ``"inline"`` (jobs run at enqueue and
+            failures propagate to the caller).
         jitter: ``"random"`` (seeded), or ``"min"``/``"max"`` to pin retry jitter to a bound.
         strict_args: ``"raise"``, ``"warn"`` or False; the profile's default (warn in 6.x).
         max_retries: Retries for ``retry=True`` jobs (25).
@@ -90,8 +106,14 @@ class Simulator:
         seed: int = 0,
         start: datetime | float = DEFAULT_START,
         profile: str | Profile = DEFAULT_PROFILE,
-        queues: Iterable[str] | None = None,
+        queues: Iterable[Any] | None = None,
         concurrency: int | None = None,
+        durations: Mapping[Any, DurationSpec] | None = None,
+        poll_interval: PollMode = "exact",
+        poll_interval_average: float | None = None,
+        process_count: int = 1,
+        fetch: Fetch = "basic",
+        mode: Mode = "simulate",
         jitter: Jitter = "random",
         strict_args: StrictArgs | None = None,
         max_retries: int | None = None,
@@ -103,11 +125,18 @@ class Simulator:
             msg = f"seed={seed!r}: pass an int so runs can be repeated"
             raise InvalidArgument(msg)
         chosen = get_profile(profile)
-        if jitter not in ("random", "min", "max"):
-            msg = f"jitter={jitter!r}: pass 'random', 'min' or 'max'"
-            raise InvalidArgument(msg)
+        _one_of("jitter", jitter, ("random", "min", "max"))
+        _one_of("poll_interval", poll_interval, ("exact", "sidekiq"))
+        _one_of("fetch", fetch, ("basic", "reliable"))
+        _one_of("mode", mode, ("simulate", "fake", "inline"))
         if strict_args not in (None, "raise", "warn", True, False):
             msg = f"strict_args={strict_args!r}: pass 'raise', 'warn' or False"
+            raise InvalidArgument(msg)
+        average: object = poll_interval_average
+        if average is not None and (
+            isinstance(average, bool) or not isinstance(average, int | float) or average <= 0
+        ):
+            msg = f"poll_interval_average={poll_interval_average!r}: pass seconds > 0 or None"
             raise InvalidArgument(msg)
         timeout = (
             dead_timeout.total_seconds()
@@ -115,14 +144,20 @@ class Simulator:
             else (chosen.dead_timeout if dead_timeout is None else dead_timeout)
         )
         self.seed = seed
-        self.concurrency = _whole(
-            "concurrency", chosen.default_concurrency if concurrency is None else concurrency, low=1
-        )
+        self.mode: Mode = mode
+        self.fetch: Fetch = fetch
+        config: QueueConfig | None = None if queues is None else parse_queues(queues, chosen)
         self._state = state = SimState(
             profile=chosen,
             clock=VirtualClock(start),
             rng=SimRandom(seed),
-            queue_order=_queue_names(queues),
+            queue_config=config,
+            concurrency=_whole(
+                "concurrency",
+                chosen.default_concurrency if concurrency is None else concurrency,
+                low=1,
+            ),
+            durations=_duration_table(durations),
             jitter=jitter,
             strict_args=chosen.strict_args if strict_args is None else strict_args,
             max_retries=_whole(
@@ -137,8 +172,15 @@ class Simulator:
             trace_limit=trace_limit,
         )
         self._client = Client(state)
-        self._processor = Processor(state)
-        self._engine = Engine(state, self._client, self._processor)
+        self._processor = Processor(state, raise_errors=mode != "simulate")
+        self._engine = Engine(
+            state,
+            self._client,
+            self._processor,
+            poll=poll_interval,
+            poll_average=None if poll_interval_average is None else float(poll_interval_average),
+            process_count=_whole("process_count", process_count, low=1),
+        )
         self.scheduled = JobSetView(state, state.scheduled, self._client, self._processor)
         self.retries = JobSetView(state, state.retries, self._client, self._processor)
         self.dead = JobSetView(state, state.dead, self._client, self._processor)
@@ -201,9 +243,34 @@ class Simulator:
 
     @property
     def queues(self) -> list[str]:
-        """Names of the queues in fetch order."""
-        order = self._state.queue_order
-        return list(order) if order is not None else list(self._state.queues)
+        """Names of the queues served, in configured order (or first use)."""
+        config = self._state.queue_config
+        return list(config.names) if config is not None else list(self._state.queues)
+
+    @property
+    def queue_config(self) -> QueueConfig | None:
+        """Queue names, weights and fetch mode (None: every queue, strict, by first use)."""
+        return self._state.queue_config
+
+    @property
+    def concurrency(self) -> int:
+        """Worker slots."""
+        return self._state.concurrency
+
+    @property
+    def client_middleware(self) -> Chain:
+        """The client middleware chain (runs on every push, and again when due jobs move)."""
+        return self._state.client_middleware
+
+    @property
+    def server_middleware(self) -> Chain:
+        """The server middleware chain (runs around every ``perform``)."""
+        return self._state.server_middleware
+
+    @property
+    def running(self) -> list[Mapping[str, Any]]:
+        """Jobs holding a worker slot right now, oldest start first."""
+        return [job for _, job in self._engine.in_flight()]
 
     # -- enqueueing ------------------------------------------------------------------------
 
@@ -216,11 +283,23 @@ class Simulator:
         self, job_class: type[Job], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:
         """Enqueue ``job_class(*args)``; what ``Job.perform_async`` and friends call."""
-        return self._client.push_job(job_class, args, options)
+        return self._inline(self._client.push_job(job_class, args, options))
 
     def push(self, item: Mapping[str, Any]) -> str | None:
         """``Sidekiq::Client.push``: enqueue a raw job hash (``class``, ``args``, ``at``…)."""
-        return self._client.push(item)
+        return self._inline(self._client.push(item))
+
+    def _inline(self, jid: str | None) -> str | None:
+        # Inline mode performs an immediate push at once; a scheduled one keeps its time.
+        if self.mode != "inline" or jid is None:
+            return jid
+        for name, queue in self._state.queues.items():
+            job = queue.find_job(jid)
+            if job is not None and queue.remove(job):
+                with self:
+                    self._processor.perform(name, job)
+                break
+        return jid
 
     # -- running ---------------------------------------------------------------------------
 
@@ -278,17 +357,45 @@ class Simulator:
             )
             raise EmptyQueueError(msg)
         with self:
-            self._processor.perform(*fetched)
+            self._processor.perform(*fetched)  # at this instant, whatever its duration
         return str(fetched[1]["jid"])
+
+    # -- stopping --------------------------------------------------------------------------
+
+    def shutdown(self, timeout: float = 25) -> list[str]:
+        """Stop like Sidekiq on TERM: no more fetching or polling; running jobs get
+        ``timeout`` seconds to finish, the rest go back to the front of their queues (no
+        retry entry; counted as processed and failed). Returns the jids pushed back.
+        :meth:`start` resumes processing."""
+        given: object = timeout
+        if isinstance(given, bool) or not isinstance(given, int | float) or given < 0:
+            msg = f"shutdown(timeout={timeout!r}): pass seconds >= 0"
+            raise InvalidArgument(msg)
+        with self:
+            return self._engine.shutdown(float(timeout))
+
+    def crash(self) -> list[str]:
+        """The process dies at once (SIGKILL). With ``fetch="basic"`` running jobs are lost
+        (their side effects done, no retry); with ``fetch="reliable"`` they return to their
+        queues. Returns the jids affected; :meth:`start` restarts processing."""
+        return self._engine.crash(reliable=self.fetch == "reliable")
+
+    def start(self) -> None:
+        """Resume processing after :meth:`shutdown` or :meth:`crash`."""
+        self._engine.stopped = False
+
+    @property
+    def stopped(self) -> bool:
+        """Whether processing is stopped (after a shutdown or crash, until :meth:`start`)."""
+        return self._engine.stopped
 
     # -- where is a job --------------------------------------------------------------------
 
     def locate(self, jid: str) -> str:
         """Where the job with ``jid`` is: ``queue:NAME``, ``schedule``, ``retry``, ``dead``,
-        ``running``, ``done``, ``discarded`` or ``unknown``."""
+        ``running``, ``done``, ``discarded``, ``lost`` or ``unknown``."""
         state = self._state
-        running = state.running
-        if running is not None and running.get("jid") == jid:
+        if jid in state.running:
             return "running"
         for name, queue in state.queues.items():
             if queue.find_job(jid) is not None:
@@ -299,8 +406,8 @@ class Simulator:
         for event in reversed(state.trace.for_job(jid)):
             if event.kind == "succeeded":
                 return "done"
-            if event.kind == "discarded":
-                return "discarded"
+            if event.kind in ("discarded", "lost"):
+                return str(event.kind)
         return "unknown"
 
     def __repr__(self) -> str:

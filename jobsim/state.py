@@ -6,12 +6,15 @@ The client, the processor and the engine all act on one :class:`SimState`; the
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import VirtualClock
 from jobsim.errors import InvalidArgument
+from jobsim.middleware import Chain
 from jobsim.profiles import Profile, epoch_ms
+from jobsim.queue_config import QueueConfig
 from jobsim.queues import JobQueue
 from jobsim.rng import SimRandom
 from jobsim.sets import DeadSet, SortedJobSet
@@ -75,7 +78,9 @@ class SimState:
         profile: Profile,
         clock: VirtualClock,
         rng: SimRandom,
-        queue_order: list[str] | None,
+        queue_config: QueueConfig | None,
+        concurrency: int,
+        durations: Mapping[str, Any],
         jitter: Literal["random", "min", "max"],
         strict_args: StrictArgs,
         max_retries: int,
@@ -89,25 +94,36 @@ class SimState:
         self.rng = rng
         self.jid_rng = rng.stream("jid")
         self.jitter_rng = rng.stream("jitter")
+        self.fetch_rng = rng.stream("fetch")
+        self.duration_rng = rng.stream("duration")
         self.jitter = jitter
         self.strict_args = strict_args
         self.max_retries = max_retries
-        #: Queues in fetch order; None means every queue, in the order each was first used.
-        self.queue_order = queue_order
+        #: The queues served and how; None means every queue, in the order each was first used.
+        self.queue_config = queue_config
         self.queues: dict[str, JobQueue] = {}
+        self.concurrency = concurrency
+        #: Per class name, how long an execution takes (overrides the class's ``duration``).
+        self.durations = dict(durations)
         self.scheduled = SortedJobSet("schedule")
         self.retries = SortedJobSet("retry")
         self.dead = DeadSet(max_jobs=dead_max_jobs, timeout=dead_timeout)
         self.trace = Trace(trace_limit)
         self.registry = Registry()
+        self.client_middleware = Chain("client")
+        self.server_middleware = Chain("server")
         self.death_handlers: list[DeathHandler] = []
         self.error_handlers: list[ErrorHandler] = []
         self.processed = 0
         self.failed = 0
-        #: The job hash being performed right now, if any.
-        self.running: Mapping[str, Any] | None = None
-        if queue_order is not None:
-            for name in queue_order:
+        #: Jobs started and not finished yet, by jid: (queue, job hash).
+        self.running: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        #: Seconds from enqueue to start, per queue (Sidekiq's queue latency, per job).
+        self.latencies: dict[str, array[float]] = {}
+        #: Virtual seconds spent performing, per queue.
+        self.busy_seconds: dict[str, float] = {}
+        if queue_config is not None:
+            for name in queue_config.names:
                 self.queue(name)
 
     def queue(self, name: str) -> JobQueue:

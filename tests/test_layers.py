@@ -29,10 +29,13 @@ LAYERS: dict[str, int] = {
     "job": 2,
     "retry": 2,
     "events": 2,
+    "durations": 2,
+    "queue_config": 2,
     "queues": 3,
     "sets": 3,
     "trace": 3,
     "state": 3,
+    "middleware": 3,  # the generic Chain container; ecosystem middleware lives in layer 4
     "client": 4,
     "processor": 5,
     "engine": 5,

@@ -1,0 +1,84 @@
+"""How long jobs take in virtual time (layer 2): constants or draws from a seeded stream.
+
+A job class says ``duration = 2.5`` (seconds), ``duration = timedelta(seconds=3)`` or
+``duration = jobsim.durations.uniform(2, 5)``; ``Simulator(durations={...})`` overrides per
+class. A draw takes the simulator's ``"duration"`` stream, so the same seed gives the same
+durations. The default is 0: a job finishes at the instant it starts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from jobsim.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from jobsim.rng import Stream
+
+__all__ = ["Duration", "DurationSpec", "constant", "exponential", "resolve", "uniform"]
+
+
+class Duration:
+    """A named draw of seconds from a random stream (prints as what it is)."""
+
+    __slots__ = ("_draw", "_text")
+
+    def __init__(self, text: str, draw: Callable[[Stream], float]) -> None:
+        self._text = text
+        self._draw = draw
+
+    def __call__(self, rng: Stream) -> float:
+        return self._draw(rng)
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+#: What a duration may be: seconds, a timedelta, or a callable drawing seconds from a stream.
+DurationSpec: TypeAlias = float | int | timedelta | Callable[[Any], float]
+
+
+def constant(seconds: float) -> Duration:
+    """Always ``seconds``."""
+    value = _seconds(seconds, "constant")
+    return Duration(f"constant({value:g})", lambda rng: value)
+
+
+def uniform(low: float, high: float) -> Duration:
+    """Uniform between ``low`` and ``high`` seconds."""
+    lo, hi = _seconds(low, "uniform low"), _seconds(high, "uniform high")
+    if hi < lo:
+        msg = f"uniform({low!r}, {high!r}): low must not exceed high"
+        raise InvalidArgument(msg)
+    return Duration(f"uniform({lo:g}, {hi:g})", lambda rng: rng.uniform(lo, hi))
+
+
+def exponential(mean: float) -> Duration:
+    """Exponentially distributed with the given mean (many short jobs, a few long ones)."""
+    value = _seconds(mean, "exponential mean")
+    if value == 0:
+        return constant(0)
+    return Duration(f"exponential({value:g})", lambda rng: rng.expovariate(1 / value))
+
+
+def _seconds(value: Any, what: str) -> float:
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        msg = f"{what}={value!r}: pass a number of seconds or a timedelta"
+        raise InvalidArgument(msg)
+    if value < 0:
+        msg = f"{what}={value!r}: a duration cannot be negative"
+        raise InvalidArgument(msg)
+    return float(value)
+
+
+def resolve(spec: Any, rng: Stream, *, where: str) -> float:
+    """Seconds for one execution from ``spec`` (checked: finite and not negative)."""
+    if callable(spec) and not isinstance(spec, timedelta):
+        value = spec(rng)
+        return _seconds(value, f"{where} returned")
+    return _seconds(spec, where)

@@ -1,0 +1,155 @@
+"""Middleware chains (layer 4): Sidekiq's client and server chains, in Python's words.
+
+A middleware is a class; the chain makes a **new instance per invocation** from the class and
+the arguments it was added with, as Sidekiq does. Its ``call`` receives the job and a
+``call_next`` continuation where Sidekiq's would ``yield``::
+
+    class Tag:
+        def call(self, job_class, job, queue, call_next):      # client side
+            job["tags"] = ["web"]
+            return call_next()
+
+    class Timing:
+        def call(self, job_instance, job, queue, call_next):   # server side
+            return call_next()
+
+Client side: whatever the chain returns is what gets pushed; a middleware that returns a falsy
+value without calling ``call_next`` stops the push (``perform_async`` returns None), while one
+that returns the job hash without calling it still pushes. Server side: a middleware that does
+not call ``call_next`` skips ``perform`` and the job counts as a success. Entry 0 is outermost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from jobsim.errors import InvalidArgument
+
+__all__ = ["Chain", "Middleware"]
+
+
+class Middleware(Protocol):
+    """What a middleware instance offers: ``call(subject, job, queue, call_next)``."""
+
+    def call(
+        self, subject: Any, job: dict[str, Any], queue: str, call_next: Callable[[], Any]
+    ) -> Any:
+        """Do work around ``call_next()`` (or instead of it)."""
+        ...
+
+
+class _Entry:
+    __slots__ = ("args", "klass", "kwargs")
+
+    def __init__(self, klass: type[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        given: object = klass
+        if not isinstance(given, type) or not callable(getattr(given, "call", None)):
+            msg = (
+                f"{klass!r} is not a middleware class: pass a class whose instances have "
+                f"call(self, subject, job, queue, call_next)"
+            )
+            raise InvalidArgument(msg)
+        self.klass = klass
+        self.args = args
+        self.kwargs = kwargs
+
+    def make(self) -> Any:
+        return self.klass(*self.args, **self.kwargs)
+
+
+class Chain:
+    """An ordered list of middleware classes (``Sidekiq::Middleware::Chain``)."""
+
+    __slots__ = ("_entries", "side")
+
+    def __init__(self, side: str) -> None:
+        #: ``"client"`` or ``"server"``, for messages.
+        self.side = side
+        self._entries: list[_Entry] = []
+
+    def _index(self, klass: type[Any]) -> int | None:
+        for index, entry in enumerate(self._entries):
+            if entry.klass is klass:
+                return index
+        return None
+
+    def add(self, klass: type[Any], *args: Any, **kwargs: Any) -> None:
+        """Append ``klass``; if it is already there it is removed first (Sidekiq's ``add``)."""
+        self.remove(klass)
+        self._entries.append(_Entry(klass, args, kwargs))
+
+    def prepend(self, klass: type[Any], *args: Any, **kwargs: Any) -> None:
+        """Put ``klass`` first, so it runs outermost."""
+        self.remove(klass)
+        self._entries.insert(0, _Entry(klass, args, kwargs))
+
+    def insert_before(self, anchor: type[Any], klass: type[Any], *args: Any, **kwargs: Any) -> None:
+        """Put ``klass`` just before ``anchor`` (at the start if ``anchor`` is absent)."""
+        entry = _Entry(klass, args, kwargs)
+        self.remove(klass)
+        index = self._index(anchor)
+        self._entries.insert(0 if index is None else index, entry)
+
+    def insert_after(self, anchor: type[Any], klass: type[Any], *args: Any, **kwargs: Any) -> None:
+        """Put ``klass`` just after ``anchor`` (at the end if ``anchor`` is absent)."""
+        entry = _Entry(klass, args, kwargs)
+        self.remove(klass)
+        index = self._index(anchor)
+        self._entries.insert(len(self._entries) if index is None else index + 1, entry)
+
+    def remove(self, klass: type[Any]) -> bool:
+        """Take ``klass`` out; False if it was not in the chain."""
+        index = self._index(klass)
+        if index is None:
+            return False
+        del self._entries[index]
+        return True
+
+    def __contains__(self, klass: object) -> bool:
+        return any(entry.klass is klass for entry in self._entries)
+
+    def __iter__(self) -> Iterator[type[Any]]:
+        return iter([entry.klass for entry in self._entries])
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    def clear(self) -> None:
+        """Remove every middleware."""
+        self._entries.clear()
+
+    def invoke(
+        self, subject: Any, job: dict[str, Any], queue: str, final: Callable[[], Any]
+    ) -> tuple[Any, str | None]:
+        """Run the chain around ``final``.
+
+        Returns what the outermost middleware returned and the name of the middleware that
+        did not call ``call_next`` (None if the chain reached ``final``).
+        """
+        instances = [entry.make() for entry in self._entries]
+        stopped: list[str] = []
+
+        def step(index: int) -> Any:
+            if index == len(instances):
+                return final()
+            instance = instances[index]
+            reached: list[bool] = []
+
+            def call_next() -> Any:
+                reached.append(True)
+                return step(index + 1)
+
+            result = instance.call(subject, job, queue, call_next)
+            if not reached and not stopped:
+                stopped.append(type(instance).__qualname__)
+            return result
+
+        return step(0), (stopped[0] if stopped else None)
+
+    def __repr__(self) -> str:
+        names = ", ".join(entry.klass.__qualname__ for entry in self._entries)
+        return f"<Chain {self.side}: [{names}]>"
