@@ -29,6 +29,8 @@ __all__ = ["Engine", "PollMode"]
 #: ``"exact"``: due jobs move the instant they are due; ``"sidekiq"``: on the poller's ticks.
 PollMode = Literal["exact", "sidekiq"]
 
+_UNSEEN = object()
+
 #: Sidekiq's ``average_scheduled_poll_interval`` default, per process.
 _DEFAULT_POLL_AVERAGE = 5.0
 
@@ -43,6 +45,7 @@ class Engine:
         "_order",
         "_poll_rng",
         "_processor",
+        "_specs",
         "_state",
         "_timers",
         "poll",
@@ -66,6 +69,8 @@ class Engine:
         self._processor = processor
         self._timers: list[tuple[float, int, Callable[[], None]]] = []
         self._order = itertools.count(1)
+        #: Duration spec per class name, looked up once (None: zero).
+        self._specs: dict[str, Any] = {}
         #: Jobs holding a worker slot, by jid, in start order: (token, queue, job hash).
         self._in_flight: dict[str, tuple[object, str, Mapping[str, Any]]] = {}
         self.poll = poll
@@ -239,14 +244,17 @@ class Engine:
         return [str(job["jid"]) for _, _, job in released]
 
     def _duration(self, job: Mapping[str, Any], job_class: Any) -> float:
-        state = self._state
         name = job.get("class")
-        spec = state.durations.get(str(name)) if state.durations else None
+        spec = self._specs.get(name, _UNSEEN)  # type: ignore[arg-type]
+        if spec is _UNSEEN:
+            state = self._state
+            spec = state.durations.get(str(name))
+            if spec is None and job_class is not None:
+                spec = getattr(job_class, "duration", None) or None
+            self._specs[str(name)] = spec
         if spec is None:
-            spec = getattr(job_class, "duration", 0) if job_class is not None else 0
-            if not spec:
-                return 0.0
-        return resolve(spec, state.duration_rng, where=f"duration of {name}")
+            return 0.0
+        return resolve(spec, self._state.duration_rng, where=f"duration of {name}")
 
     def run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
         """Start jobs and move time until idle, or until ``until``; returns jobs started."""

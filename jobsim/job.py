@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeAlias, overload
 
 from jobsim import routing
+from jobsim.durations import DurationSpec
 from jobsim.errors import InvalidArgument
 from jobsim.options import SET_ONLY_OPTIONS, default_options, validate_options
 
@@ -52,10 +53,17 @@ class Job:
     sidekiq_options: ClassVar[dict[str, Any]] = default_options()
     #: The class name written into payloads (``"class"``) and looked up when a job runs.
     job_name: ClassVar[str] = "Job"
+    #: Virtual seconds one execution takes: a number, a timedelta, or a draw such as
+    #: ``jobsim.durations.uniform(2, 5)``. None or 0: it finishes the instant it starts.
+    duration: ClassVar[DurationSpec | None] = None
 
     jid: str
-    #: The job hash this execution runs, read-only (what Sidekiq passes to server middleware).
-    job: Mapping[str, Any]
+    _job: Mapping[str, Any]
+
+    @property
+    def job(self) -> Mapping[str, Any]:
+        """The job hash this execution runs, read-only (what server middleware sees)."""
+        return types.MappingProxyType(self._job)
 
     def __init_subclass__(cls, *, name: str | None = None, **options: Any) -> None:
         super().__init_subclass__()

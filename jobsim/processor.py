@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 from array import array
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from jobsim.errors import UnknownJob
@@ -81,13 +80,18 @@ class Processor:
         jid = job["jid"]
         now = state.clock.now
         state.trace.record("started", now, jid, job)
-        since = enqueued_seconds(job)
+        since: Any = job.get("enqueued_at")
+        kind = type(since)
+        if kind is int:  # Sidekiq 8 writes integer milliseconds
+            since = since / 1000.0
+        elif kind is not float:
+            since = enqueued_seconds(job)
         if since is not None:
             latencies = state.latencies.get(queue)
             if latencies is None:
                 latencies = state.latencies[queue] = array("d")
-            latencies.append(max(now - since, 0.0))
-        job_class = state.registry.get(job.get("class"))
+            latencies.append(now - since if now > since else 0.0)
+        job_class = state.registry.classes.get(job.get("class"))  # type: ignore[arg-type]
         instance: Job | None = None
         skipped_by: str | None = None
         state.running[jid] = (queue, job)
@@ -96,7 +100,7 @@ class Processor:
                 raise _unknown_class(job, state.registry.names())
             instance = job_class()
             instance.jid = jid
-            instance.job = MappingProxyType(job)
+            instance._job = job
             args = json_round_trip(job["args"])
             chain = state.server_middleware
             if chain:

@@ -40,15 +40,16 @@ class Registry:
     loaded payloads must be registered with :meth:`jobsim.Simulator.register`.
     """
 
-    __slots__ = ("_classes",)
+    __slots__ = ("classes",)
 
     def __init__(self) -> None:
-        self._classes: dict[str, type[Job]] = {}
+        #: Registered classes by name (read-only for callers; use :meth:`add`).
+        self.classes: dict[str, type[Job]] = {}
 
     def add(self, job_class: type[Job]) -> None:
         """Register ``job_class`` under its ``job_name`` (another class of that name: error)."""
         name = job_class.job_name
-        known = self._classes.get(name)
+        known = self.classes.get(name)
         if known is job_class:
             return
         if known is not None:
@@ -58,15 +59,15 @@ class Registry:
                 f"by this name, so give one of them a name= option"
             )
             raise InvalidArgument(msg)
-        self._classes[name] = job_class
+        self.classes[name] = job_class
 
     def get(self, name: Any) -> type[Job] | None:
         """The class registered as ``name``, or None."""
-        return self._classes.get(name) if isinstance(name, str) else None
+        return self.classes.get(name) if isinstance(name, str) else None
 
     def names(self) -> list[str]:
         """Registered names, sorted."""
-        return sorted(self._classes)
+        return sorted(self.classes)
 
 
 class SimState:
