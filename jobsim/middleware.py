@@ -145,7 +145,7 @@ class Chain:
 
             result = instance.call(subject, job, queue, call_next)
             if not reached and not stopped:
-                stopped.append(type(instance).__qualname__)
+                stopped.append(type(instance).__name__)
             return result
 
         return step(0), (stopped[0] if stopped else None)

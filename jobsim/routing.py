@@ -4,19 +4,36 @@
 is process-wide on purpose: application code often enqueues from a thread pool, and a job sent
 from another thread must reach the simulator the test activated, not vanish. Nothing else is
 global; each simulator owns all of its state.
+
+For diagnostics only, this module also remembers a little about where enqueues went, so an
+assertion that finds nothing can say why: a generation number that grows with every
+activation, the simulators activated recently (weakly held), and the last enqueues that found
+no active simulator. None of it changes where a job goes.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Protocol
+import weakref
+from collections import deque
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from jobsim.errors import NoActiveSimulator
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["EnqueueTarget", "activate", "current_target", "deactivate"]
+__all__ = [
+    "EnqueueTarget",
+    "Missed",
+    "activate",
+    "activated_since",
+    "active",
+    "current_target",
+    "deactivate",
+    "generation",
+    "missed_since",
+]
 
 
 class EnqueueTarget(Protocol):
@@ -29,19 +46,82 @@ class EnqueueTarget(Protocol):
         ...
 
 
+class Missed(NamedTuple):
+    """An enqueue that found no active simulator (its NoActiveSimulator may have been caught)."""
+
+    generation: int
+    job_name: str
+    thread: str
+
+
 _lock = threading.Lock()
 _stack: list[EnqueueTarget] = []
+#: Grows by one with every activation and deactivation; diagnostics compare generations,
+#: never times.
+_generation = 0
+#: id(target) -> (generation of its latest activation, weak reference to it)
+_recent: dict[int, tuple[int, weakref.ref[Any]]] = {}
+_RECENT_MAX = 64
+_missed: deque[Missed] = deque(maxlen=32)
 
 
 def activate(target: EnqueueTarget) -> None:
     """Make ``target`` receive enqueues until :func:`deactivate`."""
+    global _generation
     with _lock:
         _stack.append(target)
+        _generation += 1
+        try:
+            ref: weakref.ref[Any] = weakref.ref(target)
+        except TypeError:  # a target without weak-reference support is just not remembered
+            return
+        _recent[id(target)] = (_generation, ref)
+        if len(_recent) > _RECENT_MAX:
+            _forget_oldest()
+
+
+def _forget_oldest() -> None:
+    for key in [key for key, (_, ref) in _recent.items() if ref() is None]:
+        del _recent[key]
+    while len(_recent) > _RECENT_MAX:
+        oldest = min(_recent, key=lambda key: _recent[key][0])
+        del _recent[oldest]
+
+
+def generation() -> int:
+    """A point in routing history: grows with every activation and deactivation."""
+    return _generation
+
+
+def active() -> EnqueueTarget | None:
+    """The simulator that receives enqueues now, or None."""
+    stack = _stack
+    return stack[-1] if stack else None
+
+
+def activated_since(since: int) -> list[Any]:
+    """Live targets activated after generation ``since``, most recently activated first."""
+    with _lock:
+        found = [
+            (gen, target)
+            for gen, ref in _recent.values()
+            if gen > since and (target := ref()) is not None
+        ]
+    found.sort(key=lambda item: -item[0])
+    return [target for _, target in found]
+
+
+def missed_since(since: int) -> list[Missed]:
+    """Enqueues that found no active simulator after generation ``since`` (the last 32 kept)."""
+    with _lock:
+        return [miss for miss in _missed if miss.generation >= since]
 
 
 def deactivate(target: EnqueueTarget) -> None:
     """Stop routing enqueues to ``target`` (the innermost activation of it)."""
+    global _generation
     with _lock:
+        _generation += 1
         for index in range(len(_stack) - 1, -1, -1):
             if _stack[index] is target:
                 del _stack[index]
@@ -53,6 +133,8 @@ def current_target(job_name: str) -> EnqueueTarget:
     stack = _stack
     if stack:
         return stack[-1]
+    with _lock:
+        _missed.append(Missed(_generation, job_name, threading.current_thread().name))
     msg = (
         f"{job_name}.perform_async() was called with no active jobsim simulator, so the job has "
         f"nowhere to go; enqueue inside `with jobsim.Simulator() as sim:` or use the pytest "

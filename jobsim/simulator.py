@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,6 +28,7 @@ from jobsim.processor import Processor
 from jobsim.profiles import DEFAULT_PROFILE, Profile, get_profile
 from jobsim.queue_config import QueueConfig, parse_queues
 from jobsim.rng import SimRandom
+from jobsim.sidekiq_config import load_sidekiq_yml
 from jobsim.state import DeathHandler, ErrorHandler, SimState, StrictArgs
 from jobsim.trace import Trace
 from jobsim.views import JobSetView, QueueView, Stats
@@ -144,6 +146,8 @@ class Simulator:
             else (chosen.dead_timeout if dead_timeout is None else dead_timeout)
         )
         self.seed = seed
+        #: What :meth:`shutdown` waits by default (Sidekiq's ``-t``, 25 s).
+        self.shutdown_timeout = 25.0
         self.mode: Mode = mode
         self.fetch: Fetch = fetch
         config: QueueConfig | None = None if queues is None else parse_queues(queues, chosen)
@@ -185,6 +189,19 @@ class Simulator:
         self.retries = JobSetView(state, state.retries, self._client, self._processor)
         self.dead = JobSetView(state, state.dead, self._client, self._processor)
         self.stats = Stats(state)
+
+    @classmethod
+    def from_sidekiq_yml(
+        cls, path: str | Path, *, environment: str | None = None, **options: Any
+    ) -> Simulator:
+        """A simulator configured by a real ``config/sidekiq.yml`` (concurrency, queues,
+        per-environment sections); keyword arguments override the file."""
+        settings = load_sidekiq_yml(path, environment=environment)
+        timeout = settings.pop("shutdown_timeout", None)
+        sim = cls(**{**settings, **options})
+        if timeout is not None:
+            sim.shutdown_timeout = float(timeout)
+        return sim
 
     # -- activation ------------------------------------------------------------------------
 
@@ -362,17 +379,17 @@ class Simulator:
 
     # -- stopping --------------------------------------------------------------------------
 
-    def shutdown(self, timeout: float = 25) -> list[str]:
+    def shutdown(self, timeout: float | None = None) -> list[str]:
         """Stop like Sidekiq on TERM: no more fetching or polling; running jobs get
         ``timeout`` seconds to finish, the rest go back to the front of their queues (no
         retry entry; counted as processed and failed). Returns the jids pushed back.
         :meth:`start` resumes processing."""
-        given: object = timeout
+        given: object = self.shutdown_timeout if timeout is None else timeout
         if isinstance(given, bool) or not isinstance(given, int | float) or given < 0:
             msg = f"shutdown(timeout={timeout!r}): pass seconds >= 0"
             raise InvalidArgument(msg)
         with self:
-            return self._engine.shutdown(float(timeout))
+            return self._engine.shutdown(float(given))
 
     def crash(self) -> list[str]:
         """The process dies at once (SIGKILL). With ``fetch="basic"`` running jobs are lost

@@ -7,7 +7,9 @@ job, kill a retry, clear a queue) appears in the trace like any other.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from jobsim.clock import as_epoch
@@ -22,7 +24,32 @@ if TYPE_CHECKING:
     from jobsim.sets import SetEntry, SortedJobSet
     from jobsim.state import SimState
 
-__all__ = ["JobSetView", "QueueView", "Stats"]
+__all__ = ["JobSetView", "QueueView", "Stats", "Summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A distribution of seconds: count, mean and nearest-rank percentiles."""
+
+    count: int
+    mean: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+    @classmethod
+    def of(cls, values: Iterable[float]) -> Summary:
+        """Summarise ``values`` (all zeros when there are none)."""
+        ordered = sorted(values)
+        if not ordered:
+            return cls(0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+        def rank(share: float) -> float:
+            return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+        mean = math.fsum(ordered) / len(ordered)
+        return cls(len(ordered), mean, rank(0.5), rank(0.95), rank(0.99), ordered[-1])
 
 
 class QueueView:
@@ -234,6 +261,18 @@ class Stats:
         """Queue sizes, largest first (``Stats#queues``), ties by name."""
         sizes = [(name, queue.size) for name, queue in self._state.queues.items()]
         return dict(sorted(sizes, key=lambda item: (-item[1], item[0])))
+
+    def latency(self, queue: str | None = None) -> Summary:
+        """Seconds from enqueue to start, over every execution (of one queue, or all)."""
+        latencies = self._state.latencies
+        if queue is not None:
+            return Summary.of(latencies.get(queue, ()))
+        return Summary.of(value for values in latencies.values() for value in values)
+
+    @property
+    def busy_seconds(self) -> dict[str, float]:
+        """Virtual seconds spent performing, per queue (jobs with a duration)."""
+        return dict(self._state.busy_seconds)
 
     def as_dict(self) -> dict[str, Any]:
         """Every figure in one dict."""

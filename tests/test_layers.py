@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "events": 2,
     "durations": 2,
     "queue_config": 2,
+    "sidekiq_config": 2,
     "queues": 3,
     "sets": 3,
     "trace": 3,

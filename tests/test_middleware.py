@@ -1,0 +1,250 @@
+"""Client and server middleware with Sidekiq's calling convention (reference §6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import jobsim
+from jobsim.middleware import Chain
+from tests.conftest import START
+
+CALLS: list[str] = []
+
+
+def recorder(label: str) -> type:
+    class Recorder:
+        def __init__(self, *args: Any) -> None:
+            self.args = args
+
+        def call(self, subject: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+            CALLS.append(f"{label}{self.args} before")
+            result = call_next()
+            CALLS.append(f"{label}{self.args} after")
+            return result
+
+    Recorder.__qualname__ = label
+    return Recorder
+
+
+class Work(jobsim.Job):
+    def perform(self) -> None:
+        CALLS.append("work")
+
+
+@pytest.fixture(autouse=True)
+def _clear() -> None:
+    CALLS.clear()
+
+
+def test_chain_order_matches_sidekiqs_test() -> None:
+    # add C(1); insert_before C, A(2); insert_after A, Y(3)
+    # => 2 before, 3 before, 1 before, work, 1 after, 3 after, 2 after
+    c, a, y = recorder("C"), recorder("A"), recorder("Y")
+    chain = Chain("server")
+    chain.add(c, 1)
+    chain.insert_before(c, a, 2)
+    chain.insert_after(a, y, 3)
+    chain.invoke(None, {}, "default", lambda: CALLS.append("work"))
+    assert CALLS == [
+        "A(2,) before", "Y(3,) before", "C(1,) before", "work",
+        "C(1,) after", "Y(3,) after", "A(2,) after",
+    ]  # fmt: skip
+
+
+def test_add_replaces_an_existing_entry_and_moves_it_last() -> None:
+    a, b = recorder("A"), recorder("B")
+    chain = Chain("client")
+    chain.add(a, 1)
+    chain.add(b)
+    chain.add(a, 2)
+    assert list(chain) == [b, a]
+    chain.prepend(a)
+    assert list(chain) == [a, b]
+    assert chain.remove(b) is True
+    assert chain.remove(b) is False
+    assert b not in chain
+
+
+def test_missing_anchor_inserts_at_the_start_or_end() -> None:
+    a, b, c = recorder("A"), recorder("B"), recorder("C")
+    chain = Chain("client")
+    chain.add(a)
+    chain.insert_before(c, b)
+    assert list(chain) == [b, a]
+    chain.insert_after(c, c)
+    assert list(chain) == [b, a, c]
+
+
+def test_a_new_instance_per_invocation() -> None:
+    seen: list[int] = []
+
+    class Counter:
+        def call(self, subject: Any, job: Any, queue: str, call_next: Any) -> Any:
+            seen.append(id(self))
+            return call_next()
+
+    chain = Chain("server")
+    chain.add(Counter)
+    keep = [chain.invoke(None, {}, "q", lambda: None) for _ in range(2)]
+    assert len(keep) == 2 and len(seen) == 2
+
+
+def test_non_middleware_is_refused() -> None:
+    with pytest.raises(jobsim.InvalidArgument, match="is not a middleware class"):
+        Chain("client").add(object)
+
+
+def test_client_middleware_can_change_the_payload(make_sim: Any) -> None:
+    class Tag:
+        def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+            job["tags"] = ["web"]
+            return call_next()
+
+    sim = make_sim()
+    sim.client_middleware.add(Tag)
+    with sim:
+        Work.perform_async()
+    assert sim.queue().jobs[0]["tags"] == ["web"]
+
+
+def test_client_middleware_that_does_not_yield_stops_the_push(make_sim: Any) -> None:
+    class Gate:
+        def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+            return None
+
+    sim = make_sim()
+    sim.client_middleware.add(Gate)
+    with sim:
+        assert Work.perform_async() is None
+        assert Work.perform_bulk([[], []]) == []  # 6.x compacts dropped jobs
+    assert sim.stats.enqueued == 0
+    assert sim.trace.of_kind("discarded")[0].detail["reason"] == (
+        "client middleware Gate stopped the push (client)"
+    )
+
+
+def test_client_middleware_returning_the_job_without_yielding_still_pushes(
+    make_sim: Any,
+) -> None:
+    class Sneaky:
+        def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+            return job
+
+    sim = make_sim()
+    sim.client_middleware.add(Sneaky)
+    with sim:
+        assert Work.perform_async() is not None
+    assert sim.stats.enqueued == 1
+
+
+def test_client_middleware_sees_at_for_scheduled_jobs_and_runs_again_when_due(
+    make_sim: Any,
+) -> None:
+    seen: list[tuple[Any, Any]] = []
+
+    class Spy:
+        def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+            seen.append((job_class, job.get("at")))
+            return call_next()
+
+    sim = make_sim()
+    sim.client_middleware.add(Spy)
+    with sim:
+        Work.perform_in(60)
+    assert seen == [(Work, START + 60)]
+    assert "at" not in next(iter(sim.scheduled)).job
+    sim.drain()
+    assert seen[1] == ("Work", None)  # the poller passes the class name as a string
+
+
+def test_client_middleware_can_drop_a_retry(make_sim: Any) -> None:
+    class NoRetries:
+        def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+            return None if "retry_count" in job else call_next()
+
+    class Fails(jobsim.Job):
+        def perform(self) -> None:
+            raise ValueError("x")
+
+    sim = make_sim()
+    sim.client_middleware.add(NoRetries)
+    with sim:
+        jid = Fails.perform_async()
+    sim.drain()
+    assert sim.stats.processed == 1
+    assert sim.locate(jid) == "discarded"
+
+
+def test_server_middleware_wraps_perform(make_sim: Any) -> None:
+    sim = make_sim()
+    sim.server_middleware.add(recorder("Outer"))
+    sim.server_middleware.add(recorder("Inner"))
+    with sim:
+        Work.perform_async()
+    sim.drain()
+    assert CALLS == ["Outer() before", "Inner() before", "work", "Inner() after", "Outer() after"]
+
+
+def test_server_middleware_that_does_not_yield_skips_work_but_succeeds(make_sim: Any) -> None:
+    class Skip:
+        def call(self, job: Any, payload: dict[str, Any], queue: str, call_next: Any) -> Any:
+            return None
+
+    sim = make_sim()
+    sim.server_middleware.add(Skip)
+    with sim:
+        jid = Work.perform_async()
+    sim.drain()
+    assert CALLS == []
+    assert sim.locate(jid) == "done"
+    assert sim.trace.of_kind("succeeded")[0].detail == {"skipped_by": "Skip"}
+    assert sim.stats.failed == 0
+
+
+def test_server_middleware_errors_take_the_retry_path(make_sim: Any) -> None:
+    class Explode:
+        def call(self, job: Any, payload: dict[str, Any], queue: str, call_next: Any) -> Any:
+            raise RuntimeError("middleware broke")
+
+    sim = make_sim()
+    sim.server_middleware.add(Explode)
+    with sim:
+        Work.perform_async()
+    sim.run_due()
+    assert next(iter(sim.retries)).job["error_message"] == "middleware broke"
+
+
+def test_server_middleware_changes_to_the_hash_do_not_reach_the_retry(make_sim: Any) -> None:
+    class Mutate:
+        def call(self, job: Any, payload: dict[str, Any], queue: str, call_next: Any) -> Any:
+            payload["args"] = ["changed"]
+            return call_next()
+
+    class Fails(jobsim.Job):
+        def perform(self, *args: Any) -> None:
+            raise ValueError("x")
+
+    sim = make_sim()
+    sim.server_middleware.add(Mutate)
+    with sim:
+        Fails.perform_async("original")
+    sim.run_due()
+    assert next(iter(sim.retries)).job["args"] == ["original"]
+
+
+def test_server_middleware_receives_the_job_instance(make_sim: Any) -> None:
+    seen: list[Any] = []
+
+    class Who:
+        def call(self, job: Any, payload: dict[str, Any], queue: str, call_next: Any) -> Any:
+            seen.append((type(job).__name__, job.jid == payload["jid"], queue))
+            return call_next()
+
+    sim = make_sim()
+    sim.server_middleware.add(Who)
+    with sim:
+        Work.set(queue="q1").perform_async()
+    sim.drain()
+    assert seen == [("Work", True, "q1")]
