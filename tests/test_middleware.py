@@ -88,7 +88,8 @@ def test_a_new_instance_per_invocation() -> None:
     chain = Chain("server")
     chain.add(Counter)
     keep = [chain.invoke(None, {}, "q", lambda: None) for _ in range(2)]
-    assert len(keep) == 2 and len(seen) == 2
+    assert len(keep) == 2
+    assert len(seen) == 2
 
 
 def test_non_middleware_is_refused() -> None:

@@ -119,7 +119,7 @@ def test_duration_draws_are_checked() -> None:
     sim = jobsim.Simulator()
     with sim:
         Broken.perform_async()
-        with pytest.raises(jobsim.InvalidArgument, match="duration of Broken returned=-1.0"):
+        with pytest.raises(jobsim.InvalidArgument, match=r"duration of Broken returned=-1\.0"):
             sim.drain()
     assert exponential(0)(None) == 0  # type: ignore[arg-type]
 
@@ -177,7 +177,7 @@ def test_weighted_runs_share_slots_by_weight(make_sim: Any) -> None:
 
     sim = make_sim(queues=[["a", 3], ["b", 1]])
     with sim:
-        for i in range(400):
+        for _i in range(400):
             Tick.set(queue="a").perform_async("a")
             Tick.set(queue="b").perform_async("b")
     for _ in range(200):
@@ -217,12 +217,15 @@ def test_poll_interval_formula_per_process_count(make_sim: Any) -> None:
     many6 = make_sim(poll_interval="sidekiq", process_count=10, profile="sidekiq-7")._engine
     many8 = make_sim(poll_interval="sidekiq", process_count=10, profile="sidekiq-8")._engine
     few_draws = [few._poll_interval() for _ in range(2000)]
-    assert 7.5 <= min(few_draws) and max(few_draws) < 22.5  # 3 * 5 = 15: [7.5, 22.5)
+    assert min(few_draws) >= 7.5
+    assert max(few_draws) < 22.5
     assert sum(few_draws) / 2000 == pytest.approx(15, rel=0.05)
     six = [many6._poll_interval() for _ in range(2000)]
     eight = [many8._poll_interval() for _ in range(2000)]
-    assert max(six) < 50 and sum(six) / 2000 == pytest.approx(25, rel=0.08)
-    assert max(eight) < 100 and sum(eight) / 2000 == pytest.approx(50, rel=0.08)
+    assert max(six) < 50
+    assert sum(six) / 2000 == pytest.approx(25, rel=0.08)
+    assert max(eight) < 100
+    assert sum(eight) / 2000 == pytest.approx(50, rel=0.08)
 
 
 # §1.11 -- shutdown and crashes -------------------------------------------------------------------
@@ -289,7 +292,7 @@ def test_crash_with_reliable_fetch_redelivers_running_jobs(make_sim: Any) -> Non
     assert [label for label, _ in LOG] == ["a", "a", "b"]  # at-least-once: a ran twice
 
 
-# Testing modes -------------------------------------------------------------------------------------
+# Testing modes ---------------------------------------------------------------------------------
 
 
 def test_inline_mode_runs_at_enqueue_and_raises_to_the_caller() -> None:
@@ -340,7 +343,8 @@ def test_sidekiq_yml_configures_concurrency_and_queues(tmp_path: Any) -> None:
     sim = jobsim.Simulator.from_sidekiq_yml(path, profile="sidekiq-7")
     assert sim.concurrency == 3
     assert sim.queues == ["critical", "default", "low"]
-    assert sim.queue_config is not None and sim.queue_config.mode == "weighted"
+    assert sim.queue_config is not None
+    assert sim.queue_config.mode == "weighted"
     assert sim.shutdown_timeout == 8
     assert jobsim.Simulator.from_sidekiq_yml(path, environment="production").concurrency == 12
 
