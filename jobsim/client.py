@@ -85,9 +85,19 @@ class Client:
                     at = resolve_at(value, state.clock.now, name=key)
                 else:
                     payload[key] = value
-        payload["args"] = self.check_args(job_class.job_name, args)
+        payload["args"] = self._args_before_middleware(job_class.job_name, args)
         payload["class"] = job_class.job_name
         return self.push_payload(payload, at, job_class)
+
+    def _args_before_middleware(
+        self, job_name: str, args: tuple[Any, ...] | list[Any]
+    ) -> list[Any]:
+        # Sidekiq 6.4.1 checks strict args before client middleware; 6.4.2+ after it, and
+        # only for jobs the middleware keeps (push_payload does that check).
+        state = self._state
+        if state.client_middleware and state.profile.strict_args_after_middleware:
+            return list(args)
+        return self.check_args(job_name, args)
 
     def check_args(self, job_name: str, args: tuple[Any, ...] | list[Any]) -> list[Any]:
         """The arguments as the job will see them, after Sidekiq's strict-args rule."""
@@ -161,7 +171,7 @@ class Client:
         known = {key: value for key, value in extra.items() if key in JOB_OPTIONS}
         validate_options(known, where=f"push({name})")
         payload = {**defaults, **extra}
-        payload["args"] = self.check_args(name, args)
+        payload["args"] = self._args_before_middleware(name, args)
         payload["class"] = name
         if not str(payload.get("queue") or "").strip():
             msg = f"Job must include a valid queue name: `{item!r}`"
@@ -192,6 +202,8 @@ class Client:
                     return None
                 payload = kept
                 at = payload.pop("at", at)
+                if state.profile.strict_args_after_middleware:
+                    payload["args"] = self.check_args(str(payload["class"]), payload["args"])
             if at is None:
                 payload["enqueued_at"] = stamp
                 state.queue(payload["queue"]).push(payload)

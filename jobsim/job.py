@@ -108,7 +108,9 @@ class Job:
         return routing.current_target(cls.job_name).enqueue_job(cls, args, {"wait": when})
 
     @classmethod
-    def perform_bulk(cls, args_list: Iterable[list[Any]], *, batch_size: int = 1000) -> list[str]:
+    def perform_bulk(
+        cls, args_list: Iterable[list[Any]], *, batch_size: int = 1000
+    ) -> list[str | None]:
         """Enqueue one job per argument list (Sidekiq's ``perform_bulk``); returns the jids."""
         return JobSetter(cls, {}).perform_bulk(args_list, batch_size=batch_size)
 
@@ -157,8 +159,14 @@ class JobSetter:
 
     perform_at = perform_in
 
-    def perform_bulk(self, args_list: Iterable[list[Any]], *, batch_size: int = 1000) -> list[str]:
-        """One job per argument list, pushed in slices of ``batch_size``; returns the jids."""
+    def perform_bulk(
+        self, args_list: Iterable[list[Any]], *, batch_size: int = 1000
+    ) -> list[str | None]:
+        """One job per argument list; returns the jids.
+
+        A job dropped by client middleware is left out of the result (Sidekiq 6.x), or
+        stands as None in its place (7.1+), per the profile.
+        """
         size: object = batch_size
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             msg = f"perform_bulk(batch_size={batch_size!r}): pass a whole number >= 1"
@@ -176,10 +184,11 @@ class JobSetter:
                 raise InvalidArgument(msg)
             checked.append(args)
         target = self._target()
-        jids: list[str] = []
+        keep_dropped = target.keeps_dropped_in_bulk()  # type: ignore[attr-defined]
+        jids: list[str | None] = []
         for args in checked:
             jid = target.enqueue_job(self._job_class, args, self._options)
-            if jid is not None:  # Sidekiq 6.x compacts dropped jobs out of the result
+            if jid is not None or keep_dropped:
                 jids.append(jid)
         return jids
 

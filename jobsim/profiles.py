@@ -66,6 +66,12 @@ class Profile:
     #: The scheduler's poll interval with 10+ processes is ``interval * rand * factor``:
     #: 1 up to 8.0.9, 2 from 8.0.10 (mean back at the configured average).
     many_process_poll_factor: int = 1
+    #: Whether strict args are checked after client middleware, and only for jobs it keeps
+    #: (6.4.2+), rather than before it (6.4.1).
+    strict_args_after_middleware: bool = True
+    #: Whether ``perform_bulk`` keeps a None per job dropped by middleware (7.1+) rather
+    #: than leaving it out.
+    bulk_keeps_dropped: bool = True
     #: ``max_retries`` (``DEFAULT_MAX_RETRY_ATTEMPTS``).
     max_retries: int = 25
     #: ``dead_max_jobs``; Sidekiq keeps one fewer after an insertion (off-by-one in its trim).
@@ -91,6 +97,8 @@ PROFILES: dict[str, Profile] = {
         default_concurrency=10,
         kill_all_notifies=True,
         queue_mode_rule="any_weight",
+        strict_args_after_middleware=False,
+        bulk_keeps_dropped=False,
     ),
     "sidekiq-7": Profile(
         name="sidekiq-7",

@@ -256,7 +256,7 @@ class Simulator:
 
     def queue(self, name: str = "default") -> QueueView:
         """The queue called ``name`` (``Sidekiq::Queue.new(name)``)."""
-        return QueueView(self._state, self._state.queue(name), self._processor)
+        return QueueView(self._state, name, self._processor)
 
     @property
     def queues(self) -> list[str]:
@@ -301,6 +301,10 @@ class Simulator:
     ) -> str | None:
         """Enqueue ``job_class(*args)``; what ``Job.perform_async`` and friends call."""
         return self._inline(self._client.push_job(job_class, args, options))
+
+    def keeps_dropped_in_bulk(self) -> bool:
+        """Whether ``perform_bulk`` returns None for dropped jobs (7.1+) or omits them."""
+        return self._state.profile.bulk_keeps_dropped
 
     def push(self, item: Mapping[str, Any]) -> str | None:
         """``Sidekiq::Client.push``: enqueue a raw job hash (``class``, ``args``, ``at``…)."""

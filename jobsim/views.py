@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from jobsim.clock import as_epoch
 from jobsim.errors import InvalidArgument
+from jobsim.queues import JobQueue
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from jobsim.client import Client
     from jobsim.processor import Processor
-    from jobsim.queues import JobQueue
     from jobsim.sets import SetEntry, SortedJobSet
     from jobsim.state import SimState
 
@@ -52,20 +52,28 @@ class Summary:
         return cls(len(ordered), mean, rank(0.5), rank(0.95), rank(0.99), ordered[-1])
 
 
+_EMPTY_QUEUE = JobQueue("")  # stands for a queue nobody has pushed to; never written to
+
+
 class QueueView:
     """``Sidekiq::Queue``: one queue's size, latency and jobs (newest first)."""
 
-    __slots__ = ("_processor", "_queue", "_state")
+    __slots__ = ("_name", "_processor", "_state")
 
-    def __init__(self, state: SimState, queue: JobQueue, processor: Processor) -> None:
+    def __init__(self, state: SimState, name: str, processor: Processor) -> None:
         self._state = state
-        self._queue = queue
+        self._name = name
         self._processor = processor
+
+    @property
+    def _queue(self) -> JobQueue:
+        # Looking at a queue creates nothing, as with Sidekiq::Queue.new(name).
+        return self._state.queues.get(self._name) or _EMPTY_QUEUE
 
     @property
     def name(self) -> str:
         """The queue's name."""
-        return self._queue.name
+        return self._name
 
     @property
     def size(self) -> int:

@@ -119,7 +119,7 @@ def test_client_middleware_that_does_not_yield_stops_the_push(make_sim: Any) -> 
     sim.client_middleware.add(Gate)
     with sim:
         assert Work.perform_async() is None
-        assert Work.perform_bulk([[], []]) == []  # 6.x compacts dropped jobs
+        assert Work.perform_bulk([[], []]) == [None, None]  # 7.1+ keeps a place per job
     assert sim.stats.enqueued == 0
     assert sim.trace.of_kind("discarded")[0].detail["reason"] == (
         "client middleware Gate stopped the push (client)"
@@ -249,3 +249,59 @@ def test_server_middleware_receives_the_job_instance(make_sim: Any) -> None:
         Work.set(queue="q1").perform_async()
     sim.drain()
     assert seen == [("Work", True, "q1")]
+
+
+class Stamp(jobsim.Job):
+    def perform(self, *args: Any) -> None: ...
+
+
+class SerializeDates:
+    """A client middleware that turns datetimes into text before the strict-args check."""
+
+    def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+        job["args"] = [arg.isoformat() if hasattr(arg, "isoformat") else arg for arg in job["args"]]
+        return call_next()
+
+
+def test_strict_args_run_after_client_middleware_from_6_4_2(make_sim: Any) -> None:
+    from datetime import UTC, datetime
+
+    sim = make_sim(profile="sidekiq-7")
+    sim.client_middleware.add(SerializeDates)
+    with sim:
+        Stamp.perform_async(datetime(2026, 1, 1, tzinfo=UTC))
+    assert sim.queue().jobs[0]["args"] == ["2026-01-01T00:00:00+00:00"]
+
+
+def test_strict_args_run_before_client_middleware_in_6_4_1(make_sim: Any) -> None:
+    from datetime import UTC, datetime
+
+    sim = make_sim(profile="sidekiq-6.4")
+    sim.client_middleware.add(SerializeDates)
+    with sim, pytest.warns(jobsim.JobsimWarning, match="must be native JSON types"):
+        Stamp.perform_async(datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_dropped_jobs_are_not_checked_for_strict_args(make_sim: Any) -> None:
+    class DropAll:
+        def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+            return False
+
+    sim = make_sim(profile="sidekiq-8")
+    sim.client_middleware.add(DropAll)
+    with sim:
+        assert Stamp.perform_async(object()) is None
+
+
+@pytest.mark.parametrize(("profile", "expected"), [("sidekiq-6.4", 1), ("sidekiq-7", 3)])
+def test_perform_bulk_result_with_dropped_jobs(make_sim: Any, profile: str, expected: int) -> None:
+    class DropOdd:
+        def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+            return None if job["args"][0] % 2 else call_next()
+
+    sim = make_sim(profile=profile)
+    sim.client_middleware.add(DropOdd)
+    with sim:
+        result = Stamp.perform_bulk([[1], [2], [3]])
+    assert len(result) == expected
+    assert sum(jid is not None for jid in result) == 1
