@@ -1,0 +1,139 @@
+"""Runs every ``examples/*.py`` as a user would, and checks what it prints.
+
+Each script runs in a subprocess (``sys.executable -W error``, so a warning fails it), must exit
+0, must have a module docstring saying what it shows, and must print the same thing twice
+(examples are deterministic). The key lines below are real expectations: they change only if
+jobsim's behaviour changes. When the README shows an example's output, every line it shows must
+appear in the real output too.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+#: Lines (or, ending in "…", line prefixes) each example must print.
+KEY_LINES: dict[str, list[str]] = {
+    "retries_and_dead_set.py": [
+        "  death handler: RefundOrder refund of order 8 rejected",
+        "2026-01-01 00:00:36    succeeded          ChargeCard…",
+        "2026-01-01 00:01:22    died               RefundOrder  retries exhausted (retry_count 3 …",
+        "performed 7 executions: processed=7 failed=6",
+        "dead set: ['RefundOrder']; clock at 2026-01-01T00:01:22+00:00",
+    ],
+    "backoff_table.py": [
+        "sidekiq-6.4 (v6.4.1), jitter rand(10) * (count + 1)",
+        "    0        15        15        24  15s – 24s",
+        "    3        96        96       132  2m 38s – 4m 8s",
+        "   24   331,791   331,791   332,016  20d 9h 49m 55s – 20d 10h 38m 40s",
+        "dead after 26 executions, 20d 9h 49m 55s – 20d 10h 38m 40s after the first failure",
+        "sidekiq-7 (v7.3.10), jitter rand(10) * (count + 1)",
+        "  the same schedule as sidekiq-6.4",
+        "sidekiq-8 (v8.1.7), jitter rand(10 * (count + 1))",
+        "    1        16        16        35  31s – 59s",
+        "    3        96        96       135  2m 38s – 4m 14s",
+        "   24   331,791   331,791   332,040  20d 9h 49m 55s – 20d 10h 43m 40s",
+    ],
+    "custom_retry_in.py": [
+        "  ALERT: INV-1002 is dead: AccountClosed: invoice INV-1002: account is closed",
+        "  00:00:00  INV-1001  failed           RateLimited: 429 Too Many Requests …120)",
+        "  00:00:00  INV-1001  retry_scheduled  retry_count=0, in 120s + …",
+        "  00:00:00  INV-1002  died             retry_in returned 'kill'",
+        "  …INV-1001  retry_scheduled  retry_count=1, in 300s + …",
+        "  …INV-1001  retry_scheduled  retry_count=2, in 31s + …",
+        "  synced: ['INV-1001']; dead: ['INV-1002']",
+        "sidekiq-6.4: the same job, but 'kill' is not understood",
+        "  INV-1002 ran 6 times; its retry payloads say error_class ['NoMethodError']; …",
+    ],
+    "scheduled_jobs.py": [
+        "signed up Mon 2026-01-05 09:00 UTC",
+        "queued now: ['welcome']",
+        "  Mon 2026-01-05 09:30  queue=mailers  half-hour check-in",
+        "  Mon 2026-01-05 12:00  queue=mailers  3h nudge",
+        "  Wed 2026-01-07 09:00  queue=low      survey",
+        "  Sun 2026-01-11 09:00  queue=mailers  trial ends tomorrow",
+        "advance(0): performed 1, clock now Mon 09:00",
+        "advance(1 hour): performed 2, clock now Mon 10:00",
+        "  Mon 09:30  sent 'half-hour check-in'",
+        "still scheduled: 1",
+        "  Sun 09:00  sent 'trial ends tomorrow'",
+        "outbox: 6 emails; …",
+    ],
+}
+
+
+@cache
+def run_example(name: str) -> str:
+    """The stdout of ``examples/NAME`` (it must exit 0 with nothing on stderr)."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "random"}
+    done = subprocess.run(
+        [sys.executable, "-W", "error", str(ROOT / "examples" / name)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"{name} exited {done.returncode}:\n{done.stderr}"
+    assert not done.stderr, f"{name} wrote to stderr:\n{done.stderr}"
+    return done.stdout
+
+
+def _matches(line: str, wanted: str) -> bool:
+    pattern = ".*".join(re.escape(part) for part in wanted.split("…"))
+    return re.fullmatch(pattern, line.rstrip()) is not None
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
+def test_example_runs_and_prints_its_key_lines(path: Path) -> None:
+    output = run_example(path.name)
+    assert output.strip(), f"{path.name} printed nothing"
+    lines = output.splitlines()
+    missing = [
+        wanted
+        for wanted in KEY_LINES.get(path.name, [])
+        if not any(_matches(line, wanted) for line in lines)
+    ]
+    assert not missing, f"{path.name} did not print:\n" + "\n".join(missing) + f"\n---\n{output}"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
+def test_example_says_what_it_shows_and_is_deterministic(path: Path) -> None:
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    assert docstring, f"{path.name} needs a module docstring saying what it shows"
+    assert f"python examples/{path.name}" in docstring, "say how to run it"
+    first = run_example(path.name)
+    run_example.cache_clear()
+    assert run_example(path.name) == first, f"{path.name} printed something else the second time"
+
+
+def test_every_example_has_key_lines() -> None:
+    names = {path.name for path in EXAMPLES}
+    assert set(KEY_LINES) <= names, f"examples gone: {set(KEY_LINES) - names}"
+
+
+_README_BLOCK = re.compile(
+    r"`python (?P<script>examples/[\w.]+\.py)`[^`]*?\n\n```\n(?P<body>.*?)\n```", re.DOTALL
+)
+
+
+def test_output_shown_in_the_readme_is_real() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for match in _README_BLOCK.finditer(readme):
+        name = Path(match["script"]).name
+        output = [line.rstrip() for line in run_example(name).splitlines()]
+        shown = [line.rstrip() for line in match["body"].splitlines()]
+        missing = [line for line in shown if line not in output]
+        assert not missing, f"README shows lines {name} does not print:\n" + "\n".join(missing)
