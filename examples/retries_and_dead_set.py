@@ -1,8 +1,9 @@
 """Retries and the dead set: a flaky payment job on Sidekiq's real backoff, in virtual time.
 
 A charge job fails twice against a flaky gateway and then succeeds; a refund job always fails
-and, with ``retry=3``, ends in the dead set after four executions. Three days of retries take a
-few milliseconds, and the same seed prints the same lines every time.
+and, with ``retry=3``, ends in the dead set after four executions. About a minute and a half of
+virtual retries (the clock ends at 00:01:22) takes a few milliseconds, and the same seed prints
+the same lines every time.
 
 Run it: ``python examples/retries_and_dead_set.py``
 """
