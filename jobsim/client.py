@@ -56,6 +56,13 @@ def resolve_at(wait: Any, now: float, *, name: str = "wait") -> float | None:
     return target if target > now else None
 
 
+def _scheduled_at(value: Any) -> float | None:
+    """The ``at`` a client middleware left in the hash (gone or not a number: push now)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
 class Client:
     """Pushes jobs into a :class:`~jobsim.state.SimState`.
 
@@ -201,7 +208,7 @@ class Client:
                 if kept is None:
                     return None
                 payload = kept
-                at = payload.pop("at", at)
+                at = _scheduled_at(payload.pop("at", None))
                 if state.profile.strict_args_after_middleware:
                     payload["args"] = self.check_args(str(payload["class"]), payload["args"])
             if at is None:
@@ -243,6 +250,14 @@ class Client:
                 if kept is None:
                     return
                 payload = kept
+                at = _scheduled_at(payload.pop("at", None))
+                if at is not None:  # Client#push with "at" schedules, even from the poller
+                    state.scheduled.add(at, payload)
+                    detail = {"run_at": at, "source": source}
+                    state.trace.record(
+                        "scheduled", state.clock.now, payload["jid"], payload, detail
+                    )
+                    return
             payload["enqueued_at"] = state.stamp()
             state.queue(payload["queue"]).push(payload)
             detail = {"source": source}

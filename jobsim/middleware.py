@@ -84,17 +84,23 @@ class Chain:
         self.remove(klass)
         self._entries.insert(0, _Entry(klass, args, kwargs))
 
+    def _take(self, klass: type[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Entry:
+        # Moving a class already in the chain keeps the arguments it was added with, as
+        # Sidekiq's insert_before/insert_after do (entries.delete_at(i)).
+        index = self._index(klass)
+        if index is None:
+            return _Entry(klass, args, kwargs)
+        return self._entries.pop(index)
+
     def insert_before(self, anchor: type[Any], klass: type[Any], *args: Any, **kwargs: Any) -> None:
         """Put ``klass`` just before ``anchor`` (at the start if ``anchor`` is absent)."""
-        entry = _Entry(klass, args, kwargs)
-        self.remove(klass)
+        entry = self._take(klass, args, kwargs)
         index = self._index(anchor)
         self._entries.insert(0 if index is None else index, entry)
 
     def insert_after(self, anchor: type[Any], klass: type[Any], *args: Any, **kwargs: Any) -> None:
         """Put ``klass`` just after ``anchor`` (at the end if ``anchor`` is absent)."""
-        entry = _Entry(klass, args, kwargs)
-        self.remove(klass)
+        entry = self._take(klass, args, kwargs)
         index = self._index(anchor)
         self._entries.insert(len(self._entries) if index is None else index + 1, entry)
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from jobsim.errors import UnknownJob
-from jobsim.payload import json_round_trip
+from jobsim.payload import dumps, json_round_trip, loads
 from jobsim.profiles import epoch_ms
 from jobsim.queues import enqueued_seconds
 from jobsim.retry import (
@@ -101,13 +101,17 @@ class Processor:
             instance = job_class()
             instance.jid = jid
             instance._job = job
-            args = json_round_trip(job["args"])
             chain = state.server_middleware
             if chain:
-                work = instance
-                _, skipped_by = chain.invoke(work, dict(job), queue, lambda: work.perform(*args))
+                # Sidekiq hands middleware the parsed job and performs whatever args the hash
+                # holds afterwards, but retries re-parse the original JSON: give the chain a
+                # deep copy so its changes reach perform and never the retry.
+                work, parsed = instance, loads(dumps(job))
+                _, skipped_by = chain.invoke(
+                    work, parsed, queue, lambda: work.perform(*parsed["args"])
+                )
             else:
-                instance.perform(*args)
+                instance.perform(*json_round_trip(job["args"]))
         except Exception as exc:
             return Outcome(job_class, instance, exc, None)
         except BaseException:

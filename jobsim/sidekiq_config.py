@@ -64,7 +64,8 @@ def parse_sidekiq_yml(
                 f"{source}: queues must be a list of names or [name, weight] pairs, not {queues!r}"
             )
             raise InvalidArgument(msg)
-        result["queues"] = [item if isinstance(item, str) else list(item) for item in queues]
+        # Only the -q command line splits "name,weight"; a YAML entry is a name or a pair.
+        result["queues"] = [[item] if isinstance(item, str) else list(item) for item in queues]
     if "poll_interval_average" in options:
         result["poll_interval_average"] = options["poll_interval_average"]
     if "max_retries" in options:

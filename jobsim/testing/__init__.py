@@ -1,0 +1,99 @@
+"""Assertions about jobs, for pytest or any test runner.
+
+::
+
+    from jobsim.testing import have_enqueued_job, perform_enqueued_jobs
+
+    def test_signup(jobsim):
+        signup("ada@example.com")
+        assert have_enqueued_job(SendWelcome).with_args("ada@example.com").on_queue("mailers")
+
+        with have_enqueued_job(ChargeCard).once():
+            checkout(order)
+
+Everything here reads a simulator's trace (the active one unless ``sim=`` is given) and
+builds its own failure messages, so it works without pytest's assertion rewriting. The guide
+is ``docs/how-to/testing-with-pytest.md``.
+"""
+
+from __future__ import annotations
+
+from jobsim.testing._arguments import (
+    ANY,
+    ArgumentMatcher,
+    dict_containing,
+    instance_of,
+    list_containing,
+    predicate,
+    regex,
+)
+from jobsim.testing._freeze import VirtualTime, freezegun_available, virtual_time
+from jobsim.testing._helpers import (
+    PerformInside,
+    assert_enqueued_jobs,
+    assert_enqueued_with,
+    assert_no_enqueued_jobs,
+    assert_no_performed_jobs,
+    assert_performed_jobs,
+    assert_performed_with,
+    enqueued_jobs,
+    perform_enqueued_jobs,
+    performed_jobs,
+)
+from jobsim.testing._matchers import (
+    DEFAULT_TOLERANCE,
+    Evaluation,
+    JobMatcher,
+    have_enqueued_job,
+    have_performed_job,
+)
+from jobsim.testing._options import (
+    assert_job_options,
+    assert_processed_in,
+    assert_retryable,
+    assert_saves_backtrace,
+)
+from jobsim.testing._records import JobRecord
+from jobsim.testing._report import begin_test, explain_failure
+
+__all__ = [
+    # Matchers
+    "DEFAULT_TOLERANCE",
+    "JobMatcher",
+    "have_enqueued_job",
+    "have_performed_job",
+    # Argument matchers
+    "ANY",
+    "ArgumentMatcher",
+    "dict_containing",
+    "instance_of",
+    "list_containing",
+    "predicate",
+    "regex",
+    # ActiveJob::TestHelper style
+    "PerformInside",
+    "assert_enqueued_jobs",
+    "assert_enqueued_with",
+    "assert_no_enqueued_jobs",
+    "assert_no_performed_jobs",
+    "assert_performed_jobs",
+    "assert_performed_with",
+    "enqueued_jobs",
+    "perform_enqueued_jobs",
+    "performed_jobs",
+    # Job class options (rspec-sidekiq style)
+    "assert_job_options",
+    "assert_processed_in",
+    "assert_retryable",
+    "assert_saves_backtrace",
+    # What the assertions look at
+    "Evaluation",
+    "JobRecord",
+    # Virtual time for the code under test
+    "VirtualTime",
+    "freezegun_available",
+    "virtual_time",
+    # For test-runner adapters (the pytest plugin)
+    "begin_test",
+    "explain_failure",
+]

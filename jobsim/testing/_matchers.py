@@ -1,0 +1,540 @@
+"""``have_enqueued_job`` and ``have_performed_job``: one matcher, two kinds of record.
+
+A matcher is built by chaining constraints; each chain returns a new matcher, so a partly built
+one can be reused. It is checked three ways:
+
+* ``assert have_enqueued_job(SendWelcome).with_args(42)`` looks at everything the active
+  simulator has seen so far. The matcher is truthy or falsy; when falsy, its ``repr`` sums up
+  why and the pytest plugin prints the full report in a "jobsim" section.
+* ``have_enqueued_job(...).verify()`` raises ``AssertionError`` with the full report (for
+  ``--assert=plain``, unittest, or any helper that wants the text in the exception).
+* ``with have_enqueued_job(...):`` counts only what is enqueued inside the block and raises
+  ``AssertionError`` at its end on a mismatch.
+
+The default count is "at least one", so ``assert not have_enqueued_job(X)`` means "no matching
+job", the one negation rule for every matcher; ``.never()`` says the same inside a ``with``.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Literal, Self
+
+from jobsim.clock import as_epoch, format_time
+from jobsim.errors import InvalidArgument
+from jobsim.simulator import Simulator
+from jobsim.testing import _messages, _report
+from jobsim.testing._arguments import ExpectedArgs, call_text, equal, explain, short
+from jobsim.testing._records import JobRecord, Kind, Scope, resolve_simulator
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "Count",
+    "Evaluation",
+    "JobMatcher",
+    "TimeExpectation",
+    "have_enqueued_job",
+    "have_performed_job",
+]
+
+#: How far a job's time may be from the expected one by default: less than a second.
+DEFAULT_TOLERANCE = timedelta(seconds=1)
+
+
+def _seconds(value: timedelta | float | int, name: str) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"{name}={short(value)}: pass a timedelta or a number of seconds"
+        raise InvalidArgument(msg)
+    return float(value)
+
+
+def _tolerance(value: timedelta | float | int | None) -> float:
+    seconds = DEFAULT_TOLERANCE.total_seconds() if value is None else _seconds(value, "tolerance")
+    if seconds < 0:
+        msg = f"tolerance={short(value)}: pass a duration >= 0 (0 asks for the exact instant)"
+        raise InvalidArgument(msg)
+    return seconds
+
+
+def _close(difference: float, tolerance: float) -> bool:
+    return difference == 0 or abs(difference) < tolerance
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """How many matching jobs are expected: ``low <= n <= high`` (high None: no limit)."""
+
+    low: int
+    high: int | None
+    text: str
+
+    def accepts(self, found: int) -> bool:
+        """Whether ``found`` matching jobs satisfy the count."""
+        return found >= self.low and (self.high is None or found <= self.high)
+
+
+_AT_LEAST_ONE = Count(1, None, "at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpectation:
+    """``at(...)``, ``in_(...)`` or ``immediately()``.
+
+    ``mode`` is "at" (``value`` is epoch seconds), "at_match" (``value`` is compared with
+    ``==`` against the job's time as an aware datetime, or None), "in" (``value`` is a delay in
+    seconds after the job's own enqueue) or "immediately".
+    """
+
+    mode: Literal["at", "at_match", "in", "immediately"]
+    value: Any
+    tolerance: float
+
+    def difference(self, record: JobRecord) -> str | None:
+        """Why ``record``'s time does not fit, or None."""
+        if record.kind == "performed":
+            actual: float | None = record.ts
+        else:
+            actual = record.run_ts
+        if self.mode == "at_match":
+            when = None if actual is None else record.at
+            return None if equal(self.value, when) else f"at: {explain(self.value, when)}"
+        if self.mode == "immediately":
+            if actual is None:
+                return None
+            return f"at: expected to run at once, got {_messages.scheduled_text(record)}"
+        if self.mode == "in":
+            delay = 0.0 if actual is None else actual - record.ts
+            if _close(delay - self.value, self.tolerance):
+                return None
+            return _messages.delay_difference(self.value, self.tolerance, delay, record)
+        if actual is None:
+            return _messages.at_but_immediate(self.value, self.tolerance, record)
+        if _close(actual - self.value, self.tolerance):
+            return None
+        return _messages.at_difference(self.value, self.tolerance, actual)
+
+    def describe(self) -> tuple[str, str]:
+        """(label, text) for the expectation's lines in a message."""
+        if self.mode == "immediately":
+            return ("to run", "at once (not scheduled)")
+        if self.mode == "at_match":
+            return ("at", short(self.value))
+        if self.mode == "in":
+            return ("in", _messages.delay_expectation(self.value, self.tolerance))
+        return ("at", _messages.time_expectation(self.value, self.tolerance))
+
+
+class JobMatcher:
+    """Expected jobs: a class (or any), arguments, queue, time, count, outcome.
+
+    Build it with :func:`have_enqueued_job` or :func:`have_performed_job`, then chain.
+    """
+
+    def __init__(self, kind: Kind, job: Any = None, *, sim: Simulator | None = None) -> None:
+        self._kind: Kind = kind
+        self._job_class: type | None = None
+        self._job_name: str | None = None
+        if isinstance(job, str):
+            if not job:
+                raise InvalidArgument(f"{self._verb()}(''): pass a job class or its name")
+            self._job_name = job
+        elif isinstance(job, type) and isinstance(getattr(job, "job_name", None), str):
+            self._job_class = job
+            self._job_name = str(job.job_name)  # type: ignore[attr-defined]
+        elif job is not None:
+            msg = (
+                f"{self._verb()}({short(job)}): pass a jobsim.Job subclass (or its name as a "
+                f"str), or nothing to match any job"
+            )
+            raise InvalidArgument(msg)
+        if sim is not None:
+            resolve_simulator(sim, self._verb())  # checks the type now, not at assert time
+        self._sim = sim
+        self._args: ExpectedArgs | None = None
+        self._queue: str | None = None
+        self._time: TimeExpectation | None = None
+        self._count: Count | None = None
+        self._exclusive = False
+        self._outcome: Literal["succeeded", "failed"] | None = None
+        self._error: str | None = None
+        self._where: tuple[tuple[Callable[[JobRecord], object], str], ...] = ()
+        self._title: str | None = None
+        self._chain: list[str] = []
+        self._given: dict[str, str] = {}
+        self._scope: Scope | None = None
+        self._entered = False
+        self._last: Evaluation | None = None
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _verb(self) -> str:
+        return "have_enqueued_job" if self._kind == "enqueued" else "have_performed_job"
+
+    def _with(self, call: str, **changes: Any) -> Self:
+        if self._scope is not None:
+            msg = f"{call}: this matcher already checked a `with` block; chain before `with`"
+            raise InvalidArgument(msg)
+        clone = copy.copy(self)
+        for name, value in changes.items():
+            setattr(clone, name, value)
+            clone._given = {**self._given, name: call}
+        clone._chain = [*self._chain, call]
+        clone._last = None
+        return clone
+
+    def _once_only(self, field: str, call: str) -> None:
+        previous = self._given.get(field)
+        if previous is not None:
+            what = "a count" if field == "_count" else "this constraint"
+            msg = f"{call}: the matcher already has {previous}; give {what} once"
+            raise InvalidArgument(msg)
+
+    def with_args(self, *args: Any, **kwargs: Any) -> Self:
+        """Expect these arguments; values or matchers, by position or by ``perform``'s names."""
+        call = f"with_args({call_text(args, kwargs)})"
+        self._once_only("_args", call)
+        expected = ExpectedArgs(self._job_name or "the job", self._job_class, args, kwargs)
+        return self._with(call, _args=expected)
+
+    def on_queue(self, queue: str) -> Self:
+        """Expect the job in this queue (for performed jobs: the queue it was fetched from)."""
+        given: object = queue
+        if not isinstance(given, str) or not given:
+            raise InvalidArgument(f"on_queue({short(queue)}): pass a queue name")
+        call = f"on_queue({queue!r})"
+        self._once_only("_queue", call)
+        return self._with(call, _queue=queue)
+
+    def at(
+        self, when: datetime | float | Any, *, tolerance: timedelta | float | None = None
+    ) -> Self:
+        """Expect the job to run at ``when``, within ``tolerance`` (default: less than 1 s).
+
+        ``when`` is an aware datetime or epoch seconds; anything else (a matcher, a
+        dirty-equals object) is compared with ``==`` against the job's time as an aware UTC
+        datetime, or None for a job not scheduled. For performed jobs, the start time.
+        """
+        call = f"at({_when_text(when)})"
+        self._once_only("_time", call)
+        if isinstance(when, datetime) or (
+            isinstance(when, int | float) and not isinstance(when, bool)
+        ):
+            expectation = TimeExpectation("at", as_epoch(when), _tolerance(tolerance))
+        else:
+            if tolerance is not None:
+                raise InvalidArgument(f"{call}: tolerance= applies to a datetime or epoch only")
+            expectation = TimeExpectation("at_match", when, 0.0)
+        return self._with(call, _time=expectation)
+
+    def in_(self, delay: timedelta | float, *, tolerance: timedelta | float | None = None) -> Self:
+        """Expect the job scheduled ``delay`` after its own enqueue (within ``tolerance``)."""
+        shown = _messages.duration(delay.total_seconds()) if isinstance(delay, timedelta) else delay
+        call = f"in_({shown})"
+        if self._kind == "performed":
+            raise InvalidArgument(f"{call}: in_() applies to enqueued jobs; use at() here")
+        self._once_only("_time", call)
+        seconds = _seconds(delay, "delay")
+        if seconds < 0:
+            raise InvalidArgument(f"{call}: pass a delay >= 0")
+        return self._with(call, _time=TimeExpectation("in", seconds, _tolerance(tolerance)))
+
+    def immediately(self) -> Self:
+        """Expect a job enqueued to run at once (not scheduled)."""
+        if self._kind == "performed":
+            raise InvalidArgument("immediately() applies to enqueued jobs")
+        self._once_only("_time", "immediately()")
+        return self._with("immediately()", _time=TimeExpectation("immediately", None, 0.0))
+
+    def _counted(self, call: str, count: Count) -> Self:
+        self._once_only("_count", call)
+        return self._with(call, _count=count)
+
+    def exactly(self, n: int) -> Self:
+        """Expect exactly ``n`` matching jobs."""
+        text = f"exactly {n}" if n else "no"
+        return self._counted(f"exactly({n!r})", Count(_whole(n, "exactly"), n, text))
+
+    def at_least(self, n: int) -> Self:
+        """Expect ``n`` or more matching jobs."""
+        return self._counted(
+            f"at_least({n!r})", Count(_whole(n, "at_least"), None, f"at least {n}")
+        )
+
+    def at_most(self, n: int) -> Self:
+        """Expect no more than ``n`` matching jobs."""
+        return self._counted(f"at_most({n!r})", Count(0, _whole(n, "at_most"), f"at most {n}"))
+
+    def once(self) -> Self:
+        """Exactly one matching job."""
+        return self._counted("once()", Count(1, 1, "exactly 1"))
+
+    def twice(self) -> Self:
+        """Exactly two matching jobs."""
+        return self._counted("twice()", Count(2, 2, "exactly 2"))
+
+    def thrice(self) -> Self:
+        """Exactly three matching jobs."""
+        return self._counted("thrice()", Count(3, 3, "exactly 3"))
+
+    def never(self) -> Self:
+        """No matching job at all."""
+        return self._counted("never()", Count(0, 0, "no"))
+
+    @property
+    def times(self) -> Self:
+        """Reads well after a count (``.exactly(3).times``); changes nothing."""
+        return self
+
+    def and_no_other_jobs(self) -> Self:
+        """Fail also when any job (of any class) in scope does not match."""
+        if self._exclusive:
+            raise InvalidArgument("and_no_other_jobs(): already given")
+        return self._with("and_no_other_jobs()", _exclusive=True)
+
+    def where(self, check: Callable[[JobRecord], object], description: str | None = None) -> Self:
+        """Only jobs for which ``check(record)`` is truthy (a :class:`JobRecord`)."""
+        if not callable(check):
+            raise InvalidArgument(f"where({short(check)}): pass a function taking a JobRecord")
+        text = description or str(getattr(check, "__qualname__", None) or short(check))
+        call = f"where({text})"
+        return self._with(call, _where=(*self._where, (check, text)))
+
+    def titled(self, title: str) -> Self:
+        """Name the matcher in reports by ``title`` (the helper function that built it)."""
+        clone = self._with(f"titled({title!r})")
+        clone._chain = self._chain
+        clone._title = title
+        return clone
+
+    def succeeded(self) -> Self:
+        """Only executions that succeeded (performed jobs)."""
+        return self._ended("succeeded()", "succeeded", None)
+
+    def failed(self, error: type[BaseException] | str | None = None) -> Self:
+        """Only executions that raised (``error``: the exception class or its recorded name)."""
+        name: str | None = None
+        if isinstance(error, type) and issubclass(error, BaseException):
+            module = error.__module__
+            name = error.__qualname__ if module == "builtins" else f"{module}.{error.__qualname__}"
+        elif isinstance(error, str):
+            name = error
+        elif error is not None:
+            raise InvalidArgument(f"failed({short(error)}): pass an exception class or its name")
+        return self._ended(f"failed({name or ''})", "failed", name)
+
+    def _ended(self, call: str, outcome: Literal["succeeded", "failed"], error: str | None) -> Self:
+        if self._kind == "enqueued":
+            msg = f"{call} applies to have_performed_job(); enqueued jobs have not run yet"
+            raise InvalidArgument(msg)
+        self._once_only("_outcome", call)
+        return self._with(call, _outcome=outcome, _error=error)
+
+    # -- checking -----------------------------------------------------------------------------
+
+    def differences(self, record: JobRecord) -> list[str]:
+        """Why ``record`` does not match, one line per field (empty: it matches)."""
+        lines = []
+        if self._job_name is not None and record.job_class != self._job_name:
+            lines.append(f"class: expected {self._job_name}, got {record.job_class}")
+        if self._args is not None:
+            lines += self._args.differences(record.args)
+        if self._queue is not None and record.queue != self._queue:
+            lines.append(f"queue: expected {self._queue!r}, got {record.queue!r}")
+        if self._time is not None:
+            text = self._time.difference(record)
+            if text is not None:
+                lines.append(text)
+        if self._outcome is not None:
+            text = _outcome_difference(self._outcome, self._error, record)
+            if text is not None:
+                lines.append(text)
+        for check, description in self._where:
+            try:
+                ok = bool(check(record))
+            except Exception as exc:
+                lines.append(f"where: {description} raised {type(exc).__name__}: {exc}")
+                continue
+            if not ok:
+                lines.append(f"where: {description} is false")
+        return lines
+
+    def evaluate(self, scope: Scope | None = None) -> Evaluation:
+        """Check against ``scope`` (default: everything in the simulator so far)."""
+        if scope is None:
+            scope = Scope.everything(resolve_simulator(self._sim, self.description()))
+        records = scope.records(self._kind)
+        matching: list[JobRecord] = []
+        misses: list[tuple[JobRecord, list[str]]] = []
+        for record in records:
+            lines = self.differences(record)
+            if lines:
+                misses.append((record, lines))
+            else:
+                matching.append(record)
+        count = self._count or _AT_LEAST_ONE
+        passed = count.accepts(len(matching)) and not (self._exclusive and misses)
+        evaluation = Evaluation(self, scope, records, matching, misses, count, passed)
+        self._last = evaluation
+        return evaluation
+
+    def __bool__(self) -> bool:
+        evaluation = self.evaluate(self._scope)
+        _report.note(evaluation, sys._getframe(1))
+        return evaluation.passed
+
+    def verify(self) -> list[JobRecord]:
+        """Raise ``AssertionError`` with the full report unless the expectation holds.
+
+        Returns the matching jobs.
+        """
+        __tracebackhide__ = True  # pytest shows the caller's line, not this one
+        evaluation = self.evaluate(self._scope)
+        if not evaluation.passed:
+            raise AssertionError(evaluation.message())
+        return evaluation.matching
+
+    @property
+    def jobs(self) -> list[JobRecord]:
+        """The matching jobs (inside the ``with`` block, once it has begun)."""
+        return self.evaluate(self._scope).matching
+
+    def __enter__(self) -> Self:
+        if self._entered or self._scope is not None:
+            msg = f"{self.description()} already checked a `with` block; build a new matcher"
+            raise InvalidArgument(msg)
+        sim = resolve_simulator(self._sim, self.description())
+        self._scope = Scope.from_now(sim)
+        self._entered = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        __tracebackhide__ = True
+        scope = self._scope
+        if scope is None:
+            return
+        # The block is over: later jobs are not its jobs (``.jobs`` keeps answering for it).
+        self._scope = scope.closed()
+        if exc_type is not None:
+            return  # the block's own error says more than a count would
+        evaluation = self.evaluate(self._scope)
+        if not evaluation.passed:
+            raise AssertionError(evaluation.message())
+
+    # -- describing ---------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> Kind:
+        """``"enqueued"`` or ``"performed"``."""
+        return self._kind
+
+    @property
+    def job_name(self) -> str | None:
+        """The expected class name (None: any class)."""
+        return self._job_name
+
+    @property
+    def count(self) -> Count:
+        """The expected count (at least 1 unless chained)."""
+        return self._count or _AT_LEAST_ONE
+
+    @property
+    def exclusive(self) -> bool:
+        """Whether ``and_no_other_jobs()`` was chained."""
+        return self._exclusive
+
+    def expectation_lines(self) -> Iterator[tuple[str, str]]:
+        """(label, text) for each constraint, in a fixed order."""
+        if self._args is not None:
+            yield ("with args", self._args.describe() or "(none)")
+        if self._queue is not None:
+            yield ("on queue", repr(self._queue))
+        if self._time is not None:
+            yield self._time.describe()
+        if self._outcome is not None:
+            yield ("outcome", self._outcome + (f" with {self._error}" if self._error else ""))
+        for _, description in self._where:
+            yield ("where", description)
+        if self._exclusive:
+            yield ("and", "no other jobs")
+
+    def description(self) -> str:
+        """The matcher as written: ``have_enqueued_job(SendWelcome).with_args(42)``."""
+        if self._title is not None:
+            return self._title
+        head = f"{self._verb()}({self._job_name or ''})"
+        return head + "".join(f".{call}" for call in self._chain)
+
+    def __repr__(self) -> str:
+        last = self._last
+        if last is None or last.passed:
+            return f"<{self.description()}>"
+        return f"<{self.description()}: {last.summary()}>"
+
+
+def _when_text(when: Any) -> str:
+    if isinstance(when, datetime) and when.tzinfo is not None:
+        return format_time(when.timestamp())
+    return short(when, 60)
+
+
+def _whole(n: Any, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise InvalidArgument(f"{name}({short(n)}): pass a whole number >= 0")
+    return n
+
+
+def _outcome_difference(
+    outcome: Literal["succeeded", "failed"], error: str | None, record: JobRecord
+) -> str | None:
+    if record.outcome != outcome:
+        got = str(record.outcome) + (f" ({record.error})" if record.error else "")
+        return f"outcome: expected {outcome}, got {got}"
+    if error is not None and (record.error or "").split(":")[0] != error:
+        return f"outcome: expected failed with {error}, got {record.error}"
+    return None
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """The result of checking a matcher once: what was in scope, what matched, and why not."""
+
+    matcher: JobMatcher
+    scope: Scope
+    records: list[JobRecord]
+    matching: list[JobRecord]
+    misses: list[tuple[JobRecord, list[str]]]
+    count: Count
+    passed: bool
+
+    def message(self) -> str:
+        """The full failure report (or a short "matched" report when it passed)."""
+        return _messages.report(self)
+
+    def summary(self) -> str:
+        """One line: how many matched and the nearest difference."""
+        return _messages.summary(self)
+
+
+def have_enqueued_job(job: Any = None, *, sim: Simulator | None = None) -> JobMatcher:
+    """Expect jobs of ``job`` (a class, its name, or None for any) to have been enqueued.
+
+    ``sim`` picks the simulator (default: the active one when checked).
+    """
+    return JobMatcher("enqueued", job, sim=sim)
+
+
+def have_performed_job(job: Any = None, *, sim: Simulator | None = None) -> JobMatcher:
+    """Expect executions of ``job`` (a class, its name, or None for any) to have started."""
+    return JobMatcher("performed", job, sim=sim)
