@@ -102,7 +102,7 @@ class Client:
         # Sidekiq 6.4.1 checks strict args before client middleware; 6.4.2+ after it, and
         # only for jobs the middleware keeps (push_payload does that check).
         state = self._state
-        if state.client_middleware and state.profile.strict_args_after_middleware:
+        if state.client_middleware.active and state.profile.strict_args_after_middleware:
             return list(args)
         return self.check_args(job_name, args)
 
@@ -201,7 +201,7 @@ class Client:
             stamp = state.stamp()
             if "created_at" not in payload:
                 payload["created_at"] = stamp
-            if state.client_middleware:
+            if state.client_middleware.active:
                 if at is not None:
                     payload["at"] = at  # client middleware sees "at"; Redis never stores it
                 kept = self._through_middleware(subject or payload["class"], payload, "client")
@@ -245,7 +245,7 @@ class Client:
         state = self._state
         with self._lock:
             payload = dict(member)
-            if state.client_middleware:
+            if state.client_middleware.active:
                 kept = self._through_middleware(payload.get("class"), payload, source)
                 if kept is None:
                     return

@@ -184,7 +184,7 @@ class Engine:
         state = self._state
         processor = self._processor
         outcome = processor.start(queue, job)
-        seconds = self._duration(job, outcome.job_class)
+        seconds = self._duration(job, outcome[0])
         if seconds <= 0:
             processor.finish(queue, job, outcome, 0.0)
             return

@@ -61,12 +61,14 @@ class _Entry:
 class Chain:
     """An ordered list of middleware classes (``Sidekiq::Middleware::Chain``)."""
 
-    __slots__ = ("_entries", "side")
+    __slots__ = ("_entries", "active", "side")
 
     def __init__(self, side: str) -> None:
         #: ``"client"`` or ``"server"``, for messages.
         self.side = side
         self._entries: list[_Entry] = []
+        #: Whether the chain has any entry (a plain flag: checked on every push and perform).
+        self.active = False
 
     def _index(self, klass: type[Any]) -> int | None:
         for index, entry in enumerate(self._entries):
@@ -78,11 +80,13 @@ class Chain:
         """Append ``klass``; if it is already there it is removed first (Sidekiq's ``add``)."""
         self.remove(klass)
         self._entries.append(_Entry(klass, args, kwargs))
+        self.active = True
 
     def prepend(self, klass: type[Any], *args: Any, **kwargs: Any) -> None:
         """Put ``klass`` first, so it runs outermost."""
         self.remove(klass)
         self._entries.insert(0, _Entry(klass, args, kwargs))
+        self.active = True
 
     def _take(self, klass: type[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Entry:
         # Moving a class already in the chain keeps the arguments it was added with, as
@@ -97,12 +101,14 @@ class Chain:
         entry = self._take(klass, args, kwargs)
         index = self._index(anchor)
         self._entries.insert(0 if index is None else index, entry)
+        self.active = True
 
     def insert_after(self, anchor: type[Any], klass: type[Any], *args: Any, **kwargs: Any) -> None:
         """Put ``klass`` just after ``anchor`` (at the end if ``anchor`` is absent)."""
         entry = self._take(klass, args, kwargs)
         index = self._index(anchor)
         self._entries.insert(len(self._entries) if index is None else index + 1, entry)
+        self.active = True
 
     def remove(self, klass: type[Any]) -> bool:
         """Take ``klass`` out; False if it was not in the chain."""
@@ -110,6 +116,7 @@ class Chain:
         if index is None:
             return False
         del self._entries[index]
+        self.active = bool(self._entries)
         return True
 
     def __contains__(self, klass: object) -> bool:
@@ -127,6 +134,7 @@ class Chain:
     def clear(self) -> None:
         """Remove every middleware."""
         self._entries.clear()
+        self.active = False
 
     def invoke(
         self, subject: Any, job: dict[str, Any], queue: str, final: Callable[[], Any]

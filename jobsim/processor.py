@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from array import array
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from jobsim.errors import UnknownJob
 from jobsim.payload import dumps, json_round_trip, loads
@@ -33,22 +33,10 @@ if TYPE_CHECKING:
 __all__ = ["Processor"]
 
 
-class Outcome:
-    """What one execution did, held until its virtual duration has passed."""
-
-    __slots__ = ("error", "instance", "job_class", "skipped_by")
-
-    def __init__(
-        self,
-        job_class: type[Job] | None,
-        instance: Job | None,
-        error: Exception | None,
-        skipped_by: str | None,
-    ) -> None:
-        self.job_class = job_class
-        self.instance = instance
-        self.error = error
-        self.skipped_by = skipped_by
+#: What one execution did, held until its virtual duration has passed:
+#: (job class, job instance, the exception it raised, the middleware that skipped perform).
+#: A plain tuple, because one is built for every execution.
+Outcome: TypeAlias = "tuple[type[Job] | None, Job | None, Exception | None, str | None]"
 
 
 class Processor:
@@ -65,7 +53,7 @@ class Processor:
         """Start and finish ``job`` at the current instant; True if it succeeded."""
         outcome = self.start(queue, job)
         self.finish(queue, job, outcome, 0.0)
-        return outcome.error is None
+        return outcome[2] is None
 
     def start(self, queue: str, job: Mapping[str, Any]) -> Outcome:
         """Count and record the execution, run server middleware and ``perform``.
@@ -102,7 +90,7 @@ class Processor:
             instance.jid = jid
             instance._job = job
             chain = state.server_middleware
-            if chain:
+            if chain.active:
                 # Sidekiq hands middleware the parsed job and performs whatever args the hash
                 # holds afterwards, but retries re-parse the original JSON: give the chain a
                 # deep copy so its changes reach perform and never the retry.
@@ -113,14 +101,14 @@ class Processor:
             else:
                 instance.perform(*json_round_trip(job["args"]))
         except Exception as exc:
-            return Outcome(job_class, instance, exc, None)
+            return (job_class, instance, exc, None)
         except BaseException:
             del state.running[jid]
             state.queue(queue).push_front(job)
             record = state.trace.record
             record("interrupted", state.clock.now, jid, job, {"reason": "interrupted; requeued"})
             raise
-        return Outcome(job_class, instance, None, skipped_by)
+        return (job_class, instance, None, skipped_by)
 
     def finish(self, queue: str, job: Mapping[str, Any], outcome: Outcome, busy: float) -> None:
         """Apply an execution's outcome: success, or Sidekiq's failure handling."""
@@ -128,18 +116,18 @@ class Processor:
         state.running.pop(job["jid"], None)
         if busy:
             state.busy_seconds[queue] = state.busy_seconds.get(queue, 0.0) + busy
-        if outcome.error is not None and self.raise_errors:
+        job_class, instance, error, skipped_by = outcome
+        if error is not None and self.raise_errors:
             state.failed += 1
-            error = outcome.error
             detail = {"error_class": error_class_name(error), "error_message": str(error)[:300]}
             state.trace.record("failed", state.clock.now, job["jid"], job, detail)
             reason = "raised to the caller (testing mode: no retries)"
             state.trace.record("discarded", state.clock.now, job["jid"], job, {"reason": reason})
             raise error
-        if outcome.error is not None:
-            self._failed(queue, job, outcome.error, outcome.job_class, outcome.instance)
-        elif outcome.skipped_by is not None:
-            detail = {"skipped_by": outcome.skipped_by}
+        if error is not None:
+            self._failed(queue, job, error, job_class, instance)
+        elif skipped_by is not None:
+            detail = {"skipped_by": skipped_by}
             state.trace.record("succeeded", state.clock.now, job["jid"], job, detail)
         else:
             state.trace.record("succeeded", state.clock.now, job["jid"], job)

@@ -14,26 +14,31 @@ from jobsim.payload import dumps
 __all__ = ["Trace"]
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+#: One stored event: (seq, kind, ts, jid, job, detail). Tuples cost a fraction of objects to
+#: build and keep; :class:`Event` views are made only when someone reads the trace.
+_Row = tuple[int, str, float, str, Mapping[str, Any], Mapping[str, Any]]
+
+
 class Trace:
     """An append-only record of events.
 
-    ``limit`` keeps only the newest ``limit`` events (for runs of millions of jobs); the
-    sequence numbers still count every event, so a gap shows what was dropped.
+    ``limit`` keeps only the newest ``limit`` events (``0`` keeps none, for runs of millions
+    of jobs); the sequence numbers still count every event, so a gap shows what was dropped.
     """
 
-    __slots__ = ("_events", "_seq", "limit")
+    __slots__ = ("_rows", "_seq", "limit")
 
     def __init__(self, limit: int | None = None) -> None:
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
-            msg = f"trace_limit={limit!r}: pass None (keep every event) or a whole number >= 0"
-            raise InvalidArgument(msg)
-        if limit is not None and limit < 0:
+        given: object = limit
+        if given is not None and (
+            isinstance(given, bool) or not isinstance(given, int) or given < 0
+        ):
             msg = f"trace_limit={limit!r}: pass None (keep every event) or a whole number >= 0"
             raise InvalidArgument(msg)
         self.limit = limit
-        self._events: deque[Event] | list[Event] = (
-            list() if limit is None else deque(maxlen=limit)  # noqa: C408 - both branches read alike
-        )
+        self._rows: deque[_Row] | list[_Row] = [] if limit is None else deque(maxlen=limit)
         self._seq = 0
 
     def record(
@@ -42,17 +47,12 @@ class Trace:
         ts: float,
         jid: str,
         job: Mapping[str, Any],
-        detail: Mapping[str, Any] | None = None,
-    ) -> Event:
-        """Append a new event and return it."""
+        detail: Mapping[str, Any] = _EMPTY,
+    ) -> None:
+        """Append a new event."""
         self._seq += 1
-        event = (
-            Event(self._seq, kind, ts, jid, job)
-            if detail is None
-            else Event(self._seq, kind, ts, jid, job, detail)
-        )
-        self._events.append(event)
-        return event
+        if self.limit != 0:
+            self._rows.append((self._seq, kind, ts, jid, job, detail))
 
     @property
     def total(self) -> int:
@@ -60,10 +60,10 @@ class Trace:
         return self._seq
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[Event]:
-        return iter(self._events)
+        return (Event(*row) for row in list(self._rows))
 
     @overload
     def __getitem__(self, index: int) -> Event: ...
@@ -71,8 +71,8 @@ class Trace:
     def __getitem__(self, index: slice) -> list[Event]: ...
     def __getitem__(self, index: int | slice) -> Event | list[Event]:
         if isinstance(index, slice):
-            return list(self._events)[index]
-        return self._events[index]
+            return [Event(*row) for row in list(self._rows)[index]]
+        return Event(*self._rows[index])
 
     def of_kind(self, *kinds: str) -> list[Event]:
         """The events of the given kinds, in order."""
@@ -80,25 +80,25 @@ class Trace:
             if kind not in EVENT_KINDS:
                 msg = f"of_kind({kind!r}): not an event kind; kinds are {', '.join(EVENT_KINDS)}"
                 raise InvalidArgument(msg)
-        return [event for event in self._events if event.kind in kinds]
+        return [Event(*row) for row in self._rows if row[1] in kinds]
 
     def for_job(self, jid: str) -> list[Event]:
         """The events of one job, in order."""
-        return [event for event in self._events if event.jid == jid]
+        return [Event(*row) for row in self._rows if row[3] == jid]
 
     def between(self, start: Any, end: Any) -> list[Event]:
         """Events with ``start <= at < end`` (aware datetimes or epoch seconds)."""
         low, high = as_epoch(start, name="start"), as_epoch(end, name="end")
-        return [event for event in self._events if low <= event.ts < high]
+        return [Event(*row) for row in self._rows if low <= row[2] < high]
 
     def kinds(self) -> list[str]:
         """The kind of every event, in order (handy in assertions)."""
-        return [event.kind for event in self._events]
+        return [row[1] for row in self._rows]
 
     def to_jsonl(self, out: IO[str]) -> int:
         """Write one JSON object per line; returns the number of lines written."""
         count = 0
-        for event in self._events:
+        for event in self:
             out.write(dumps(event.to_dict()))
             out.write("\n")
             count += 1
@@ -106,5 +106,5 @@ class Trace:
 
     def tail(self, count: int = 20) -> list[Event]:
         """The last ``count`` events."""
-        events = list(self._events)
-        return events[-count:] if count else []
+        rows = list(self._rows)
+        return [Event(*row) for row in rows[-count:]] if count else []
