@@ -312,14 +312,8 @@ class Simulator:
 
     def _inline(self, jid: str | None) -> str | None:
         # Inline mode performs an immediate push at once; a scheduled one keeps its time.
-        if self.mode != "inline" or jid is None:
-            return jid
-        for name, queue in self._state.queues.items():
-            job = queue.find_job(jid)
-            if job is not None and queue.remove(job):
-                with self:
-                    self._processor.perform(name, job)
-                break
+        if self.mode == "inline" and jid is not None:
+            self.perform_job(jid)
         return jid
 
     # -- running ---------------------------------------------------------------------------
@@ -380,6 +374,20 @@ class Simulator:
         with self:
             self._processor.perform(*fetched)  # at this instant, whatever its duration
         return str(fetched[1]["jid"])
+
+    def perform_job(self, jid: str) -> bool:
+        """Perform the queued job with ``jid`` now, wherever it stands in its queue.
+
+        Returns False if no queue holds it (it ran, is scheduled, or is unknown). Used by
+        ``perform_enqueued_jobs``, which performs chosen jobs rather than the next one.
+        """
+        for name, queue in self._state.queues.items():
+            job = queue.find_job(jid)
+            if job is not None and queue.remove(job):
+                with self:
+                    self._processor.perform(name, job)
+                return True
+        return False
 
     # -- stopping --------------------------------------------------------------------------
 

@@ -42,6 +42,16 @@ LAYERS: dict[str, int] = {
     "engine": 5,
     "simulator": 6,
     "views": 6,
+    # adapters (layer 7): the core never imports them
+    "testing": 7,
+    "testing._arguments": 7,
+    "testing._records": 7,
+    "testing._messages": 7,
+    "testing._matchers": 7,
+    "testing._report": 7,
+    "testing._helpers": 7,
+    "testing._options": 7,
+    "testing._freeze": 7,
     "__init__": 9,  # the facade may import everything
 }
 

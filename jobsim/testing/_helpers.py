@@ -360,24 +360,11 @@ def _as_record(queue: str, job: Mapping[str, Any], run_at: float | None) -> JobR
 
 
 def _perform_now(sim: Simulator, queue: str, job: Mapping[str, Any], run_at: float | None) -> None:
-    """Take ``job`` out of its queue (or the schedule) and perform it now.
-
-    The simulator's public verbs perform the *next* job of a queue; performing one chosen job
-    needs its queue, so this reaches into the simulator's state. Core request: a public
-    ``Simulator.perform_job(jid)``.
-    """
+    """Take ``job`` out of its queue (or the schedule) and perform it now."""
     jid = str(job.get("jid"))
     if run_at is not None:
         sim.scheduled.add_to_queue(jid)
-        found = sim.queue(queue).find_job(jid)
-        if found is None:  # pragma: no cover - add_to_queue always pushes to the job's queue
-            return
-        job = found
-    state = sim._state  # private: see the docstring
-    if not state.queue(queue).remove(job):
-        return  # performed meanwhile by a job that drained the simulator itself
-    with sim:
-        sim._processor.perform(queue, job)  # private: see the docstring
+    sim.perform_job(jid)  # False: performed meanwhile by a job that drained the simulator
 
 
 def _push_order(sim: Simulator, after_seq: int = 0) -> dict[str, int]:
