@@ -43,6 +43,8 @@ LAYERS: dict[str, int] = {
     "simulator": 6,
     "views": 6,
     # adapters (layer 7): the core never imports them
+    "cli": 7,
+    "__main__": 9,
     "testing": 7,
     "testing._arguments": 7,
     "testing._records": 7,
