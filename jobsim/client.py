@@ -201,6 +201,7 @@ class Client:
             stamp = state.stamp()
             if "created_at" not in payload:
                 payload["created_at"] = stamp
+            queues = state.queues
             if state.client_middleware.active:
                 if at is not None:
                     payload["at"] = at  # client middleware sees "at"; Redis never stores it
@@ -213,7 +214,8 @@ class Client:
                     payload["args"] = self.check_args(str(payload["class"]), payload["args"])
             if at is None:
                 payload["enqueued_at"] = stamp
-                state.queue(payload["queue"]).push(payload)
+                queue = queues.get(payload["queue"])
+                (queue or state.queue(payload["queue"])).push(payload)
                 state.trace.record("enqueued", state.clock.now, jid, payload)
             else:
                 state.scheduled.add(at, payload)

@@ -10,9 +10,11 @@ clock, and it never moves it back.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import format_time
@@ -30,6 +32,29 @@ __all__ = ["Engine", "PollMode"]
 PollMode = Literal["exact", "sidekiq"]
 
 _UNSEEN = object()
+
+#: CPython's first GC generation threshold while the engine runs (the default is 700).
+_RUN_GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def _fewer_young_collections() -> Iterator[None]:
+    """Collect the youngest GC generation less often while a run lasts.
+
+    A run allocates job hashes and trace rows that all stay alive, so with the default
+    threshold CPython keeps running young collections that free nothing: about a fifth of a
+    drain's time. The old setting comes back when the run ends, however it ends.
+    """
+    first, second, third = gc.get_threshold()
+    if first >= _RUN_GC_THRESHOLD or first == 0:
+        yield
+        return
+    gc.set_threshold(_RUN_GC_THRESHOLD, second, third)
+    try:
+        yield
+    finally:
+        gc.set_threshold(first, second, third)
+
 
 #: Sidekiq's ``average_scheduled_poll_interval`` default, per process.
 _DEFAULT_POLL_AVERAGE = 5.0
@@ -258,6 +283,10 @@ class Engine:
 
     def run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
         """Start jobs and move time until idle, or until ``until``; returns jobs started."""
+        with _fewer_young_collections():
+            return self._run(until=until, max_steps=max_steps, verb=verb)
+
+    def _run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
         state = self._state
         clock = state.clock
         retries, scheduled, timers = state.retries, state.scheduled, self._timers

@@ -300,7 +300,8 @@ class Simulator:
         self, job_class: type[Job], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:
         """Enqueue ``job_class(*args)``; what ``Job.perform_async`` and friends call."""
-        return self._inline(self._client.push_job(job_class, args, options))
+        jid = self._client.push_job(job_class, args, options)
+        return jid if self.mode != "inline" else self._inline(jid)
 
     def keeps_dropped_in_bulk(self) -> bool:
         """Whether ``perform_bulk`` returns None for dropped jobs (7.1+) or omits them."""

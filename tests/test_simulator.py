@@ -220,3 +220,24 @@ def test_a_new_instance_runs_each_execution_with_its_jid(make_sim: Any) -> None:
 def test_repr_is_informative(make_sim: Any) -> None:
     sim = make_sim(seed=3, profile="sidekiq-7")
     assert repr(sim).startswith("<Simulator seed=3 profile='sidekiq-7' now=2026-01-01T00:00:00")
+
+
+def test_gc_threshold_is_restored_after_a_run_even_when_it_raises(make_sim: Any) -> None:
+    import gc
+
+    class Boom(jobsim.Job):
+        def perform(self) -> None:
+            assert gc.get_threshold()[0] == 20_000  # raised while the engine runs
+            raise KeyboardInterrupt
+
+    before = gc.get_threshold()
+    sim = make_sim()
+    with sim:
+        Record.perform_async("x")
+    sim.drain()
+    assert gc.get_threshold() == before
+    with sim:
+        Boom.perform_async()
+    with pytest.raises(KeyboardInterrupt):
+        sim.drain()
+    assert gc.get_threshold() == before
