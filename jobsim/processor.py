@@ -188,7 +188,8 @@ class Processor:
             self._hook_failed(failure, job)
         cause = decision.error or exc
         self._apply(decision, cause, instance)
-        self._report(cause, {"context": "Job raised exception", "job": dict(job)})
+        if state.error_handlers:
+            self._report(cause, {"context": "Job raised exception", "job": dict(job)})
 
     def _apply(self, decision: RetryDecision, exc: BaseException, instance: Job | None) -> None:
         state = self._state

@@ -448,6 +448,7 @@ class JobPlaces(RuleBasedStateMachine):
             where[job["jid"]].append("running")
         if not self.timed:
             assert sim.running == [], "a job is running between steps"
+        assert len(sim.running) <= sim.concurrency, "more jobs run than there are worker slots"
         strangers = sorted(set(where) - set(self.jids))
         assert not strangers, f"containers hold jids nobody was given: {strangers}"
         last_event: dict[str, Any] = {}
@@ -589,6 +590,8 @@ class WorkerMachine(JobPlaces):
         )
         self.setup(sim, dead_max_jobs=dead_max_jobs, handlers=handlers)
 
+    # Stopping is interesting with jobs in flight; an idle stop would only park the machine.
+    @precondition(lambda self: not self.sim.stopped and self.sim.running)
     @rule(timeout=st.sampled_from([0, 5, 25, 100]))
     def shutdown(self, timeout: float) -> None:
         sim = self.sim
@@ -605,6 +608,7 @@ class WorkerMachine(JobPlaces):
             queue = sim.queue(place.split(":", 1)[1])
             assert jid in [job["jid"] for job in queue.jobs[: len(pushed_back)]]
 
+    @precondition(lambda self: not self.sim.stopped and self.sim.running)
     @rule()
     def crash(self) -> None:
         sim = self.sim
