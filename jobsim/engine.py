@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import format_time
 from jobsim.durations import resolve
-from jobsim.errors import StepLimitExceeded
+from jobsim.errors import SimulatedCrash, StepLimitExceeded
 
 if TYPE_CHECKING:
     from jobsim.client import Client
@@ -76,6 +76,7 @@ class Engine:
         "poll",
         "poll_average",
         "process_count",
+        "reliable",
         "stopped",
     )
 
@@ -88,6 +89,7 @@ class Engine:
         poll: PollMode = "exact",
         poll_average: float | None = None,
         process_count: int = 1,
+        reliable: bool = False,
     ) -> None:
         self._state = state
         self._client = client
@@ -103,6 +105,8 @@ class Engine:
         self.process_count = process_count
         #: After a shutdown or crash nothing is fetched or polled until restart.
         self.stopped = False
+        #: Reliable fetch (super_fetch): a crash sends running jobs back to their queues.
+        self.reliable = reliable
         self._poll_rng = state.rng.stream("poll")
         self._next_poll = state.clock.now + self._initial_wait() if poll == "sidekiq" else 0.0
 
@@ -208,7 +212,11 @@ class Engine:
         """Start ``job`` in a free slot; it finishes now or after its duration."""
         state = self._state
         processor = self._processor
-        outcome = processor.start(queue, job)
+        try:
+            outcome = processor.start(queue, job)
+        except SimulatedCrash as crash:
+            self.crash_during(queue, job, crash)
+            return
         seconds = self._duration(job, outcome[0])
         if seconds <= 0:
             processor.finish(queue, job, outcome, 0.0)
@@ -244,19 +252,32 @@ class Engine:
             )
         )
 
-    def crash(self, *, reliable: bool) -> list[str]:
+    def perform_now(self, queue: str, job: Mapping[str, Any]) -> None:
+        """Start and finish ``job`` at this instant, whatever its duration (perform_one)."""
+        try:
+            self._processor.perform(queue, job)
+        except SimulatedCrash as crash:
+            self.crash_during(queue, job, crash)
+
+    def crash_during(self, queue: str, job: Mapping[str, Any], crash: SimulatedCrash) -> None:
+        """A job killed the process: it and every other running job crash together."""
+        self._in_flight[str(job["jid"])] = (object(), queue, job)
+        self.crash(reliable=self.reliable, why=f"during {job.get('class')}: {crash}")
+
+    def crash(self, *, reliable: bool, why: str = "") -> list[str]:
         """The process dies at once: running jobs are lost (basic fetch) or go back to their
         queues (reliable fetch). Returns the jids affected."""
         self.stopped = True
+        what = f"crash {why}".rstrip()
         if reliable:
             return self._release(
                 lambda queue, job: self._processor.push_back(
-                    queue, job, "crash: recovered by reliable fetch"
+                    queue, job, f"{what}: recovered by reliable fetch"
                 )
             )
         return self._release(
             lambda queue, job: self._processor.lose(
-                queue, job, "crash: in-flight job lost (basic fetch acknowledges at fetch time)"
+                queue, job, f"{what}: in-flight job lost (basic fetch acknowledges at fetch time)"
             )
         )
 

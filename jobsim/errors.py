@@ -15,6 +15,12 @@ builtin, the error inherits that builtin too, so ``except ValueError`` keeps wor
      │   └─ StepLimitExceeded                   a run that does not go idle
      └─ JobsimWarning (also UserWarning)        e.g. Sidekiq 6.x's strict-args warning
 
+    SimulatedCrash (a BaseException, outside the tree on purpose)
+
+``SimulatedCrash`` stands for the process being killed while a job runs. It is not an
+``Exception`` because nothing in a real process can catch SIGKILL: job code's
+``except Exception`` must not swallow it.
+
 Messages follow one pattern: what went wrong, where, which value, and what to do.
 """
 
@@ -29,6 +35,7 @@ __all__ = [
     "JobsimError",
     "JobsimWarning",
     "NoActiveSimulator",
+    "SimulatedCrash",
     "SimulationError",
     "StepLimitExceeded",
     "UnknownJob",
@@ -84,3 +91,11 @@ class StepLimitExceeded(SimulationError):
 
 class JobsimWarning(JobsimError, UserWarning):
     """A warning jobsim emits where Sidekiq would log one (for example strict args in 6.x)."""
+
+
+class SimulatedCrash(BaseException):
+    """Raise inside a job to kill the simulated Sidekiq process at that point.
+
+    Side effects made so far stay made. With basic fetch the running jobs are lost; with
+    reliable fetch they go back to their queues. Processing stops until ``sim.start()``.
+    """

@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from jobsim.errors import UnknownJob
+from jobsim.errors import SimulatedCrash, UnknownJob
 from jobsim.payload import dumps, json_round_trip, loads
 from jobsim.profiles import epoch_ms
 from jobsim.queues import enqueued_seconds
@@ -102,6 +102,8 @@ class Processor:
                 instance.perform(*json_round_trip(job["args"]))
         except Exception as exc:
             return (job_class, instance, exc, None)
+        except SimulatedCrash:
+            raise  # the engine takes the whole process down
         except BaseException:
             del state.running[jid]
             state.queue(queue).push_front(job)

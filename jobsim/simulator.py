@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -184,6 +184,7 @@ class Simulator:
             poll=poll_interval,
             poll_average=None if poll_interval_average is None else float(poll_interval_average),
             process_count=_whole("process_count", process_count, low=1),
+            reliable=fetch == "reliable",
         )
         self.scheduled = JobSetView(state, state.scheduled, self._client, self._processor)
         self.retries = JobSetView(state, state.retries, self._client, self._processor)
@@ -373,7 +374,7 @@ class Simulator:
             )
             raise EmptyQueueError(msg)
         with self:
-            self._processor.perform(*fetched)  # at this instant, whatever its duration
+            self._engine.perform_now(*fetched)  # at this instant, whatever its duration
         return str(fetched[1]["jid"])
 
     def perform_job(self, jid: str) -> bool:
@@ -386,9 +387,14 @@ class Simulator:
             job = queue.find_job(jid)
             if job is not None and queue.remove(job):
                 with self:
-                    self._processor.perform(name, job)
+                    self._engine.perform_now(name, job)
                 return True
         return False
+
+    def call_at(self, when: datetime | float, action: Callable[[], None]) -> None:
+        """Run ``action()`` when the virtual clock reaches ``when`` (for recurring jobs and
+        other adapters); timers at one instant run in the order they were set."""
+        self._engine.call_at(as_epoch(when, name="when"), action)
 
     # -- stopping --------------------------------------------------------------------------
 
@@ -408,7 +414,7 @@ class Simulator:
         """The process dies at once (SIGKILL). With ``fetch="basic"`` running jobs are lost
         (their side effects done, no retry); with ``fetch="reliable"`` they return to their
         queues. Returns the jids affected; :meth:`start` restarts processing."""
-        return self._engine.crash(reliable=self.fetch == "reliable")
+        return self._engine.crash(reliable=self._engine.reliable)
 
     def start(self) -> None:
         """Resume processing after :meth:`shutdown` or :meth:`crash`."""

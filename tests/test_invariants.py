@@ -553,9 +553,15 @@ class WorkerMachine(JobPlaces):
         concurrency=st.integers(1, 3),
         durations=st.sampled_from(
             [
-                {},
-                {"Boom": 12, "Flaky": timedelta(seconds=5)},
-                {"Ok": jobsim.durations.uniform(0, 50), "Forever": 3},
+                {},  # only Slow's own 30 s
+                {"Boom": 12, "Flaky": timedelta(seconds=5), "Ok": 20, "Slow": 0},
+                {
+                    "Ok": jobsim.durations.uniform(0, 50),
+                    "Forever": 3,
+                    "Hooked": 7,
+                    "NoRetry": jobsim.durations.exponential(10),
+                    "Ghost": 2,
+                },
             ]
         ),
         poll=st.sampled_from(["exact", "sidekiq"]),
@@ -589,6 +595,15 @@ class WorkerMachine(JobPlaces):
             sim.queue_config is None or sim.queue_config.mode == "strict"
         )
         self.setup(sim, dead_max_jobs=dead_max_jobs, handlers=handlers)
+
+    @precondition(lambda self: not self.sim.stopped)
+    @rule(count=st.integers(1, 4), odd=st.booleans(), seconds=st.integers(0, 40))
+    def start_slow_jobs(self, count: int, odd: bool, seconds: int) -> None:
+        """Slow jobs take 30 s (unless overridden): a short advance leaves them in flight."""
+        with self.sim:
+            for n in range(count):
+                self.remember(Slow.perform_async(2 * n + int(odd)))
+        self.ran(self.sim.advance(seconds))
 
     # Stopping is interesting with jobs in flight; an idle stop would only park the machine.
     @precondition(lambda self: not self.sim.stopped and self.sim.running)

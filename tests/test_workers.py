@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -362,3 +362,50 @@ def test_summary_percentiles() -> None:
     summary = Summary.of(float(i) for i in range(1, 101))
     assert (summary.p50, summary.p95, summary.p99, summary.max) == (50.0, 95.0, 99.0, 100.0)
     assert math.isclose(summary.mean, 50.5)
+
+
+class ChargeThenCrash(jobsim.Job):
+    crashes: ClassVar[list[bool]] = [True]
+
+    def perform(self, order: int) -> None:
+        LOG.append((f"charge {order}", 0.0))
+        if ChargeThenCrash.crashes and ChargeThenCrash.crashes.pop():
+            raise jobsim.SimulatedCrash("after charge")
+        LOG.append((f"update {order}", 0.0))
+
+
+@pytest.mark.parametrize(
+    ("fetch", "charges", "where"), [("basic", 1, "lost"), ("reliable", 2, "done")]
+)
+def test_a_crash_inside_a_job_keeps_its_side_effects(
+    make_sim: Any, fetch: str, charges: int, where: str
+) -> None:
+    ChargeThenCrash.crashes = [True]
+    sim = make_sim(fetch=fetch)
+    with sim:
+        jid = ChargeThenCrash.perform_async(7)
+    sim.drain()
+    assert sim.stopped
+    reason = sim.trace.for_job(jid)[-1].detail["reason"]
+    assert reason.startswith("crash during ChargeThenCrash: after charge")
+    sim.start()
+    sim.drain()
+    labels = [label for label, _ in LOG]
+    assert labels.count("charge 7") == charges
+    assert sim.locate(jid) == where
+
+
+def test_job_code_cannot_catch_a_simulated_crash(make_sim: Any) -> None:
+    class Swallow(jobsim.Job):
+        def perform(self) -> None:
+            try:
+                raise jobsim.SimulatedCrash("kill -9")
+            except Exception:  # what careless job code does; SIGKILL is not an Exception
+                LOG.append(("swallowed", 0.0))
+
+    sim = make_sim()
+    with sim:
+        jid = Swallow.perform_async()
+    sim.perform_one()
+    assert LOG == []
+    assert sim.locate(jid) == "lost"
