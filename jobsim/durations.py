@@ -78,6 +78,8 @@ def _seconds(value: Any, what: str) -> float:
 
 def resolve(spec: Any, rng: Stream, *, where: str) -> float:
     """Seconds for one execution from ``spec`` (checked: finite and not negative)."""
+    if type(spec) is Duration:  # jobsim's own draws never go negative: no check needed
+        return spec(rng)
     if callable(spec) and not isinstance(spec, timedelta):
         value = spec(rng)
         return _seconds(value, f"{where} returned")

@@ -137,17 +137,16 @@ class Engine:
     def next_due(self) -> float | None:
         """The earliest time something is due: a timer, or (per poll mode) a set entry."""
         state = self._state
-        times: list[float] = []
-        if self._timers:
-            times.append(self._timers[0][0])
-        if not self.stopped and self._sets_pending():
-            if self.poll == "sidekiq":
-                times.append(max(self._next_poll, state.clock.now))
-            else:
-                for entry in (state.retries.peek_lowest(), state.scheduled.peek_lowest()):
-                    if entry is not None:
-                        times.append(entry.score)
-        return min(times) if times else None
+        due = self._timers[0][0] if self._timers else None
+        if self.stopped or not (len(state.retries) or len(state.scheduled)):
+            return due
+        if self.poll == "sidekiq":
+            poll = max(self._next_poll, state.clock.now)
+            return poll if due is None or poll < due else due
+        for entry in (state.retries.peek_lowest(), state.scheduled.peek_lowest()):
+            if entry is not None and (due is None or entry.score < due):
+                due = entry.score
+        return due
 
     def fire_timers(self) -> int:
         """Run every timer due now; returns how many ran."""
