@@ -23,6 +23,8 @@ from jobsim.errors import (
 )
 from jobsim.events import EVENT_KINDS, Event
 from jobsim.job import Job, JobSetter, job
+from jobsim.middleware import register_middleware_options
+from jobsim.options import register_job_option
 from jobsim.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from jobsim.retry import default_delay
 from jobsim.sets import SetEntry
@@ -40,6 +42,8 @@ __all__ = [
     "Job",
     "JobSetter",
     "job",
+    "register_job_option",
+    "register_middleware_options",
     # Semantics profiles
     "DEFAULT_PROFILE",
     "PROFILES",

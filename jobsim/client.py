@@ -42,6 +42,10 @@ def resolve_at(wait: Any, now: float, *, name: str = "wait") -> float | None:
         target = now + seconds
     elif isinstance(wait, datetime):
         target = as_epoch(wait, name=name)
+        # A datetime holds microseconds, the clock a float: sim.now read back as a datetime
+        # must still mean "now", not a sliver of a second later.
+        if round(target - now, 6) <= 0:
+            return None
     elif isinstance(wait, int | float) and not isinstance(wait, bool):
         if not math.isfinite(wait):
             msg = f"{name}={wait!r}: cannot schedule a job then; pass a finite number"

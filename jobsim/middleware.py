@@ -21,12 +21,29 @@ not call ``call_next`` skips ``perform`` and the job counts as a success. Entry 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from jobsim.errors import InvalidArgument
+from jobsim.options import register_job_option
 
-__all__ = ["Chain", "Middleware"]
+__all__ = ["Chain", "Middleware", "register_middleware_options"]
+
+
+def register_middleware_options(middleware: type[Any]) -> None:
+    """Register the job options a middleware class declares in ``job_options``.
+
+    ``job_options`` maps each option name to a validator (or None). Call this where the
+    middleware is defined, so job classes defined afterwards may use the options.
+    """
+    declared = getattr(middleware, "job_options", None)
+    if declared is None:
+        return
+    if not isinstance(declared, Mapping):
+        msg = f"{middleware.__qualname__}.job_options must map option names to validators"
+        raise InvalidArgument(msg)
+    for name, validator in declared.items():
+        register_job_option(name, validator, owner=middleware.__qualname__)
 
 
 class Middleware(Protocol):
@@ -53,6 +70,7 @@ class _Entry:
         self.klass = klass
         self.args = args
         self.kwargs = kwargs
+        register_middleware_options(klass)
 
     def make(self) -> Any:
         return self.klass(*self.args, **self.kwargs)

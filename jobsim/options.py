@@ -14,7 +14,14 @@ from typing import Any
 
 from jobsim.errors import InvalidOption
 
-__all__ = ["JOB_OPTIONS", "SET_ONLY_OPTIONS", "default_options", "validate_options"]
+__all__ = [
+    "JOB_OPTIONS",
+    "SET_ONLY_OPTIONS",
+    "default_options",
+    "register_job_option",
+    "registered_options",
+    "validate_options",
+]
 
 #: A job hash's options before any class or call adds its own (``Sidekiq.default_job_options``).
 _DEFAULTS: dict[str, Any] = {"retry": True, "queue": "default"}
@@ -94,6 +101,56 @@ JOB_OPTIONS: dict[str, Callable[[Any], Any]] = {
 #: Options only ``set()`` takes: when to run, rather than how.
 SET_ONLY_OPTIONS = ("wait", "wait_until")
 
+# Options middleware understands (``unique_for``, ``throttle``…), by name: (owner, validator).
+# This is the one process-wide registry in jobsim, and on purpose: job classes check their
+# options when they are defined, at import time, before any simulator exists, so the options a
+# middleware adds must be known by then. It holds names and validators only, never job state.
+_EXTRA: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
+
+
+def register_job_option(
+    name: str, validator: Callable[[Any], Any] | None = None, *, owner: str
+) -> None:
+    """Let job classes and ``set()`` take option ``name``, understood by ``owner``.
+
+    ``validator(value)`` returns the value to store (possibly normalised) or raises
+    ValueError/TypeError saying what it wanted; None accepts anything. Registering the same
+    name again for the same owner replaces the validator; for another owner it is an error.
+    Middleware usually declares ``job_options = {"name": validator}`` and is registered with
+    ``jobsim.register_middleware_options(TheMiddleware)`` (``Chain.add`` does it too).
+    """
+    given: object = name
+    if not isinstance(given, str) or not given.isidentifier():
+        msg = f"register_job_option({name!r}): an option name must be an identifier"
+        raise InvalidOption(msg)
+    if name in JOB_OPTIONS or name in SET_ONLY_OPTIONS:
+        msg = f"register_job_option({name!r}): {name} is one of Sidekiq's own options"
+        raise InvalidOption(msg)
+    known = _EXTRA.get(name)
+    if known is not None and known[0] != owner:
+        msg = (
+            f"register_job_option({name!r}, owner={owner!r}): {known[0]} already owns this "
+            f"option; two middleware cannot both give {name!r} a meaning"
+        )
+        raise InvalidOption(msg)
+    _EXTRA[name] = (owner, validator)
+
+
+def registered_options() -> dict[str, str]:
+    """Options added by middleware, with the middleware that owns each, sorted by name."""
+    return {name: _EXTRA[name][0] for name in sorted(_EXTRA)}
+
+
+def _check_extra(name: str, value: Any, where: str) -> Any:
+    owner, validator = _EXTRA[name]
+    if validator is None:
+        return value
+    try:
+        return validator(value)
+    except (TypeError, ValueError) as error:
+        msg = f"{where}: option {name}={value!r} is not valid for {owner}: {error}"
+        raise InvalidOption(msg) from None
+
 
 def validate_options(
     options: Mapping[str, Any], *, where: str, extra: tuple[str, ...] = ()
@@ -109,13 +166,17 @@ def validate_options(
             checked[key] = value
             continue
         validator = JOB_OPTIONS.get(key)
+        if validator is None and key in _EXTRA:
+            checked[key] = _check_extra(key, value, where)
+            continue
         if validator is None:
             known = sorted([*JOB_OPTIONS, *extra])
-            close = difflib.get_close_matches(key, known, n=2)
+            close = difflib.get_close_matches(key, [*known, *sorted(_EXTRA)], n=2)
             hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
             msg = (
                 f"{where}: unknown job option {key}={value!r}; {hint}"
-                f"known options: {', '.join(known)}"
+                f"known options: {', '.join(known)} (and any registered by middleware: "
+                f"jobsim.register_middleware_options(TheMiddleware))"
             )
             raise InvalidOption(msg)
         result = validator(value)

@@ -50,7 +50,8 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         define(retyr=3),
         jobsim.InvalidOption,
         "class Report: unknown job option retyr=3; did you mean 'retry'? known options: "
-        "backtrace, dead, queue, retry, retry_for, retry_queue, tags",
+        "backtrace, dead, queue, retry, retry_for, retry_queue, tags (and any registered by "
+        "middleware: jobsim.register_middleware_options(TheMiddleware))",
     ),
     (
         "retry of the wrong type",
@@ -77,7 +78,8 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         lambda: Ping.set(wiat=5),
         jobsim.InvalidOption,
         "Ping.set(): unknown job option wiat=5; did you mean 'wait'? known options: "
-        "backtrace, dead, queue, retry, retry_for, retry_queue, tags, wait, wait_until",
+        "backtrace, dead, queue, retry, retry_for, retry_queue, tags, wait, wait_until (and any "
+        "registered by middleware: jobsim.register_middleware_options(TheMiddleware))",
     ),
     (
         "no active simulator",

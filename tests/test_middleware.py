@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -305,3 +305,48 @@ def test_perform_bulk_result_with_dropped_jobs(make_sim: Any, profile: str, expe
         result = Stamp.perform_bulk([[1], [2], [3]])
     assert len(result) == expected
     assert sum(jid is not None for jid in result) == 1
+
+
+class UniqueFor:
+    """A middleware that declares the job option it understands."""
+
+    job_options: ClassVar[dict[str, Any]] = {
+        "unique_for": lambda value: _positive_seconds(value),
+    }
+
+    def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+        return call_next()
+
+
+def _positive_seconds(value: Any) -> int:
+    if not isinstance(value, int) or value <= 0:
+        raise ValueError("pass a whole number of seconds > 0")
+    return value
+
+
+def test_middleware_declared_options_are_accepted_once_registered() -> None:
+    jobsim.register_middleware_options(UniqueFor)
+    locked = type("Locked", (jobsim.Job,), {"perform": lambda self: None}, unique_for=60)
+    assert locked.sidekiq_options["unique_for"] == 60
+    with pytest.raises(jobsim.InvalidOption) as caught:
+        type("Bad", (jobsim.Job,), {}, unique_for=-1)
+    assert str(caught.value) == (
+        "class Bad: option unique_for=-1 is not valid for UniqueFor: "
+        "pass a whole number of seconds > 0"
+    )
+
+
+def test_unknown_options_point_at_middleware_registration() -> None:
+    with pytest.raises(jobsim.InvalidOption, match=r"register_middleware_options\(TheMiddleware\)"):
+        type("Nope", (jobsim.Job,), {}, throttle_per=5)
+
+
+def test_two_middleware_cannot_own_one_option() -> None:
+    class Other:
+        job_options: ClassVar[dict[str, Any]] = {"unique_for": None}
+
+        def call(self, *args: Any) -> Any: ...
+
+    jobsim.register_middleware_options(UniqueFor)
+    with pytest.raises(jobsim.InvalidOption, match="UniqueFor already owns this option"):
+        jobsim.register_middleware_options(Other)
