@@ -7,6 +7,7 @@ virtual clock. See the README for a tour and ``docs/`` for the guides.
 from __future__ import annotations
 
 from jobsim.clock import DEFAULT_START, VirtualClock
+from jobsim.cron import Cron, CronSyntaxError
 from jobsim.errors import (
     ClockError,
     EmptyQueueError,
@@ -44,6 +45,8 @@ __all__ = [
     "job",
     "register_job_option",
     "register_middleware_options",
+    # Recurring jobs
+    "Cron",
     # Semantics profiles
     "DEFAULT_PROFILE",
     "PROFILES",
@@ -56,6 +59,7 @@ __all__ = [
     "Trace",
     # Errors
     "ClockError",
+    "CronSyntaxError",
     "EmptyQueueError",
     "InvalidArgument",
     "InvalidOption",

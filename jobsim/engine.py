@@ -184,17 +184,17 @@ class Engine:
             job = found.pop() if found is not None else None
             return None if job is None else (queue, job)
         config = state.queue_config
-        if config is None:
-            names: Any = queues
-        elif config.mode == "strict":
-            names = config.names
-        else:
-            names = config.fetch_order(state.fetch_rng)
-        for name in names:
-            job = queues[name].pop()
-            if job is not None:
-                return name, job
-        return None
+        if config is None or config.mode == "strict":
+            for name in queues if config is None else config.names:
+                job = queues[name].pop()
+                if job is not None:
+                    return name, job
+            return None
+        chosen = config.pick(state.fetch_rng, lambda name: bool(queues[name]))
+        if chosen is None:
+            return None
+        job = queues[chosen].pop()
+        return None if job is None else (chosen, job)
 
     # -- running -------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ Every change of a job's place appends one :class:`Event` to the trace: ``enqueue
 ``scheduled``, ``started``, ``succeeded``, ``failed``, ``retry_scheduled``,
 ``retries_exhausted``, ``died``, ``discarded`` (with the reason), ``interrupted`` (pushed back
 to its queue by a shutdown or a reliable-fetch crash), ``lost`` (a crash under basic fetch),
-and ``hook_error`` when user code in a hook raised. Each carries the Sidekiq job hash as it
+``restored`` (placed by loading a saved state), and ``hook_error`` when user code in a hook
+raised. Each carries the Sidekiq job hash as it
 was at that moment.
 """
 
@@ -31,6 +32,7 @@ EVENT_KINDS: Final = (
     "discarded",
     "interrupted",
     "lost",
+    "restored",
     "hook_error",
 )
 

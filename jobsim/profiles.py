@@ -72,6 +72,11 @@ class Profile:
     #: Whether ``perform_bulk`` keeps a None per job dropped by middleware (7.1+) rather
     #: than leaving it out.
     bulk_keeps_dropped: bool = True
+    #: The job class Rails' ActiveJob adapter pushes (``"class"`` of a wrapped job).
+    activejob_wrapper: str = "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper"
+    #: Whether ``sidekiq_retry_in`` / ``sidekiq_retries_exhausted`` are looked up on the
+    #: wrapped ActiveJob class (7.1.3+) rather than on the wrapper.
+    retry_hooks_on_wrapped: bool = True
     #: ``max_retries`` (``DEFAULT_MAX_RETRY_ATTEMPTS``).
     max_retries: int = 25
     #: ``dead_max_jobs``; Sidekiq keeps one fewer after an insertion (off-by-one in its trim).
@@ -99,6 +104,7 @@ PROFILES: dict[str, Profile] = {
         queue_mode_rule="any_weight",
         strict_args_after_middleware=False,
         bulk_keeps_dropped=False,
+        retry_hooks_on_wrapped=False,
     ),
     "sidekiq-7": Profile(
         name="sidekiq-7",
@@ -132,6 +138,7 @@ PROFILES: dict[str, Profile] = {
         default_concurrency=5,
         kill_all_notifies=False,
         many_process_poll_factor=2,
+        activejob_wrapper="Sidekiq::ActiveJob::Wrapper",
     ),
 }
 

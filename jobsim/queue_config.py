@@ -9,7 +9,7 @@ blocks the others (``lib/sidekiq/fetch.rb``, ``capsule.rb``; reference §4).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -38,6 +38,34 @@ class QueueConfig:
         return tuple(
             n for n, w in zip(self.names, self.weights, strict=True) for _ in range(max(w, 1))
         )
+
+    def pick(self, rng: Stream, has_jobs: Callable[[str], bool]) -> str | None:
+        """The queue one fetch takes from: the first queue with jobs in a fetch order.
+
+        Shuffling the expanded list and keeping first occurrences draws queues without
+        replacement in proportion to their weights; this draws that same order one queue at
+        a time and stops at the first queue with jobs, so a fetch usually costs one draw
+        instead of a shuffle. Strict mode tries the names in order.
+        """
+        if self.mode == "strict":
+            for name in self.names:
+                if has_jobs(name):
+                    return name
+            return None
+        names = list(self.names)
+        weights = [max(weight, 1) for weight in self.weights]
+        total = sum(weights)
+        while names:
+            point = rng.random() * total
+            index = 0
+            while index < len(weights) - 1 and point >= weights[index]:
+                point -= weights[index]
+                index += 1
+            if has_jobs(names[index]):
+                return names[index]
+            total -= weights.pop(index)
+            names.pop(index)
+        return None
 
     def fetch_order(self, rng: Stream) -> list[str]:
         """The order to try queues for one fetch (``list.shuffle.uniq`` unless strict)."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from jobsim import routing
 from jobsim.client import Client
@@ -25,9 +25,11 @@ from jobsim.engine import Engine, PollMode
 from jobsim.errors import EmptyQueueError, InvalidArgument
 from jobsim.middleware import Chain
 from jobsim.processor import Processor
-from jobsim.profiles import DEFAULT_PROFILE, Profile, get_profile
-from jobsim.queue_config import QueueConfig, parse_queues
-from jobsim.rng import SimRandom
+from jobsim.profiles import DEFAULT_PROFILE, Profile
+from jobsim.queue_config import QueueConfig
+from jobsim.restore import Restorer
+from jobsim.rng import SimRandom, Stream
+from jobsim.settings import Fetch, Jitter, Mode, check_settings
 from jobsim.sidekiq_config import load_sidekiq_yml
 from jobsim.state import DeathHandler, ErrorHandler, SimState, StrictArgs
 from jobsim.trace import Trace
@@ -40,35 +42,6 @@ __all__ = ["DEFAULT_MAX_STEPS", "Simulator"]
 
 #: How many jobs ``drain()`` performs before deciding the run will never go idle.
 DEFAULT_MAX_STEPS = 1_000_000
-
-Jitter = Literal["random", "min", "max"]
-Mode = Literal["simulate", "fake", "inline"]
-Fetch = Literal["basic", "reliable"]
-
-
-def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        choices = ", ".join(repr(item) for item in allowed[:-1]) + f" or {allowed[-1]!r}"
-        msg = f"{name}={value!r}: pass {choices}"
-        raise InvalidArgument(msg)
-
-
-def _duration_table(durations: Mapping[Any, DurationSpec] | None) -> dict[str, Any]:
-    table: dict[str, Any] = {}
-    for key, spec in (durations or {}).items():
-        name = key if isinstance(key, str) else getattr(key, "job_name", None)
-        if not isinstance(name, str):
-            msg = f"durations: key {key!r} is not a job class or class name"
-            raise InvalidArgument(msg)
-        table[name] = spec
-    return table
-
-
-def _whole(name: str, value: Any, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        msg = f"{name}={value!r}: pass a whole number >= {low}"
-        raise InvalidArgument(msg)
-    return value
 
 
 class Simulator:
@@ -123,56 +96,40 @@ class Simulator:
         dead_timeout: float | timedelta | None = None,
         trace_limit: int | None = None,
     ) -> None:
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            msg = f"seed={seed!r}: pass an int so runs can be repeated"
-            raise InvalidArgument(msg)
-        chosen = get_profile(profile)
-        _one_of("jitter", jitter, ("random", "min", "max"))
-        _one_of("poll_interval", poll_interval, ("exact", "sidekiq"))
-        _one_of("fetch", fetch, ("basic", "reliable"))
-        _one_of("mode", mode, ("simulate", "fake", "inline"))
-        if strict_args not in (None, "raise", "warn", True, False):
-            msg = f"strict_args={strict_args!r}: pass 'raise', 'warn' or False"
-            raise InvalidArgument(msg)
-        average: object = poll_interval_average
-        if average is not None and (
-            isinstance(average, bool) or not isinstance(average, int | float) or average <= 0
-        ):
-            msg = f"poll_interval_average={poll_interval_average!r}: pass seconds > 0 or None"
-            raise InvalidArgument(msg)
-        timeout = (
-            dead_timeout.total_seconds()
-            if isinstance(dead_timeout, timedelta)
-            else (chosen.dead_timeout if dead_timeout is None else dead_timeout)
+        checked = check_settings(
+            seed=seed,
+            profile=profile,
+            queues=queues,
+            concurrency=concurrency,
+            durations=durations,
+            poll_interval=poll_interval,
+            poll_interval_average=poll_interval_average,
+            process_count=process_count,
+            fetch=fetch,
+            mode=mode,
+            jitter=jitter,
+            strict_args=strict_args,
+            max_retries=max_retries,
+            dead_max_jobs=dead_max_jobs,
+            dead_timeout=dead_timeout,
         )
         self.seed = seed
         #: What :meth:`shutdown` waits by default (Sidekiq's ``-t``, 25 s).
         self.shutdown_timeout = 25.0
         self.mode: Mode = mode
         self.fetch: Fetch = fetch
-        config: QueueConfig | None = None if queues is None else parse_queues(queues, chosen)
         self._state = state = SimState(
-            profile=chosen,
+            profile=checked.profile,
             clock=VirtualClock(start),
             rng=SimRandom(seed),
-            queue_config=config,
-            concurrency=_whole(
-                "concurrency",
-                chosen.default_concurrency if concurrency is None else concurrency,
-                low=1,
-            ),
-            durations=_duration_table(durations),
+            queue_config=checked.queue_config,
+            concurrency=checked.concurrency,
+            durations=checked.durations,
             jitter=jitter,
-            strict_args=chosen.strict_args if strict_args is None else strict_args,
-            max_retries=_whole(
-                "max_retries", chosen.max_retries if max_retries is None else max_retries, low=0
-            ),
-            dead_max_jobs=_whole(
-                "dead_max_jobs",
-                chosen.dead_max_jobs if dead_max_jobs is None else dead_max_jobs,
-                low=1,
-            ),
-            dead_timeout=float(timeout),
+            strict_args=checked.strict_args,
+            max_retries=checked.max_retries,
+            dead_max_jobs=checked.dead_max_jobs,
+            dead_timeout=checked.dead_timeout,
             trace_limit=trace_limit,
         )
         self._client = Client(state)
@@ -182,14 +139,16 @@ class Simulator:
             self._client,
             self._processor,
             poll=poll_interval,
-            poll_average=None if poll_interval_average is None else float(poll_interval_average),
-            process_count=_whole("process_count", process_count, low=1),
+            poll_average=checked.poll_average,
+            process_count=checked.process_count,
             reliable=fetch == "reliable",
         )
         self.scheduled = JobSetView(state, state.scheduled, self._client, self._processor)
         self.retries = JobSetView(state, state.retries, self._client, self._processor)
         self.dead = JobSetView(state, state.dead, self._client, self._processor)
         self.stats = Stats(state)
+        #: Place jobs and counters as a saved state had them (the Redis bridge uses this).
+        self.restore = Restorer(state)
 
     @classmethod
     def from_sidekiq_yml(
@@ -239,6 +198,11 @@ class Simulator:
     def clock(self) -> VirtualClock:
         """The virtual clock; ``clock.listeners`` are told of every move."""
         return self._state.clock
+
+    def random_stream(self, name: str) -> Stream:
+        """The seeded random stream called ``name``, for adapters that need draws of their
+        own (ActiveJob's jitter, modelled failures); independent of jobsim's own streams."""
+        return self._state.rng.stream(f"user:{name}")
 
     @property
     def trace(self) -> Trace:

@@ -409,3 +409,20 @@ def test_job_code_cannot_catch_a_simulated_crash(make_sim: Any) -> None:
     sim.perform_one()
     assert LOG == []
     assert sim.locate(jid) == "lost"
+
+
+def test_lazy_pick_draws_queues_like_shuffle_and_uniq() -> None:
+    import random as stdlib_random
+
+    weights = {"critical": 6, "default": 3, "low": 1}
+    config = parse_queues([[n, w] for n, w in weights.items()], jobsim.PROFILES["sidekiq-7"])
+    rng = stdlib_random.Random(5)
+    firsts: Counter[str] = Counter(config.pick(rng, lambda name: True) for _ in range(6000))
+    assert chi_squared(firsts, weights) < 13.8
+    # With the heavy queue empty, the others share in proportion to their own weights.
+    seconds: Counter[str] = Counter(
+        config.pick(rng, lambda name: name != "critical") for _ in range(4000)
+    )
+    assert "critical" not in seconds
+    assert chi_squared(seconds, {"default": 3, "low": 1}) < 10.8  # 1 dof, 0.1%
+    assert config.pick(rng, lambda name: False) is None

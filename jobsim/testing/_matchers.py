@@ -148,6 +148,9 @@ class JobMatcher:
         elif isinstance(job, type) and isinstance(getattr(job, "job_name", None), str):
             self._job_class = job
             self._job_name = str(job.job_name)  # type: ignore[attr-defined]
+        elif isinstance(job, type) and isinstance(getattr(job, "job_class_name", None), str):
+            self._job_class = job  # an ActiveJob class: matched through its Sidekiq wrapper
+            self._job_name = str(job.job_class_name)  # type: ignore[attr-defined]
         elif job is not None:
             msg = (
                 f"{self._verb()}({short(job)}): pass a jobsim.Job subclass (or its name as a "
@@ -159,6 +162,7 @@ class JobMatcher:
         self._sim = sim
         self._args: ExpectedArgs | None = None
         self._queue: str | None = None
+        self._priority: int | None = None
         self._time: TimeExpectation | None = None
         self._count: Count | None = None
         self._exclusive = False
@@ -211,6 +215,15 @@ class JobMatcher:
         call = f"on_queue({queue!r})"
         self._once_only("_queue", call)
         return self._with(call, _queue=queue)
+
+    def with_priority(self, priority: int) -> Self:
+        """Expect an ActiveJob enqueued with this priority (``set(priority=...)``)."""
+        given: object = priority
+        if isinstance(given, bool) or not isinstance(given, int):
+            raise InvalidArgument(f"with_priority({short(priority)}): pass a whole number")
+        call = f"with_priority({priority!r})"
+        self._once_only("_priority", call)
+        return self._with(call, _priority=priority)
 
     def at(
         self, when: datetime | float | Any, *, tolerance: timedelta | float | None = None
@@ -347,6 +360,8 @@ class JobMatcher:
             lines += self._args.differences(record.args)
         if self._queue is not None and record.queue != self._queue:
             lines.append(f"queue: expected {self._queue!r}, got {record.queue!r}")
+        if self._priority is not None and record.priority != self._priority:
+            lines.append(f"priority: expected {self._priority!r}, got {record.priority!r}")
         if self._time is not None:
             text = self._time.difference(record)
             if text is not None:
@@ -460,6 +475,8 @@ class JobMatcher:
             yield ("with args", self._args.describe() or "(none)")
         if self._queue is not None:
             yield ("on queue", repr(self._queue))
+        if self._priority is not None:
+            yield ("with priority", repr(self._priority))
         if self._time is not None:
             yield self._time.describe()
         if self._outcome is not None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from jobsim import routing
+from jobsim.active_job import deserialize_arguments
 from jobsim.clock import format_time, to_datetime
 from jobsim.errors import InvalidArgument, NoActiveSimulator
 from jobsim.simulator import Simulator
@@ -55,6 +56,8 @@ class JobRecord:
     job: Mapping[str, Any] = field(compare=False)
     outcome: Outcome | None = None
     error: str | None = None
+    #: ActiveJob's priority (None for plain Sidekiq jobs, which have none).
+    priority: int | None = None
 
     @property
     def at(self) -> datetime | None:
@@ -99,17 +102,44 @@ class JobRecord:
 def _record(kind: Kind, event: Any, run_ts: float | None) -> JobRecord:
     job = event.job
     args = job.get("args")
+    job_class = str(job.get("class"))
+    arguments = list(args) if isinstance(args, list) else [args]
+    priority = None
+    wrapped = _active_job_data(job)
+    if wrapped is not None:
+        # An ActiveJob rides in Sidekiq's adapter wrapper: match the class and the arguments
+        # the application passed, not the wrapper and its serialized job data.
+        job_class = str(job["wrapped"])
+        arguments = deserialize_arguments(wrapped["arguments"])
+        given = wrapped.get("priority", job.get("priority"))
+        priority = given if isinstance(given, int) and not isinstance(given, bool) else None
     return JobRecord(
         kind=kind,
-        job_class=str(job.get("class")),
-        args=list(args) if isinstance(args, list) else [args],
+        job_class=job_class,
+        args=arguments,
         queue=str(job.get("queue")),
         jid=event.jid,
         ts=event.ts,
         run_ts=run_ts,
         seq=event.seq,
         job=job,
+        priority=priority,
     )
+
+
+def _active_job_data(job: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The ActiveJob data of a wrapped job (``wrapped`` set, args ``[{"job_class": …}]``)."""
+    args = job.get("args")
+    if not job.get("wrapped") or not isinstance(args, list) or len(args) != 1:
+        return None
+    data = args[0]
+    if (
+        isinstance(data, Mapping)
+        and "job_class" in data
+        and isinstance(data.get("arguments"), list)
+    ):
+        return data
+    return None
 
 
 def enqueued_records(sim: Simulator, after_seq: int = 0) -> list[JobRecord]:

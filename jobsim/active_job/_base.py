@@ -1,0 +1,605 @@
+"""The ActiveJob flavour of jobs (layer 4): ``perform_later``, ``retry_on``, ``discard_on``…
+
+An :class:`ActiveJob` runs inside Sidekiq's wrapper job, as Rails' Sidekiq adapter does: the
+push is an ordinary jobsim job of class ``ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper``
+(``Sidekiq::ActiveJob::Wrapper`` on the Sidekiq 8 profile) with ``wrapped`` naming the
+ActiveJob class and the serialized job data as its one argument. ActiveJob's retries are new
+pushes of the wrapper; an error no handler takes escapes the wrapper, and Sidekiq's own retry
+engine (the core's) takes it from there. Semantics: ``reference/matchers.md`` §1.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import itertools
+import warnings
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any, ClassVar, Literal, TypeAlias
+
+from jobsim import routing
+from jobsim.active_job import _runtime
+from jobsim.active_job._delay import Wait, determine_delay
+from jobsim.active_job._serialize import (
+    deserialize_arguments,
+    iso8601,
+    parse_iso8601,
+    serialize_arguments,
+    uuid_from_bytes,
+)
+from jobsim.active_job._versions import DEFAULT_RAILS, RailsVersion, get_rails
+from jobsim.clock import as_epoch
+from jobsim.errors import InvalidArgument, JobsimWarning, UnknownJob
+from jobsim.job import Job
+from jobsim.options import validate_options
+
+__all__ = [
+    "ActiveJob",
+    "ConfiguredJob",
+    "JobWrapper",
+    "RailsDeprecationWarning",
+    "SidekiqWrapper",
+    "execute",
+]
+
+#: ``handler(job, error)``: a ``rescue_from`` handler, a ``retry_on``/``discard_on`` block, or
+#: an ``after_discard`` callback.
+Handler: TypeAlias = Callable[[Any, BaseException], Any]
+Attempts: TypeAlias = int | Literal["unlimited"]
+_Entry: TypeAlias = tuple[type[BaseException], Handler]
+
+_SET_KEYS = ("wait", "wait_until", "queue", "priority")
+_fallback_ids = itertools.count(1)
+
+
+class RailsDeprecationWarning(JobsimWarning):
+    """A form Rails deprecates in the version in force (``:exponentially_longer`` in 7.1)."""
+
+
+def _class_name(kind: type[BaseException]) -> str:
+    return kind.__qualname__
+
+
+def _exceptions(where: str, exceptions: tuple[Any, ...]) -> tuple[type[BaseException], ...]:
+    if not exceptions:
+        raise InvalidArgument(f"{where}: name at least one exception class")
+    for kind in exceptions:
+        if not (isinstance(kind, type) and issubclass(kind, BaseException)):
+            msg = f"{where}: {kind!r} is not an exception class; pass classes such as TimeoutError"
+            raise InvalidArgument(msg)
+    return exceptions
+
+
+def _cause(error: BaseException) -> BaseException | None:
+    """Ruby's ``Exception#cause``: the explicit ``from`` cause, else the implicit context."""
+    if error.__cause__ is not None:
+        return error.__cause__
+    return None if error.__suppress_context__ else error.__context__
+
+
+class _class_or_instance:
+    """A method that works on the class (``Job.perform_now(1)``) and on an instance."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self._function = function
+        self.__doc__ = function.__doc__
+
+    def __get__(self, instance: Any, owner: type[Any]) -> Callable[..., Any]:
+        bound = owner if instance is None else instance
+        return functools.partial(self._function, bound)
+
+
+class ActiveJob:
+    """Base class of an ActiveJob job (``ActiveJob::Base``).
+
+    Class keyword arguments: ``queue_as`` (a queue name, or a callable ``(job) -> name``
+    evaluated at enqueue with the job's arguments), ``priority``, ``rails`` (``"6.1"`` …
+    ``"8.0"``; default: the simulator's setting), ``retry_jitter`` (0.15, what
+    ``load_defaults "6.1"`` and later set), ``sidekiq_options`` (merged into the wrapper's
+    payload, e.g. ``{"retry": False}``), ``name`` (the ``job_class`` written into job data).
+
+    Declare error handling after the class body (Rails' order matters, so it stays visible)::
+
+        SyncJob.retry_on(TimeoutError, wait="polynomially_longer", attempts=10)
+        SyncJob.discard_on(ClientError)
+    """
+
+    job_class_name: ClassVar[str] = "ActiveJob"
+    queue_as: ClassVar[str | Callable[[Any], str]] = "default"
+    priority_default: ClassVar[int | None] = None
+    rails: ClassVar[str | None] = None
+    retry_jitter: ClassVar[float] = 0.15
+    sidekiq_options: ClassVar[dict[str, Any]] = {}
+    _rescue_handlers: ClassVar[tuple[_Entry, ...]] = ()
+    _after_discard: ClassVar[tuple[Handler, ...]] = ()
+
+    def __init_subclass__(
+        cls,
+        *,
+        name: str | None = None,
+        queue_as: str | Callable[[Any], str] | None = None,
+        priority: int | None = None,
+        rails: str | None = None,
+        retry_jitter: float | None = None,
+        sidekiq_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init_subclass__()
+        where = f"class {cls.__qualname__}"
+        given: object = name
+        if given is not None and (not isinstance(given, str) or not given):
+            raise InvalidArgument(f"{where}: name={name!r} must be a non-empty str")
+        cls.job_class_name = name or cls.__name__
+        if queue_as is not None:
+            chosen: object = queue_as
+            if not callable(chosen) and (not isinstance(chosen, str) or not chosen):
+                msg = f"{where}: queue_as={queue_as!r}: pass a queue name or a callable (job)"
+                raise InvalidArgument(msg)
+            cls.queue_as = queue_as
+        if priority is not None:
+            cls.priority_default = _whole(f"{where}: priority", priority)
+        if rails is not None:
+            cls.rails = get_rails(rails).name
+        if retry_jitter is not None:
+            cls.retry_jitter = _jitter_value(f"{where}: retry_jitter", retry_jitter)
+        if sidekiq_options is not None:
+            checked = validate_options(dict(sidekiq_options), where=f"{where} sidekiq_options")
+            cls.sidekiq_options = {**cls.sidekiq_options, **checked}
+
+    # -- declarations --------------------------------------------------------------------
+
+    @classmethod
+    def rescue_from(cls, *exceptions: type[BaseException], with_: Handler | None = None) -> Any:
+        """Handle ``exceptions`` with ``with_(job, error)``; without ``with_``, a decorator.
+
+        The last declared matching handler wins, a subclass's over its parent's; when none
+        matches, the error's cause is tried (``raise … from …`` or the implicit context).
+        """
+        kinds = _exceptions(f"{cls.__qualname__}.rescue_from", exceptions)
+
+        def add(handler: Handler) -> Handler:
+            if not callable(handler):
+                raise InvalidArgument(
+                    f"{cls.__qualname__}.rescue_from: {handler!r} is not callable"
+                )
+            cls._rescue_handlers = (*cls._rescue_handlers, *((kind, handler) for kind in kinds))
+            return handler
+
+        return add if with_ is None else add(with_)
+
+    @classmethod
+    def retry_on(
+        cls,
+        *exceptions: type[BaseException],
+        wait: Wait = 3,
+        attempts: Attempts = 5,
+        queue: str | None = None,
+        priority: int | None = None,
+        jitter: float | Literal["default"] | None = "default",
+        block: Handler | None = None,
+    ) -> None:
+        """Retry on ``exceptions``: ``attempts`` executions in all (or ``"unlimited"``).
+
+        ``wait``: seconds, a timedelta, ``"polynomially_longer"`` (7.1+),
+        ``"exponentially_longer"`` (to 7.1) or a callable ``(executions) -> seconds``;
+        ``jitter`` omitted uses the class's ``retry_jitter``; ``block(job, error)`` runs when
+        the attempts run out (else the error escapes to Sidekiq's retry).
+        """
+        where = f"{cls.__qualname__}.retry_on"
+        kinds = _exceptions(where, exceptions)
+        if attempts != "unlimited":
+            _whole(f"{where}: attempts", attempts)
+        if jitter not in ("default", None):
+            _jitter_value(f"{where}: jitter", jitter)
+        if wait == "exponentially_longer" and cls.rails is not None:
+            state = get_rails(cls.rails).exponentially_longer
+            if state == "deprecated":
+                msg = (
+                    f"{where}: wait='exponentially_longer' is deprecated in Rails "
+                    f"{cls.rails} (removed in 7.2): use wait='polynomially_longer'"
+                )
+                warnings.warn(RailsDeprecationWarning(msg), stacklevel=2)
+        key = "[" + ", ".join(_class_name(kind) for kind in kinds) + "]"
+
+        def handler(job: ActiveJob, error: BaseException) -> None:
+            version = job.rails_version()
+            n = job._count_execution(key)
+            if attempts == "unlimited" and not version.unlimited_attempts:
+                msg = "comparison of Integer with :unlimited failed"
+                raise TypeError(msg)  # Ruby's ArgumentError from `executions < :unlimited`
+            if attempts == "unlimited" or n < attempts:
+                j = job.retry_jitter if jitter == "default" else float(jitter or 0.0)
+                delay = determine_delay(wait, n, j, version, job._rand)
+                job.retry_job(wait=delay, queue=queue, priority=priority, error=error)
+                return
+            job._instrument("retry_stopped", error)
+            if block is not None:
+                block(job, error)
+                job._run_after_discard(error)
+                return
+            job._run_after_discard(error)
+            raise error
+
+        cls._rescue_handlers = (*cls._rescue_handlers, *((kind, handler) for kind in kinds))
+
+    @classmethod
+    def discard_on(cls, *exceptions: type[BaseException], block: Handler | None = None) -> None:
+        """Drop the job when one of ``exceptions`` is raised; ``block(job, error)`` first."""
+        kinds = _exceptions(f"{cls.__qualname__}.discard_on", exceptions)
+
+        def handler(job: ActiveJob, error: BaseException) -> None:
+            job._instrument("discard", error)
+            if block is not None:
+                block(job, error)
+            job._run_after_discard(error)
+
+        cls._rescue_handlers = (*cls._rescue_handlers, *((kind, handler) for kind in kinds))
+
+    @classmethod
+    def after_discard(cls, callback: Handler) -> Handler:
+        """Run ``callback(job, error)`` when the job is given up on (Rails 7.1+): retries
+        exhausted, ``discard_on``, or an error no handler takes. Usable as a decorator."""
+        if not callable(callback):
+            raise InvalidArgument(f"{cls.__qualname__}.after_discard: {callback!r} is not callable")
+        cls._after_discard = (*cls._after_discard, callback)
+        return callback
+
+    # -- enqueueing ----------------------------------------------------------------------
+
+    @classmethod
+    def perform_later(cls, *args: Any) -> ActiveJob:
+        """Enqueue through the Sidekiq adapter; returns the job (``provider_job_id`` = jid)."""
+        return cls(*args).enqueue()
+
+    @_class_or_instance
+    def perform_now(self_or_cls: Any, *args: Any) -> Any:
+        """Run at once, here; returns perform's value, or the error a handler took.
+
+        ``MyJob.perform_now(*args)`` builds the job first; ``job.perform_now()`` runs it.
+        """
+        if isinstance(self_or_cls, type):
+            return self_or_cls(*args).perform_now()
+        return self_or_cls._perform_now()
+
+    @classmethod
+    def set(cls, **options: Any) -> ConfiguredJob:
+        """``wait=``, ``wait_until=``, ``queue=``, ``priority=`` for the next enqueue."""
+        return ConfiguredJob(cls, _check_set(cls, options))
+
+    # -- an instance is one job ----------------------------------------------------------
+
+    def __init__(self, *arguments: Any) -> None:
+        self.arguments: list[Any] = list(arguments)
+        sim = routing.active()
+        if sim is not None and hasattr(sim, "push"):
+            self.job_id = uuid_from_bytes(_runtime.random_bytes(sim, 16))
+        else:  # no simulator: still deterministic, never uuid4
+            self.job_id = f"00000000-0000-4000-8000-{next(_fallback_ids):012x}"
+        self.provider_job_id: str | None = None
+        self._queue_name: str | None = None
+        self.priority: int | None = self.priority_default
+        self.executions = 0
+        self.exception_executions: dict[str, int] | None = {}
+        self.locale = "en"
+        self.timezone: str | None = "UTC"
+        self.enqueued_at: str | None = None
+        #: When the job was set to run (epoch seconds), or None.
+        self.scheduled_at: float | None = None
+
+    @property
+    def queue_name(self) -> str:
+        """The queue, with a computed ``queue_as`` evaluated on first read (as Rails does)."""
+        if self._queue_name is None:
+            chosen: Any = type(self).queue_as  # through the class: a function stays unbound
+            name: object = chosen(self) if callable(chosen) else chosen
+            if not isinstance(name, str) or not name:
+                msg = f"{type(self).__qualname__}.queue_as gave {name!r}; return a queue name"
+                raise InvalidArgument(msg)
+            self._queue_name = name
+        return self._queue_name
+
+    @queue_name.setter
+    def queue_name(self, value: str) -> None:
+        self._queue_name = value
+
+    def perform(self, *args: Any) -> Any:
+        """The work; override it."""
+        raise NotImplementedError(f"{type(self).__qualname__} must define perform(self, *args)")
+
+    def rails_version(self) -> RailsVersion:
+        """The Rails version in force: the class's ``rails=``, else the simulator's setting."""
+        if self.rails is not None:
+            return get_rails(self.rails)
+        sim = routing.active()
+        return _runtime.settings(sim).version() if sim is not None else get_rails(DEFAULT_RAILS)
+
+    def enqueue(
+        self,
+        *,
+        wait: float | timedelta | None = None,
+        wait_until: Any = None,
+        queue: str | None = None,
+        priority: int | None = None,
+    ) -> ActiveJob:
+        """``Job#enqueue(options)``: push through the adapter; returns the job."""
+        sim = _runtime.target(self.job_class_name)
+        now = sim.time
+        if wait is not None:
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            self.scheduled_at = now + seconds
+        if wait_until is not None:  # applied after wait, so it wins
+            self.scheduled_at = as_epoch(wait_until, name="wait_until")
+        if queue:
+            self.queue_name = queue
+        if priority is not None:
+            self.priority = int(priority)
+        config = _runtime.settings(sim)
+        config.register(type(self))
+        item: dict[str, Any] = {
+            **self.sidekiq_options,
+            "class": wrapper_for(sim),
+            "wrapped": self.job_class_name,
+            "queue": self.queue_name,
+            "args": [self.serialize(now)],
+        }
+        if self.scheduled_at is not None:
+            item["at"] = self.scheduled_at  # the adapter's enqueue_at: always the schedule
+        self.provider_job_id = sim.push(item)
+        return self
+
+    def serialize(self, now: float) -> dict[str, Any]:
+        """``Job#serialize``: the job data the adapter pushes."""
+        version = self.rails_version()
+        digits = 9 if version.serializes_scheduled_at else 0
+        data: dict[str, Any] = {
+            "job_class": self.job_class_name,
+            "job_id": self.job_id,
+            "provider_job_id": self.provider_job_id,
+            "queue_name": self.queue_name,
+            "priority": self.priority,
+            "arguments": serialize_arguments(self.arguments, f"{self.job_class_name} arguments"),
+            "executions": self.executions,
+            "exception_executions": self.exception_executions,
+            "locale": self.locale,
+            "timezone": self.timezone,
+            "enqueued_at": iso8601(now, digits),
+        }
+        if version.serializes_scheduled_at:
+            at = self.scheduled_at
+            data["scheduled_at"] = None if at is None else iso8601(at, 9)
+        return data
+
+    @classmethod
+    def deserialize(cls, data: Mapping[str, Any]) -> ActiveJob:
+        """A job from its data (``Base.deserialize``), ready for :meth:`perform_now`."""
+        job = cls.__new__(cls)
+        job.arguments = deserialize_arguments(list(data.get("arguments") or []))
+        job.job_id = str(data.get("job_id"))
+        job.provider_job_id = data.get("provider_job_id")
+        job._queue_name = data.get("queue_name")
+        job.priority = data.get("priority")
+        job.executions = int(data.get("executions") or 0)
+        counters = data.get("exception_executions")
+        job.exception_executions = dict(counters) if isinstance(counters, Mapping) else None
+        job.locale = str(data.get("locale") or "en")
+        job.timezone = data.get("timezone")
+        job.enqueued_at = data.get("enqueued_at")
+        scheduled = data.get("scheduled_at")
+        keep = isinstance(scheduled, str) and job.rails_version().serializes_scheduled_at
+        job.scheduled_at = parse_iso8601(scheduled) if keep else None  # type: ignore[arg-type]
+        return job
+
+    # -- execution -----------------------------------------------------------------------
+
+    def _perform_now(self) -> Any:
+        """``Job#perform_now``: count the execution, perform, and let the handlers decide.
+
+        Returns perform's value, or the error a handler took; an error no handler takes is
+        re-raised (after the ``after_discard`` callbacks on 7.1+).
+        """
+        self.executions = (self.executions or 0) + 1
+        try:
+            return self.perform(*self.arguments)
+        except Exception as error:
+            handled = self._rescue_with_handler(error)
+            if handled is not None:
+                return handled
+            self._run_after_discard(error)
+            raise
+
+    def retry_job(
+        self,
+        *,
+        wait: float | timedelta | None = None,
+        wait_until: Any = None,
+        queue: str | None = None,
+        priority: int | None = None,
+        error: BaseException | None = None,
+    ) -> ActiveJob:
+        """Enqueue this job again (6.1–7.1: itself, so its queue/priority stay changed;
+        7.2+: a copy)."""
+        version = self.rails_version()
+        job = self if version.retry_enqueues == "self" else copy.copy(self)
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else wait
+        self._instrument("enqueue_retry", error, seconds)
+        return job.enqueue(wait=wait, wait_until=wait_until, queue=queue, priority=priority)
+
+    def _rescue_with_handler(self, error: BaseException) -> BaseException | None:
+        seen: list[BaseException] = []
+        current: BaseException | None = error
+        while current is not None and not any(current is old for old in seen):
+            for kind, handler in reversed(self._rescue_handlers):
+                if isinstance(current, kind):
+                    handler(self, current)
+                    return current
+            seen.append(current)
+            current = _cause(current)
+        return None
+
+    def _count_execution(self, key: str) -> int:
+        counters = self.exception_executions
+        if counters is None:  # job data from before per-declaration counters
+            return self.executions
+        counters[key] = counters.get(key, 0) + 1
+        return counters[key]
+
+    def _run_after_discard(self, error: BaseException) -> None:
+        if not self.rails_version().after_discard:
+            return
+        last: Exception | None = None
+        for callback in self._after_discard:
+            try:
+                callback(self, error)
+            except Exception as problem:  # Rails runs them all and raises the last error
+                last = problem
+        if last is not None:
+            raise last
+
+    def _rand(self) -> float:
+        sim = routing.active()
+        if sim is None:
+            msg = f"{self.job_class_name}: a retry needs an active simulator for Kernel.rand"
+            raise InvalidArgument(msg)
+        return _runtime.draw(sim)
+
+    def _instrument(
+        self, name: str, error: BaseException | None, wait: float | None = None
+    ) -> None:
+        sim = routing.active()
+        if sim is None:
+            return
+        _runtime.settings(sim).events.append(
+            _runtime.Instrumented(
+                name=name,
+                at=float(getattr(sim, "time", 0.0)),
+                job_class=self.job_class_name,
+                job_id=self.job_id,
+                executions=self.executions,
+                error_class=None if error is None else type(error).__qualname__,
+                wait=wait,
+            )
+        )
+
+
+class ConfiguredJob:
+    """``Job.set(...)``: a job class with options for the next enqueue."""
+
+    __slots__ = ("_job_class", "_options")
+
+    def __init__(self, job_class: type[ActiveJob], options: dict[str, Any]) -> None:
+        self._job_class = job_class
+        self._options = options
+
+    def set(self, **options: Any) -> ConfiguredJob:
+        """More options; later calls win."""
+        return ConfiguredJob(
+            self._job_class, {**self._options, **_check_set(self._job_class, options)}
+        )
+
+    def perform_later(self, *args: Any) -> ActiveJob:
+        """Enqueue with these options."""
+        return self._job_class(*args).enqueue(**self._options)
+
+    def perform_now(self, *args: Any) -> Any:
+        """Run at once; 7.0+ applies queue/priority/scheduled_at first, 6.1 ignores them."""
+        job = self._job_class(*args)
+        if job.rails_version().perform_now_applies_set:
+            options = self._options
+            if options.get("queue"):
+                job.queue_name = options["queue"]
+            if options.get("priority") is not None:
+                job.priority = int(options["priority"])
+        return job.perform_now()
+
+
+def _check_set(job_class: type[ActiveJob], options: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = [key for key in options if key not in _SET_KEYS]
+    if unknown:
+        msg = (
+            f"{job_class.__qualname__}.set({unknown[0]}=…): ActiveJob's set takes "
+            f"{', '.join(_SET_KEYS)}"
+        )
+        raise InvalidArgument(msg)
+    return dict(options)
+
+
+def _whole(where: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgument(f"{where}={value!r}: pass a whole number >= 0")
+    return value
+
+
+def _jitter_value(where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InvalidArgument(f"{where}={value!r}: pass a fraction >= 0, such as 0.15")
+    return float(value)
+
+
+# -- the Sidekiq side ------------------------------------------------------------------------
+
+
+def execute(job_data: Mapping[str, Any]) -> Any:
+    """``ActiveJob::Base.execute``: find the class named in the data and perform it now."""
+    sim = routing.active()
+    name = job_data.get("job_class")
+    found = _runtime.settings(sim).classes.get(str(name)) if sim is not None else None
+    if found is None:
+        known = sorted(_runtime.settings(sim).classes) if sim is not None else []
+        msg = (
+            f"job data names ActiveJob class {name!r}, which this simulator does not know; "
+            f"register it with jobsim.active_job.register(sim, {name}) (known: "
+            f"{', '.join(known) or 'none'})"
+        )
+        error = UnknownJob(msg)
+        error.sidekiq_error_class = "NameError"
+        error.sidekiq_error_message = f"uninitialized constant {name}"
+        raise error
+    return found.deserialize(job_data).perform_now()
+
+
+def _wrapped_class(job: Mapping[str, Any]) -> type[ActiveJob] | None:
+    sim = routing.active()
+    profile = getattr(sim, "profile", None)
+    if sim is None or not getattr(profile, "retry_hooks_on_wrapped", False):
+        return None
+    return _runtime.settings(sim).classes.get(str(job.get("wrapped")))
+
+
+class JobWrapper(Job, name="ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper"):
+    """Rails' Sidekiq adapter job: performs the ActiveJob whose data is its argument.
+
+    On Sidekiq 7.1.3+ profiles, ``sidekiq_retry_in`` / ``sidekiq_retries_exhausted`` are looked
+    up on the wrapped ActiveJob class (define them there as static or class methods).
+    """
+
+    def perform(self, *args: Any) -> Any:
+        (job_data,) = args
+        return execute({**job_data, "provider_job_id": self.jid})
+
+    def retry_in(self, count: int, exc: Exception, job: dict[str, Any]) -> Any:
+        wrapped = _wrapped_class(job)
+        hook = getattr(wrapped, "sidekiq_retry_in", None)
+        return hook(count, exc, job) if hook is not None else None
+
+    def retries_exhausted(self, job: dict[str, Any], exc: Exception) -> Any:
+        wrapped = _wrapped_class(job)
+        hook = getattr(wrapped, "sidekiq_retries_exhausted", None)
+        return hook(job, exc) if hook is not None else None
+
+
+class SidekiqWrapper(JobWrapper, name="Sidekiq::ActiveJob::Wrapper"):
+    """Sidekiq 8's own adapter job (``Sidekiq::ActiveJob::Wrapper``)."""
+
+
+#: The wrapper job classes by the name a profile's ``activejob_wrapper`` gives.
+_WRAPPERS: dict[str, type[JobWrapper]] = {
+    JobWrapper.job_name: JobWrapper,
+    SidekiqWrapper.job_name: SidekiqWrapper,
+}
+
+
+def wrapper_for(sim: Any) -> type[JobWrapper]:
+    """The wrapper job class the active profile's adapter pushes."""
+    profile = getattr(sim, "profile", None)
+    name = getattr(profile, "activejob_wrapper", JobWrapper.job_name)
+    return _WRAPPERS.get(name, JobWrapper)

@@ -1,0 +1,27 @@
+"""Cron expressions on any clock (layer 2, pure): Fugit's semantics, or Debian cron's.
+
+::
+
+    from jobsim.cron import Cron
+    cron = Cron("30 2 * * * America/New_York")
+    cron.next_after(datetime(2024, 3, 9, 12, tzinfo=UTC))   # skips the gap day, as Fugit
+
+The ``"fugit"`` dialect is a port of Fugit 1.5.2 (what sidekiq-cron 1.8 and rufus-scheduler
+use), checked against the real gem in ``tests/conformance``; ``"vixie"`` follows Debian cron
+as cronsim implements it. ``jobsim.cron.recurring`` runs sidekiq-cron on a simulator.
+"""
+
+from __future__ import annotations
+
+from jobsim.cron._cron import SPECIALS, Cron, Dialect
+from jobsim.cron._errors import CronNeverFires, CronSyntaxError
+
+__all__ = [
+    # Expressions
+    "Cron",
+    "Dialect",
+    "SPECIALS",
+    # Errors
+    "CronNeverFires",
+    "CronSyntaxError",
+]

@@ -1,0 +1,69 @@
+"""Sidekiq's Redis key layout (layer 7): push for Ruby workers, save and load whole states.
+
+::
+
+    from jobsim.redis import Client, save_state, load_state, fake_redis
+
+    redis = fake_redis()                      # or redis.Redis.from_url("redis://…")
+    save_state(sim, redis)                    # Sidekiq's API and Web UI can now read it
+    load_state(redis, other_sim)              # a live Sidekiq state, into a simulator
+    Client(redis, profile="sidekiq-7").push({"class": "HardJob", "args": [1]})
+
+Keys: ``queues`` (set), ``queue:NAME`` (lists, LPUSH, consumed from the right), ``schedule``,
+``retry`` and ``dead`` (sorted sets scored by epoch seconds), ``stat:processed``,
+``stat:failed`` and their daily keys. fakeredis is the embedded default; a real redis-server
+goes through the same code. Needs the ``jobsim[redis]`` extra.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from jobsim.redis._client import Client
+from jobsim.redis._decode import DEFAULT_MAX_MEMBER_BYTES
+from jobsim.redis._dump import write_dump
+from jobsim.redis._layout import Layout, RedisDataError, ruby_float
+from jobsim.redis._read import read_raw
+from jobsim.redis._state import LoadReport, load_dump, load_state, save_state, snapshot
+
+__all__ = [
+    # Producing jobs for Ruby workers
+    "Client",
+    # Whole states
+    "save_state",
+    "load_state",
+    "load_dump",
+    "dump_state",
+    "snapshot",
+    "Layout",
+    "LoadReport",
+    # Redis itself
+    "fake_redis",
+    "redis_time",
+    "ruby_float",
+    # Errors and limits
+    "RedisDataError",
+    "DEFAULT_MAX_MEMBER_BYTES",
+]
+
+
+def fake_redis() -> Any:
+    """A fresh in-process ``fakeredis.FakeRedis`` (the embedded default)."""
+    try:
+        import fakeredis
+    except ImportError:  # pragma: no cover - the extra is part of the dev install
+        msg = "jobsim.redis needs fakeredis for an embedded Redis: pip install 'jobsim[redis]'"
+        raise ImportError(msg) from None
+    return fakeredis.FakeRedis()
+
+
+def redis_time(redis: Any) -> float:
+    """The Redis server's clock (``TIME``) in epoch seconds: where a replay of it starts."""
+    seconds, micros = redis.time()
+    return int(seconds) + int(micros) / 1_000_000
+
+
+def dump_state(redis: Any, out: IO[str]) -> int:
+    """Write Sidekiq's keys of ``redis`` as JSON lines (see :func:`load_dump`), with the
+    server's time in the header; returns how many lines."""
+    return write_dump(read_raw(redis), out, time=redis_time(redis))

@@ -1,0 +1,123 @@
+"""Checking untrusted members before anything is loaded (layer 7, private).
+
+A live Redis or a dump may hold anything. Every member is parsed with :func:`json.loads` only
+(no pickle, no eval, no ``NaN``/``Infinity``), must be a JSON object with the fields the engine
+relies on, and may not exceed a size limit; the first member that fails raises
+:class:`~jobsim.redis._layout.RedisDataError` naming the key and the member.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from jobsim.redis._layout import RedisDataError
+
+__all__ = ["DEFAULT_MAX_MEMBER_BYTES", "decode_count", "decode_member", "decode_score", "text_of"]
+
+#: Largest member accepted by default (a job with a long backtrace is a few kilobytes).
+DEFAULT_MAX_MEMBER_BYTES = 4 * 1024 * 1024
+
+_PREVIEW = 80
+_TIMESTAMPS = ("created_at", "enqueued_at", "failed_at", "retried_at")
+
+
+def _refuse_constant(name: str) -> Any:
+    msg = f"{name} is not JSON"
+    raise ValueError(msg)
+
+
+def _preview(text: str) -> str:
+    return repr(text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…")
+
+
+def text_of(raw: Any, where: str) -> str:
+    """A member or value as text (Redis clients hand out bytes or str)."""
+    if isinstance(raw, bytes):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            msg = f"{where} is not UTF-8 ({exc.reason} at byte {exc.start}): {raw[:_PREVIEW]!r}"
+            raise RedisDataError(msg) from None
+    if isinstance(raw, str):
+        return raw
+    msg = f"{where} is a {type(raw).__name__}, not a string: {raw!r:.{_PREVIEW}}"
+    raise RedisDataError(msg)
+
+
+def _problem(job: Any, *, needs_queue: bool) -> str | None:
+    """What makes ``job`` unusable as a Sidekiq job hash, or None."""
+    if not isinstance(job, dict):
+        return f"is a JSON {type(job).__name__}, not an object with 'class' and 'args'"
+    klass = job.get("class")
+    if not isinstance(klass, str) or not klass:
+        return f"has 'class' {klass!r}; a job names its class with a non-empty string"
+    if not isinstance(job.get("args"), list):
+        return f"has 'args' {job.get('args')!r:.60}; job args must be a JSON array"
+    if not isinstance(job.get("jid"), str) or not job["jid"]:
+        return f"has 'jid' {job.get('jid')!r}; every Sidekiq job has a string jid"
+    queue = job.get("queue")
+    if (needs_queue or "queue" in job) and (not isinstance(queue, str) or not queue):
+        return f"has 'queue' {queue!r}; a job names its queue with a non-empty string"
+    retry = job.get("retry", True)
+    if not isinstance(retry, bool | int):
+        return f"has 'retry' {retry!r}; pass true, false or a whole number"
+    count = job.get("retry_count", 0)
+    if isinstance(count, bool) or not isinstance(count, int):
+        return f"has 'retry_count' {count!r}; it must be a whole number"
+    for name in _TIMESTAMPS:
+        value = job.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"has {name!r} {value!r}; timestamps are epoch seconds or milliseconds"
+    return None
+
+
+def decode_member(
+    raw: Any, *, key: str, position: str, max_bytes: int, needs_queue: bool = True
+) -> dict[str, Any]:
+    """One member of ``key`` as a checked job hash (``position`` says which member)."""
+    where = f"{key} member {position}"
+    size = len(raw) if isinstance(raw, bytes | str) else 0
+    if size > max_bytes:
+        msg = (
+            f"{where} is {size:,} bytes, over the limit of {max_bytes:,}: {raw[:_PREVIEW]!r}…; "
+            f"pass max_member_bytes= to accept larger jobs"
+        )
+        raise RedisDataError(msg)
+    text = text_of(raw, where)
+    try:
+        job = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        msg = f"{where} is not valid JSON ({exc}): {_preview(text)}"
+        raise RedisDataError(msg) from None
+    problem = _problem(job, needs_queue=needs_queue)
+    if problem is not None:
+        jid = job.get("jid") if isinstance(job, dict) else None
+        named = f" (jid {jid!r})" if isinstance(jid, str) else ""
+        msg = f"{where}{named} {problem}: {_preview(text)}"
+        raise RedisDataError(msg)
+    return job  # type: ignore[no-any-return]
+
+
+def decode_score(raw: Any, *, key: str, position: str) -> float:
+    """A sorted-set score as finite epoch seconds."""
+    try:
+        score = float(raw.decode() if isinstance(raw, bytes) else raw)
+    except (TypeError, ValueError, UnicodeDecodeError):
+        score = math.nan
+    if isinstance(raw, bool) or not math.isfinite(score):
+        msg = f"{key} member {position} has score {raw!r}; scores are finite epoch seconds"
+        raise RedisDataError(msg)
+    return score
+
+
+def decode_count(raw: Any, *, key: str) -> int:
+    """A counter (``stat:processed`` and friends) as a whole number >= 0."""
+    if raw is None:
+        return 0
+    text = text_of(raw, key) if not isinstance(raw, int) else str(raw)
+    if isinstance(raw, bool) or not text.strip().isdigit() or len(text) > 20:
+        msg = f"{key} holds {text[:_PREVIEW]!r}; Sidekiq's counters are whole numbers >= 0"
+        raise RedisDataError(msg)
+    return int(text)

@@ -1,0 +1,40 @@
+"""Offline replay (layer 7): retry schedules from options or a real job hash, and whole
+scenarios run for a virtual period.
+
+* :func:`retry_schedule` — when each retry runs, the jitter range, when the job dies.
+* :func:`load_job` — a Sidekiq job hash from a JSON file (or ``-``), as found in the retry or
+  dead set; never pickle or eval.
+* :func:`run_scenario` — a directory with ``sidekiq.yml``, ``schedule.yml`` and ``jobs.py``.
+* :mod:`jobsim.replay.model` — helpers that model what scenario jobs do (``fails``,
+  ``rate_limited``, ``takes``).
+"""
+
+from __future__ import annotations
+
+from jobsim.replay._expr import compile_count_expression
+from jobsim.replay._input import load_job, parse_duration
+from jobsim.replay._scenario import (
+    CronStatus,
+    Sample,
+    ScenarioRun,
+    Tick,
+    install_cron,
+    run_scenario,
+)
+from jobsim.replay._schedule import ROW_FIELDS, SAMPLE_FIELDS, percentile, retry_schedule
+
+__all__ = [
+    "ROW_FIELDS",
+    "SAMPLE_FIELDS",
+    "CronStatus",
+    "Sample",
+    "ScenarioRun",
+    "Tick",
+    "compile_count_expression",
+    "install_cron",
+    "load_job",
+    "parse_duration",
+    "percentile",
+    "retry_schedule",
+    "run_scenario",
+]

@@ -1,0 +1,43 @@
+"""Reading user input for replays (layer 7): job hashes from JSON, durations like ``7d``."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import IO, Any
+
+from jobsim.errors import InvalidArgument
+
+__all__ = ["load_job", "parse_duration"]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, None: 1}
+
+
+def parse_duration(text: str, *, option: str = "duration") -> float:
+    """Seconds of ``90``, ``30s``, ``15m``, ``2h``, ``7d`` or ``1w``."""
+    match = _DURATION.match(text)
+    if match is None:
+        msg = f"{option} {text!r}: pass a number of seconds or a number with s, m, h, d or w (7d)"
+        raise InvalidArgument(msg)
+    return float(match.group(1)) * _UNIT[match.group(2)]
+
+
+def load_job(source: IO[str], *, name: str = "job") -> dict[str, Any]:
+    """A Sidekiq job hash from JSON text: the hash itself, or a ``{"score": …, "item": …}``
+    entry as ``Sidekiq::SortedEntry`` shows it (``job``/``item`` both accepted)."""
+    text = source.read()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        msg = f"{name}: not JSON ({error.msg} at line {error.lineno}); pass a job hash as JSON"
+        raise InvalidArgument(msg) from None
+    if isinstance(data, dict):
+        for key in ("item", "job"):
+            if isinstance(data.get(key), dict) and "class" not in data:
+                data = data[key]
+                break
+    if not isinstance(data, dict):
+        msg = f"{name}: expected a JSON object (a Sidekiq job hash), got {type(data).__name__}"
+        raise InvalidArgument(msg)
+    return data

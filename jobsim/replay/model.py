@@ -1,0 +1,131 @@
+"""Modelled behaviour for scenario jobs (layer 7): how long a job takes, how often it fails.
+
+A scenario's jobs do no real work; they say what the real ones do::
+
+    from jobsim.replay.model import fails, rate_limited, takes
+
+    class ChargePayment(jobsim.Job, queue="critical", retry=5):
+        duration = takes(0.5, 3)                          # 0.5–3 s, seeded
+
+        @fails(0.2, TimeoutError, "payment gateway timed out")
+        def perform(self, order_id):
+            ...
+
+Every draw comes from a stream seeded by the running simulator's seed and the helper's own
+name, so the same seed gives the same failures, and adding a helper to one job never shifts
+the draws another job sees. Limits count calls in *virtual* time.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections import deque
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from jobsim import routing
+from jobsim.durations import Duration, constant, exponential, uniform
+from jobsim.errors import InvalidArgument
+from jobsim.rng import SimRandom, Stream
+
+__all__ = ["exponential", "fails", "rate_limited", "stream_for", "takes"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+ErrorSpec = type[BaseException] | BaseException
+
+_streams: weakref.WeakKeyDictionary[Any, dict[str, Stream]] = weakref.WeakKeyDictionary()
+
+
+def _simulator(what: str) -> Any:
+    sim = routing.active()
+    if sim is None or not isinstance(getattr(sim, "seed", None), int):
+        msg = f"{what} ran outside a simulation; modelled jobs run inside a jobsim Simulator"
+        raise InvalidArgument(msg)
+    return sim
+
+
+def stream_for(name: str) -> Stream:
+    """The random stream called ``name`` of the running simulator (seeded by its seed)."""
+    sim = _simulator(f"stream_for({name!r})")
+    per_sim = _streams.setdefault(sim, {})
+    stream = per_sim.get(name)
+    if stream is None:
+        stream = per_sim[name] = SimRandom(sim.seed).stream(f"model:{name}")
+    return stream
+
+
+def takes(low: float, high: float | None = None) -> Duration:
+    """A job's ``duration``: ``low`` seconds, or uniform in ``low..high`` (seeded)."""
+    return constant(low) if high is None else uniform(low, high)
+
+
+def _make_error(error: ErrorSpec, message: str | None) -> BaseException:
+    if isinstance(error, BaseException):
+        return type(error)(*error.args)
+    return error(message) if message is not None else error()
+
+
+def _check_error(error: Any, where: str) -> None:
+    ok = isinstance(error, BaseException) or (
+        isinstance(error, type) and issubclass(error, BaseException)
+    )
+    if not ok:
+        msg = f"{where}: error={error!r} is not an exception class or instance"
+        raise InvalidArgument(msg)
+
+
+def fails(rate: float, error: ErrorSpec, message: str | None = None) -> Callable[[F], F]:
+    """Decorate ``perform``: each execution raises ``error`` with probability ``rate``."""
+    given: object = rate
+    if isinstance(given, bool) or not isinstance(given, int | float) or not 0 <= given <= 1:
+        msg = f"fails(rate={rate!r}): pass a probability between 0 and 1"
+        raise InvalidArgument(msg)
+    _check_error(error, "fails()")
+
+    def decorate(function: F) -> F:
+        name = f"fails:{function.__module__}.{function.__qualname__}"
+
+        @functools.wraps(function)
+        def perform(*args: Any, **kwargs: Any) -> Any:
+            if stream_for(name).random() < rate:
+                raise _make_error(error, message)
+            return function(*args, **kwargs)
+
+        return perform  # type: ignore[return-value]
+
+    return decorate
+
+
+def rate_limited(
+    calls: int, per: float, error: ErrorSpec, message: str | None = None
+) -> Callable[[F], F]:
+    """Decorate ``perform``: more than ``calls`` executions in any ``per`` virtual seconds
+    raise ``error`` (an external API answering 429); the failed call does not count."""
+    given: object = calls
+    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+        msg = f"rate_limited(calls={calls!r}): pass a whole number >= 1"
+        raise InvalidArgument(msg)
+    span: object = per
+    if isinstance(span, bool) or not isinstance(span, int | float) or span <= 0:
+        msg = f"rate_limited(per={per!r}): pass seconds > 0"
+        raise InvalidArgument(msg)
+    _check_error(error, "rate_limited()")
+    windows: weakref.WeakKeyDictionary[Any, deque[float]] = weakref.WeakKeyDictionary()
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def perform(*args: Any, **kwargs: Any) -> Any:
+            sim = _simulator("rate_limited()")
+            now = float(sim.time)
+            recent = windows.setdefault(sim, deque())
+            while recent and recent[0] <= now - per:
+                recent.popleft()
+            if len(recent) >= calls:
+                raise _make_error(error, message)
+            recent.append(now)
+            return function(*args, **kwargs)
+
+        return perform  # type: ignore[return-value]
+
+    return decorate
