@@ -26,6 +26,7 @@ from jobsim.events import EVENT_KINDS, Event
 from jobsim.job import Job, JobSetter, job
 from jobsim.middleware import register_middleware_options
 from jobsim.options import register_job_option
+from jobsim.points import checkpoint
 from jobsim.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from jobsim.retry import default_delay
 from jobsim.sets import SetEntry
@@ -43,6 +44,7 @@ __all__ = [
     "Job",
     "JobSetter",
     "job",
+    "checkpoint",
     "register_job_option",
     "register_middleware_options",
     # Recurring jobs

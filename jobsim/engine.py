@@ -73,6 +73,7 @@ class Engine:
         "_specs",
         "_state",
         "_timers",
+        "_work_timers",
         "poll",
         "poll_average",
         "process_count",
@@ -94,7 +95,10 @@ class Engine:
         self._state = state
         self._client = client
         self._processor = processor
-        self._timers: list[tuple[float, int, Callable[[], None]]] = []
+        # (at, seq, action, background): background timers (a recurring poller) never keep
+        # a drain from going idle; _work_timers counts the others still pending.
+        self._timers: list[tuple[float, int, Callable[[], None], bool]] = []
+        self._work_timers = 0
         self._order = itertools.count(1)
         #: Duration spec per class name, looked up once (None: zero).
         self._specs: dict[str, Any] = {}
@@ -112,9 +116,15 @@ class Engine:
 
     # -- timers and due jobs -----------------------------------------------------------------
 
-    def call_at(self, at: float, action: Callable[[], None]) -> None:
-        """Run ``action`` when the clock reaches ``at`` (ties run in the order they were set)."""
-        heapq.heappush(self._timers, (at, next(self._order), action))
+    def call_at(self, at: float, action: Callable[[], None], *, background: bool = False) -> None:
+        """Run ``action`` when the clock reaches ``at`` (ties run in the order they were set).
+
+        A ``background`` timer (a poller that reschedules itself forever) runs when time
+        passes it but does not count as pending work: ``drain()`` can still go idle.
+        """
+        heapq.heappush(self._timers, (at, next(self._order), action, background))
+        if not background:
+            self._work_timers += 1
 
     def _initial_wait(self) -> float:
         # Poller#initial_wait: 5 * rand, plus 10 when no average was configured.
@@ -134,11 +144,14 @@ class Engine:
     def _sets_pending(self) -> bool:
         return bool(len(self._state.retries) or len(self._state.scheduled))
 
-    def next_due(self) -> float | None:
+    def next_due(self, until: float | None = None) -> float | None:
         """The earliest time something is due: a timer, or (per poll mode) a set entry."""
         state = self._state
-        due = self._timers[0][0] if self._timers else None
-        if self.stopped or not (len(state.retries) or len(state.scheduled)):
+        pending = bool(not self.stopped and (len(state.retries) or len(state.scheduled)))
+        due = None
+        if self._timers and (self._work_timers or pending or until is not None):
+            due = self._timers[0][0]  # background timers only count when time must pass
+        if not pending:
             return due
         if self.poll == "sidekiq":
             poll = max(self._next_poll, state.clock.now)
@@ -154,7 +167,10 @@ class Engine:
         now = self._state.clock.now
         fired = 0
         while timers and timers[0][0] <= now:
-            heapq.heappop(timers)[2]()
+            _, _, action, background = heapq.heappop(timers)
+            if not background:
+                self._work_timers -= 1
+            action()
             fired += 1
         return fired
 
@@ -332,7 +348,7 @@ class Engine:
                         self.start(*fetched)
                         steps += 1
                         continue
-            due = self.next_due()
+            due = self.next_due(until)
             if due is None or (until is not None and due > until):
                 break
             if due > now:

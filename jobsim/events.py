@@ -4,9 +4,9 @@ Every change of a job's place appends one :class:`Event` to the trace: ``enqueue
 ``scheduled``, ``started``, ``succeeded``, ``failed``, ``retry_scheduled``,
 ``retries_exhausted``, ``died``, ``discarded`` (with the reason), ``interrupted`` (pushed back
 to its queue by a shutdown or a reliable-fetch crash), ``lost`` (a crash under basic fetch),
-``restored`` (placed by loading a saved state), and ``hook_error`` when user code in a hook
-raised. Each carries the Sidekiq job hash as it
-was at that moment.
+``restored`` (placed by loading a saved state), ``cron_enqueued`` (a recurring job's poller
+enqueued it), and ``hook_error`` when user code in a hook raised. Each carries the Sidekiq job
+hash as it was at that moment.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ EVENT_KINDS: Final = (
     "interrupted",
     "lost",
     "restored",
+    "cron_enqueued",
     "hook_error",
 )
 

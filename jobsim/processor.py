@@ -82,7 +82,7 @@ class Processor:
         job_class = state.registry.classes.get(job.get("class"))  # type: ignore[arg-type]
         instance: Job | None = None
         skipped_by: str | None = None
-        state.running[jid] = (queue, job)
+        state.start_running(jid)
         try:
             if job_class is None:
                 raise _unknown_class(job, state.registry.names())
@@ -105,7 +105,7 @@ class Processor:
         except SimulatedCrash:
             raise  # the engine takes the whole process down
         except BaseException:
-            del state.running[jid]
+            state.stop_running(jid)
             state.queue(queue).push_front(job)
             record = state.trace.record
             record("interrupted", state.clock.now, jid, job, {"reason": "interrupted; requeued"})
@@ -115,7 +115,7 @@ class Processor:
     def finish(self, queue: str, job: Mapping[str, Any], outcome: Outcome, busy: float) -> None:
         """Apply an execution's outcome: success, or Sidekiq's failure handling."""
         state = self._state
-        state.running.pop(job["jid"], None)
+        state.stop_running(job["jid"])
         if busy:
             state.busy_seconds[queue] = state.busy_seconds.get(queue, 0.0) + busy
         job_class, instance, error, skipped_by = outcome
@@ -137,14 +137,14 @@ class Processor:
     def lose(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job vanished (a crash under basic fetch): counted, recorded, gone."""
         state = self._state
-        state.running.pop(job["jid"], None)
+        state.stop_running(job["jid"])
         state.failed += 1
         state.trace.record("lost", state.clock.now, job["jid"], job, {"reason": reason})
 
     def push_back(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job returns to the front of its queue (shutdown, reliable fetch)."""
         state = self._state
-        state.running.pop(job["jid"], None)
+        state.stop_running(job["jid"])
         state.failed += 1  # Sidekiq's stats wrapper counts the interrupted attempt as failed
         state.queue(queue).push_front(job)
         state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})

@@ -355,10 +355,14 @@ class Simulator:
                 return True
         return False
 
-    def call_at(self, when: datetime | float, action: Callable[[], None]) -> None:
+    def call_at(
+        self, when: datetime | float, action: Callable[[], None], *, background: bool = False
+    ) -> None:
         """Run ``action()`` when the virtual clock reaches ``when`` (for recurring jobs and
-        other adapters); timers at one instant run in the order they were set."""
-        self._engine.call_at(as_epoch(when, name="when"), action)
+        other adapters); timers at one instant run in the order they were set. A
+        ``background`` timer (a poller rescheduling itself) does not keep ``drain()`` from
+        going idle; it runs whenever time passes it."""
+        self._engine.call_at(as_epoch(when, name="when"), action, background=background)
 
     # -- stopping --------------------------------------------------------------------------
 

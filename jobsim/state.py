@@ -117,8 +117,9 @@ class SimState:
         self.error_handlers: list[ErrorHandler] = []
         self.processed = 0
         self.failed = 0
-        #: Jobs started and not finished yet, by jid: (queue, job hash).
-        self.running: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        #: Executions started and not finished yet, counted by jid (two concurrent deliveries
+        #: of one job are two executions).
+        self.running: dict[str, int] = {}
         #: Seconds from enqueue to start, per queue (Sidekiq's queue latency, per job).
         self.latencies: dict[str, array[float]] = {}
         #: Virtual seconds spent performing, per queue.
@@ -133,6 +134,18 @@ class SimState:
         if found is None:
             found = self.queues[name] = JobQueue(name)
         return found
+
+    def start_running(self, jid: str) -> None:
+        """Count one more execution of ``jid`` as running."""
+        self.running[jid] = self.running.get(jid, 0) + 1
+
+    def stop_running(self, jid: str) -> None:
+        """One execution of ``jid`` ended (finished, lost or pushed back)."""
+        left = self.running.get(jid, 0) - 1
+        if left > 0:
+            self.running[jid] = left
+        else:
+            self.running.pop(jid, None)
 
     def new_jid(self) -> str:
         """24 lowercase hex characters from the seeded jid stream (``SecureRandom.hex(12)``)."""

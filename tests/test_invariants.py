@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import hypothesis.strategies as st
@@ -115,7 +115,7 @@ class Hooked(jobsim.Job, retry=2, backtrace=2):
         raise ArithmeticError("hooked")
 
 
-class Slow(jobsim.Job, queue="critical", retry=1):
+class Slow(jobsim.Job, queue="critical", retry=1, retry_queue="low"):
     """Takes 30 virtual seconds; fails when its first argument is odd."""
 
     duration = 30
@@ -150,6 +150,28 @@ def _error_handler(exc: BaseException, context: dict[str, Any]) -> None:
         raise RuntimeError("error handler failed")
 
 
+class DropFivesOnLow:
+    """Client middleware: stops a push to queue "low" whose first argument is 5."""
+
+    def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+        if dropped_by_client(queue, job.get("args", [])):
+            return None
+        return call_next()
+
+
+class SkipFours:
+    """Server middleware: skips ``perform`` of a job whose first argument is 4 (a success)."""
+
+    def call(self, job: Any, payload: dict[str, Any], queue: str, call_next: Any) -> Any:
+        if payload.get("args", [])[:1] == [4]:
+            return None
+        return call_next()
+
+
+def dropped_by_client(queue: str, args: list[Any]) -> bool:
+    return queue == "low" and list(args[:1]) == [5]
+
+
 # -- the machine -----------------------------------------------------------------------------
 
 
@@ -162,12 +184,23 @@ class JobPlaces(RuleBasedStateMachine):
     #: Whether fetch order is exactly predictable (strict queues, due jobs move at once).
     predictable = True
 
-    def setup(self, sim: jobsim.Simulator, *, dead_max_jobs: int | None, handlers: bool) -> None:
+    def setup(
+        self,
+        sim: jobsim.Simulator,
+        *,
+        dead_max_jobs: int | None,
+        handlers: bool,
+        middleware: bool = False,
+    ) -> None:
         self.sim = sim
         sim.register(*CLASSES)
         if handlers:
             sim.death_handlers.append(_death_handler)
             sim.error_handlers.append(_error_handler)
+        self.middleware = middleware
+        if middleware:
+            sim.client_middleware.add(DropFivesOnLow)
+            sim.server_middleware.add(SkipFours)
         self.dead_max_jobs = dead_max_jobs or 10_000
         self.slots = sim.concurrency
         self.jids: list[str] = []
@@ -176,8 +209,18 @@ class JobPlaces(RuleBasedStateMachine):
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def remember(self, jid: str | None) -> str:
-        assert isinstance(jid, str), f"an enqueue returned {jid!r}"
+    def remember(self, jid: str | None, *, queue: str, args: list[Any]) -> str:
+        """Note a jid handed out; None means client middleware stopped the push."""
+        if jid is None:
+            assert self.middleware, f"an enqueue to {queue!r} with args {args} returned None"
+            assert dropped_by_client(queue, args), f"a push to {queue!r} of {args} was stopped"
+            last = self.sim.trace[-1]  # the push that was stopped, recorded with its jid
+            assert last.kind == "discarded"
+            assert "stopped the push" in last.detail["reason"]
+            jid = last.jid
+        else:
+            assert isinstance(jid, str), f"an enqueue returned {jid!r}"
+            assert not (self.middleware and dropped_by_client(queue, args)), "push not stopped"
         assert jid not in self.jids, f"jid {jid} was handed out twice"
         self.jids.append(jid)
         return jid
@@ -240,11 +283,15 @@ class JobPlaces(RuleBasedStateMachine):
             else:
                 until = sim.now + timedelta(seconds=delay)
                 jid = cls.set(**options, wait_until=until).perform_async(*args)
-        jid = self.remember(jid)
+        queue = options.get("queue", cls.sidekiq_options["queue"])
+        dropped = jid is None
+        jid = self.remember(jid, queue=queue, args=args)
         place = sim.locate(jid)
         later = how != "async" and delay > 0
-        queue = options.get("queue", cls.sidekiq_options["queue"])
-        assert place == ("schedule" if later else f"queue:{queue}"), (how, delay, place)
+        if dropped:
+            assert place == "discarded"
+        else:
+            assert place == ("schedule" if later else f"queue:{queue}"), (how, delay, place)
 
     @rule(
         klass=st.sampled_from([*CLASSES, "Ok", "Flaky", "Ghost"]),
@@ -268,9 +315,13 @@ class JobPlaces(RuleBasedStateMachine):
             item["retry"] = retry
         if at is not None:
             item["at"] = self.sim.time + at
-        jid = self.remember(self.sim.push(item))
         if queue is None:
             queue = klass.sidekiq_options["queue"] if isinstance(klass, type) else "default"
+        pushed = self.sim.push(item)
+        jid = self.remember(pushed, queue=queue, args=args)
+        if pushed is None:
+            assert self.sim.locate(jid) == "discarded"
+            return
         # Sidekiq's client schedules any given 'at', even a past one (due at once)
         assert self.sim.locate(jid) == ("schedule" if at is not None else f"queue:{queue}")
 
@@ -376,6 +427,26 @@ class JobPlaces(RuleBasedStateMachine):
         if not (which == "dead" and action == "kill" and place == "dead"):
             with pytest.raises(jobsim.InvalidArgument):
                 view.delete(jid)  # it left the set, so the API no longer finds it there
+
+    @rule(
+        which=st.sampled_from(["scheduled", "retries", "dead"]),
+        pick=st.integers(0, 1_000),
+        delta=st.integers(-600, 7200),
+        as_datetime=st.booleans(),
+    )
+    def reschedule(self, which: str, pick: int, delta: int, as_datetime: bool) -> None:
+        view = getattr(self.sim, which)
+        entries = list(view)
+        if not entries:
+            return
+        jid = entries[pick % len(entries)].jid
+        at: Any = self.sim.now + timedelta(seconds=delta) if as_datetime else self.sim.time + delta
+        view.reschedule(jid, at)
+        assert len(view) == len(entries)
+        assert self.sim.locate(jid) == view.name
+        found = view.find_job(jid)
+        assert found is not None
+        assert found.score == self.sim.time + delta
 
     @rule(
         which=st.sampled_from(["scheduled", "retries", "dead"]),
@@ -530,6 +601,76 @@ def test_finished_jobs_stay_located_whatever_the_trace_keeps(trace_limit: int | 
     assert sim.locate(discarded) == "discarded"
 
 
+RESCHEDULE_BUG = (
+    "jobsim bug: JobSetView.reschedule() takes the entry out of its set before it checks `at`, "
+    "so a refused time (naive datetime, a string) raises InvalidArgument and the job is gone: "
+    "in no set, no event, locate() says 'unknown'"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=RESCHEDULE_BUG)
+@pytest.mark.parametrize("which", ["scheduled", "retries"])
+@pytest.mark.parametrize("bad_at", [datetime(2026, 1, 2), "tomorrow"], ids=["naive", "text"])
+def test_a_refused_reschedule_keeps_the_job(which: str, bad_at: Any) -> None:
+    """Bad input never loses a job: a refused reschedule leaves the entry where it was."""
+    sim = jobsim.Simulator(seed=1)
+    with sim:
+        jid = Ok.perform_in(60, 1) if which == "scheduled" else Boom.perform_async(1)
+    sim.run_due()
+    view = getattr(sim, which)
+    assert view.find_job(jid) is not None
+    with pytest.raises(jobsim.InvalidArgument):
+        view.reschedule(jid, bad_at)
+    assert sim.locate(jid) == view.name
+    assert len(view) == 1
+
+
+INTERRUPT_COUNT_BUG = (
+    "jobsim bug: an execution cut short by a BaseException (KeyboardInterrupt, SystemExit) is "
+    "pushed back and recorded 'interrupted' but not counted in stats.failed, while one cut "
+    "short by shutdown() is; Processor's rule is 'every raise counts as failed' (Sidekiq's "
+    "Processor#stats: rescue Exception => FAILURE.incr)"
+)
+
+
+class Interrupted(jobsim.Job):
+    def perform(self) -> None:
+        raise KeyboardInterrupt
+
+
+class TakesAMinute(jobsim.Job):
+    duration = 60
+
+    def perform(self) -> None:
+        pass
+
+
+def _interrupted_counts(sim: jobsim.Simulator, jid: str) -> tuple[int, int, list[str], str]:
+    kinds = [event.kind for event in sim.trace.for_job(jid)]
+    return sim.stats.processed, sim.stats.failed, kinds, sim.locate(jid)
+
+
+def test_an_execution_cut_short_by_shutdown_counts_as_failed() -> None:
+    sim = jobsim.Simulator(seed=1)
+    with sim:
+        jid = TakesAMinute.perform_async()
+    sim.advance(5)
+    assert sim.shutdown(0) == [jid]
+    expected = (1, 1, ["enqueued", "started", "interrupted"], "queue:default")
+    assert _interrupted_counts(sim, jid) == expected
+
+
+@pytest.mark.xfail(strict=True, reason=INTERRUPT_COUNT_BUG)
+def test_an_execution_cut_short_by_an_interrupt_counts_as_failed() -> None:
+    sim = jobsim.Simulator(seed=1)
+    with sim:
+        jid = Interrupted.perform_async()
+    with pytest.raises(KeyboardInterrupt):
+        sim.perform_one()
+    expected = (1, 1, ["enqueued", "started", "interrupted"], "queue:default")
+    assert _interrupted_counts(sim, jid) == expected
+
+
 class SimulatorMachine(JobPlaces):
     """One worker; every job finishes at the instant it starts."""
 
@@ -591,6 +732,7 @@ class WorkerMachine(JobPlaces):
         fetch=st.sampled_from(["basic", "reliable"]),
         dead_max_jobs=st.sampled_from([None, 2]),
         handlers=st.booleans(),
+        middleware=st.booleans(),
     )
     def start(
         self,
@@ -603,6 +745,7 @@ class WorkerMachine(JobPlaces):
         fetch: str,
         dead_max_jobs: int | None,
         handlers: bool,
+        middleware: bool,
     ) -> None:
         sim = jobsim.Simulator(
             seed=seed,
@@ -617,7 +760,7 @@ class WorkerMachine(JobPlaces):
         self.predictable = poll == "exact" and (
             sim.queue_config is None or sim.queue_config.mode == "strict"
         )
-        self.setup(sim, dead_max_jobs=dead_max_jobs, handlers=handlers)
+        self.setup(sim, dead_max_jobs=dead_max_jobs, handlers=handlers, middleware=middleware)
         assert self.slots == concurrency
 
     @precondition(lambda self: not self.sim.stopped)
@@ -626,7 +769,8 @@ class WorkerMachine(JobPlaces):
         """Slow jobs take 30 s (unless overridden): a short advance leaves them in flight."""
         with self.sim:
             for n in range(count):
-                self.remember(Slow.perform_async(2 * n + int(odd)))
+                args = [2 * n + int(odd)]
+                self.remember(Slow.perform_async(*args), queue="critical", args=args)
         self.ran(self.sim.advance(seconds))
 
     # Stopping is interesting with jobs in flight; an idle stop would only park the machine.

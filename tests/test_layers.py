@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "rng": 1,
     "payload": 1,
     "routing": 1,
+    "points": 1,
     "profiles": 2,
     "options": 2,
     "job": 2,
@@ -49,6 +50,7 @@ LAYERS: dict[str, int] = {
     # cron: pure parsing and evaluation, plus its command
     "cron": 2,
     "cron.command": 7,
+    "cron.recurring": 7,
     # ActiveJob: Rails' rules are pure; the jobs themselves sit on the core's job classes
     "active_job": 4,
     "active_job._delay": 2,

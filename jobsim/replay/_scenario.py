@@ -5,9 +5,8 @@ A scenario directory holds:
 ``sidekiq.yml``
     Concurrency and queues, read by :meth:`jobsim.Simulator.from_sidekiq_yml` (optional).
 ``schedule.yml``
-    sidekiq-cron entries (optional). Run only when :mod:`jobsim.cron` is importable and
-    offers the hook ``install_schedule(sim, path, job_classes)``; otherwise skipped, and the
-    summary says so (see :func:`install_cron`).
+    sidekiq-cron entries (optional), run by sidekiq-cron's poller rules
+    (:mod:`jobsim.cron.recurring`).
 ``jobs.py``
     The job classes, whose behaviour is modelled with :mod:`jobsim.replay.model`, and
     ``tick(ctx)``, called with the simulator active at the start of every step (``STEP``, a
@@ -32,6 +31,7 @@ from types import ModuleType
 from typing import Any
 
 from jobsim.clock import DEFAULT_START, format_time
+from jobsim.cron.recurring import install_schedule
 from jobsim.errors import InvalidArgument
 from jobsim.job import Job
 from jobsim.rng import SimRandom, Stream
@@ -93,25 +93,12 @@ class ScenarioRun:
 
 
 def install_cron(sim: Simulator, schedule: Path | None, classes: list[type[Job]]) -> CronStatus:
-    """The hook for sidekiq-cron: hand ``schedule.yml`` to :mod:`jobsim.cron` if it exists.
-
-    The contract, for whoever builds ``jobsim.cron``: ``install_schedule(sim, path,
-    job_classes)`` reads the file, registers each entry on ``sim`` (for example with
-    ``sim.call_at``) and returns the entries. Until then, schedule.yml is skipped.
-    """
+    """Hand ``schedule.yml`` to sidekiq-cron's poller (:mod:`jobsim.cron.recurring`)."""
     if schedule is None:
         return CronStatus(False, "no schedule.yml")
-    try:
-        cron = importlib.import_module("jobsim.cron")
-    except ImportError:
-        return CronStatus(False, "schedule.yml skipped: jobsim.cron is not available")
-    install: Callable[..., Any] | None = getattr(cron, "install_schedule", None)
-    if install is None:
-        return CronStatus(
-            False, "schedule.yml skipped: jobsim.cron has no install_schedule(sim, path, classes)"
-        )
-    entries = list(install(sim, schedule, classes))
-    return CronStatus(True, f"{len(entries)} cron entries from schedule.yml", len(entries))
+    recurring = install_schedule(sim, schedule, classes)
+    count = len(recurring.jobs)
+    return CronStatus(True, f"{count} cron entries from schedule.yml", count)
 
 
 def _load_module(path: Path) -> ModuleType:
