@@ -121,10 +121,6 @@ class _Run:
 
     def _fire(self, action: Action, delivery: Delivery, label: str, *, done: bool) -> None:
         kind = action.split("-")[0]
-        if kind == "shutdown" and self.interleaver is not None:
-            # Two running copies share one jid, and the processor's push-back bookkeeping
-            # keeps one running entry per jid: no shutdown inside an interleaving (yet).
-            return
         step = f"{label} → ok, then {kind}" if done else f"{label} → {kind}"
         self.timeline.append((delivery, step))
         if kind == "raise":

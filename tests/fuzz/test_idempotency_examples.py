@@ -141,3 +141,10 @@ def test_interleaver_without_choices_runs_one_after_another() -> None:
     interleaver = switching
     switching.run([body("a"), body("b")])
     assert seen == ["a0", "b0", "a1", "b1"]
+
+
+def test_the_correct_job_passes_shutdowns_inside_interleavings(shop: app.Shop) -> None:
+    # Two interleaved copies of one jid share the jid: a hard shutdown of one must push it
+    # back without disturbing the other (the core counts running executions per jid).
+    only = fz.Faults(crashes=False, exceptions=False, max_faults=2)
+    check(shop, app.ChargeOnce, faults=only)
