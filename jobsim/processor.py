@@ -106,6 +106,7 @@ class Processor:
             raise  # the engine takes the whole process down
         except BaseException:
             state.stop_running(jid)
+            state.failed += 1  # every raise counts, as Sidekiq's stats wrapper rescues them all
             state.queue(queue).push_front(job)
             record = state.trace.record
             record("interrupted", state.clock.now, jid, job, {"reason": "interrupted; requeued"})

@@ -412,6 +412,9 @@ class Simulator:
                 return "done"
             if event.kind in ("discarded", "lost"):
                 return str(event.kind)
+        ended = state.trace.ended.get(jid)
+        if ended is not None:  # its events were trimmed by trace_limit
+            return "done" if ended == "succeeded" else ended
         return "unknown"
 
     def __repr__(self) -> str:

@@ -16,6 +16,9 @@ __all__ = ["Trace"]
 
 _EMPTY: Mapping[str, Any] = {}
 
+#: Kinds that end a job's life outside every queue and set.
+_ENDINGS = frozenset(("succeeded", "discarded", "lost"))
+
 #: One stored event: (seq, kind, ts, jid, job, detail). Tuples cost a fraction of objects to
 #: build and keep; :class:`Event` views are made only when someone reads the trace.
 _Row = tuple[int, str, float, str, Mapping[str, Any], Mapping[str, Any]]
@@ -28,7 +31,7 @@ class Trace:
     of jobs); the sequence numbers still count every event, so a gap shows what was dropped.
     """
 
-    __slots__ = ("_rows", "_seq", "limit")
+    __slots__ = ("_rows", "_seq", "ended", "limit")
 
     def __init__(self, limit: int | None = None) -> None:
         given: object = limit
@@ -40,6 +43,9 @@ class Trace:
         self.limit = limit
         self._rows: deque[_Row] | list[_Row] = [] if limit is None else deque(maxlen=limit)
         self._seq = 0
+        #: With a limit: how each job whose last events were trimmed away ended
+        #: (``succeeded``, ``discarded`` or ``lost``), so jobs stay locatable.
+        self.ended: dict[str, str] = {}
 
     def record(
         self,
@@ -51,8 +57,18 @@ class Trace:
     ) -> None:
         """Append a new event."""
         self._seq += 1
-        if self.limit != 0:
+        limit = self.limit
+        if limit is None:
             self._rows.append((self._seq, kind, ts, jid, job, detail))
+            return
+        rows = self._rows
+        if limit == 0:
+            if kind in _ENDINGS:
+                self.ended[jid] = kind
+            return
+        if len(rows) == limit and rows[0][1] in _ENDINGS:
+            self.ended[rows[0][3]] = rows[0][1]  # about to fall off the end
+        rows.append((self._seq, kind, ts, jid, job, detail))
 
     @property
     def total(self) -> int:

@@ -189,8 +189,9 @@ class JobSetView:
 
     def reschedule(self, jid: str, at: datetime | float) -> None:
         """Give the entry a new score (``SortedEntry#reschedule``)."""
+        score = as_epoch(at, name="at")  # checked before the entry leaves its set
         entry = self._take(jid)
-        self._set.add(as_epoch(at, name="at"), entry.job)
+        self._set.add(score, entry.job)
 
     def retry_all(self) -> int:
         """Retry every entry; returns how many.
