@@ -69,6 +69,19 @@ KEY_LINES: dict[str, list[str]] = {
         "  Sun 09:00  sent 'trial ends tomorrow'",
         "outbox: 6 emails; …",
     ],
+    "redis_round_trip.py": [
+        "saved 5 jobs: processed=2 failed=2",
+        "  dead                         zset   Refund[1000] score=1767225600.0 (2026-01-01 …",
+        "  queue:mailers                list   ['SendReceipt[1002]', 'SendReceipt[1001]']  …",
+        "  queues                       set    ['default', 'mailers', 'payments']",
+        "  retry                        zset   ChargeCard[1001] score=1767225622.0 … retry_count=0",
+        "  schedule                     zset   SendReceipt[1003] score=1767312000.0 (2026-01-02 …",
+        "  stat:processed:2026-01-01    string 2",
+        "loaded 5 jobs: {'queue:default': 0, 'queue:mailers': 2, 'queue:payments': 0, …",
+        "lossless: True",
+        "two days later: 6 processed, 4 succeeded, 0 failed",
+        "queued=0 scheduled=0 retry=0 dead=['Refund']",
+    ],
 }
 
 

@@ -28,6 +28,10 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(msg)
 
 
+#: One decoder for every member (``json.loads`` with a hook builds a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def _preview(text: str) -> str:
     return repr(text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…")
 
@@ -87,7 +91,7 @@ def decode_member(
         raise RedisDataError(msg)
     text = text_of(raw, where)
     try:
-        job = json.loads(text, parse_constant=_refuse_constant)
+        job = _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:
         msg = f"{where} is not valid JSON ({exc}): {_preview(text)}"
         raise RedisDataError(msg) from None

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from jobsim.errors import JobsimWarning
+from jobsim.errors import InvalidArgument, JobsimWarning
 from jobsim.redis._decode import DEFAULT_MAX_MEMBER_BYTES
 from jobsim.redis._dump import parse_dump
-from jobsim.redis._layout import SET_KEYS, Layout
+from jobsim.redis._layout import DAILY_PREFIXES, SET_KEYS, Layout
 from jobsim.redis._read import decode_raw, read_raw
 from jobsim.redis._write import clear_layout, write_layout
 
@@ -72,13 +72,20 @@ def snapshot(sim: Simulator) -> Layout:
     return layout
 
 
-def save_state(sim: Simulator, redis: Any, *, clear: bool = True) -> Layout:
+def save_state(
+    sim: Simulator, redis: Any, *, clear: bool = True, daily: Mapping[str, int] | None = None
+) -> Layout:
     """Write ``sim``'s queues, sets and counters into ``redis`` in Sidekiq's layout.
 
     With ``clear`` (the default) Sidekiq's job keys already in ``redis`` are deleted first, so
     the keyspace shows exactly the simulator's state. Jobs running at this instant are not
     written (a Sidekiq process holds them only in memory) and a warning says so. Returns the
     :class:`Layout` written.
+
+    The daily counters (``stat:processed:YYYY-MM-DD``…) are counted from the simulator's
+    trace. A loaded state's own daily counters are not kept by the simulator: pass
+    ``daily=report.daily`` (the :class:`LoadReport` of :func:`load_state`) to write them back,
+    added to the simulator's, so a load and save round trip keeps the Web UI's history too.
     """
     if sim.running:
         jids = ", ".join(str(job.get("jid")) for job in sim.running)
@@ -90,6 +97,16 @@ def save_state(sim: Simulator, redis: Any, *, clear: bool = True) -> Layout:
             stacklevel=2,
         )
     layout = snapshot(sim)
+    for key, count in (daily or {}).items():
+        given: object = count
+        if not key.startswith(DAILY_PREFIXES):
+            msg = f"save_state(daily=...): {key!r} is not a stat:processed:/stat:failed: key"
+            raise InvalidArgument(msg)
+        if isinstance(given, bool) or not isinstance(given, int) or count < 0:
+            msg = f"save_state(daily=...): {key!r} has {count!r}; pass a whole number >= 0"
+            raise InvalidArgument(msg)
+        layout.daily[key] = layout.daily.get(key, 0) + count
+    layout.daily = dict(sorted(layout.daily.items()))
     if clear:
         clear_layout(redis)
     write_layout(redis, layout)

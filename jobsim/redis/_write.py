@@ -7,9 +7,9 @@ sent as Ruby's ``Float#to_s`` text. Commands go out pipelined, in chunks.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from jobsim.payload import dumps
 from jobsim.redis._layout import (
     DAILY_PREFIXES,
     QUEUE_PREFIX,
@@ -26,6 +26,10 @@ __all__ = ["CHUNK", "clear_layout", "write_layout"]
 
 #: Members per LPUSH / ZADD command.
 CHUNK = 1000
+
+#: :func:`jobsim.payload.dumps` (Sidekiq's compact JSON), with one encoder for every member
+#: instead of one per call.
+dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
 
 def _text(raw: Any) -> str:
