@@ -2,8 +2,9 @@
 
 Subcommands are entries in :data:`COMMANDS`, ``(name, add_arguments, run)``; a new command
 appends one entry. ``jobsim retries`` prints a retry schedule (from options or a real job
-hash), ``jobsim simulate PATH`` runs a scenario for a virtual period. Numbers come from
-:mod:`jobsim.replay`, which applies Sidekiq's own rules.
+hash, or ActiveJob's ``retry_on`` then Sidekiq's retry with ``--activejob``), ``jobsim simulate
+PATH`` runs a scenario for a virtual period. Numbers come from :mod:`jobsim.replay`, which
+applies Sidekiq's own rules (and ActiveJob's, on a simulator).
 """
 
 from __future__ import annotations
@@ -18,17 +19,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from jobsim.active_job import DEFAULT_RAILS, RAILS_VERSIONS
 from jobsim.clock import as_epoch
 from jobsim.cron import command as cron_command
 from jobsim.errors import JobsimError
 from jobsim.profiles import DEFAULT_PROFILE, PROFILES
 from jobsim.redis import command as redis_command
 from jobsim.replay import (
+    ACTIVE_JOB_ROW_FIELDS,
     ROW_FIELDS,
     SAMPLE_FIELDS,
+    active_job_schedule,
     compile_count_expression,
     load_job,
     parse_duration,
+    parse_wait,
     retry_schedule,
     run_scenario,
 )
@@ -135,6 +140,39 @@ def _add_retries(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="draw the timeline with the jitter band (.svg, or .png with matplotlib)",
     )
+    active_job = parser.add_argument_group(
+        "ActiveJob",
+        "retry_on(Exception, wait=WAIT, attempts=N, jitter=F) through Rails' Sidekiq adapter: "
+        "ActiveJob's retries first, then the error goes to Sidekiq's own retry (--retry, "
+        "--no-retry, --retry-for set the wrapper's sidekiq_options; default 25 retries)",
+    )
+    active_job.add_argument(
+        "--activejob",
+        default=None,
+        metavar="WAIT",
+        help="retry_on's wait: seconds (30), a duration (5m), polynomially_longer or "
+        "exponentially_longer",
+    )
+    active_job.add_argument(
+        "--attempts",
+        type=int,
+        default=None,
+        metavar="N",
+        help="retry_on's attempts, the first run included (default 5)",
+    )
+    active_job.add_argument(
+        "--jitter-fraction",
+        type=float,
+        default=None,
+        metavar="F",
+        help="retry_on's jitter (default 0.15, what load_defaults sets)",
+    )
+    active_job.add_argument(
+        "--rails",
+        choices=list(RAILS_VERSIONS),
+        default=None,
+        help=f"the Rails version whose ActiveJob applies (default {DEFAULT_RAILS})",
+    )
 
 
 def _read_job(name: str) -> dict[str, Any]:
@@ -197,7 +235,103 @@ def _retries_table(schedule: dict[str, Any]) -> None:
         print(f"ends at {schedule['ends_at']}: {schedule['outcome']} ({schedule['reason']})")
 
 
+def _active_job_table(schedule: dict[str, Any]) -> None:
+    header = ["executions", "layer", "retry_count", "delay", "range", "at", "elapsed"]
+    rows = [
+        [
+            str(row["executions"]),
+            row["layer"],
+            "" if row["retry_count"] is None else str(row["retry_count"]),
+            f"{row['delay']:.6g}",
+            f"{row['delay_min']:.6g}..{row['delay_max']:.6g}",
+            row["at"],
+            duration_label(row["elapsed"]),
+        ]
+        for row in schedule["rows"]
+    ]
+    wait = schedule["wait"]
+    shown = f":{wait}" if isinstance(wait, str) else f"{wait:g}"
+    title = (
+        f"ActiveJob retry_on(Exception, wait: {shown}, attempts: {schedule['attempts']}, "
+        f"jitter: {schedule['jitter_fraction']:g}) on Rails {schedule['rails']}, then Sidekiq "
+        f"retry={schedule['retry']} ({schedule['profile']}, {schedule['wrapper']}); "
+        f"seed={schedule['seed']} jitter={schedule['jitter']}, first failure "
+        f"{schedule['first_failure']}"
+    )
+    _print_table(title, header, rows)
+    for note in schedule["notes"]:
+        print(f"note: {note}")
+    if schedule["handed_to_sidekiq_at"] is not None:
+        retries = schedule["sidekiq_retries"]
+        then = f" ({retries} {'retry' if retries == 1 else 'retries'})"
+        print(
+            f"ActiveJob gives up at {schedule['handed_to_sidekiq_at']} after "
+            f"{schedule['attempts']} executions; the error escapes to Sidekiq's retry"
+            + (then if retries else ", which does not retry it")
+        )
+    ending = (
+        f"dies at {schedule['dies_at']} (into the dead set)"
+        if schedule["outcome"] == "dead"
+        else f"ends at {schedule['ends_at']}: discarded"
+    )
+    print(
+        f"{ending}, {duration_label(schedule['ends_after'])} after the first failure, "
+        f"{schedule['executions']} executions; {schedule['reason']}"
+    )
+
+
+def _run_active_job(args: argparse.Namespace) -> int:
+    refused = [
+        name
+        for name, given in (
+            ("--job", args.job is not None),
+            ("--retry-in", args.retry_in is not None),
+            ("--samples", bool(args.samples)),
+            ("--plot", args.plot is not None),
+        )
+        if given
+    ]
+    if refused:
+        msg = f"--activejob does not combine with {', '.join(refused)} (yet)"
+        raise JobsimError(msg)
+    schedule = active_job_schedule(
+        parse_wait(args.activejob),
+        attempts=5 if args.attempts is None else args.attempts,
+        jitter_fraction=0.15 if args.jitter_fraction is None else args.jitter_fraction,
+        rails=DEFAULT_RAILS if args.rails is None else args.rails,
+        retry=False if args.no_retry else args.retry,
+        retry_for=None
+        if args.retry_for is None
+        else parse_duration(args.retry_for, option="--retry-for"),
+        profile=args.profile,
+        seed=args.seed,
+        jitter=args.jitter,
+        first_failure=_first_failure(args.at),
+    )
+    if args.format == "json":
+        print(json.dumps(schedule, indent=2))
+    elif args.format == "csv":
+        print(_csv(schedule["rows"], ACTIVE_JOB_ROW_FIELDS))
+    else:
+        _active_job_table(schedule)
+    return 0
+
+
 def _run_retries(args: argparse.Namespace) -> int:
+    if args.activejob is not None:
+        return _run_active_job(args)
+    stray = [
+        option
+        for option, value in (
+            ("--attempts", args.attempts),
+            ("--jitter-fraction", args.jitter_fraction),
+            ("--rails", args.rails),
+        )
+        if value is not None
+    ]
+    if stray:
+        msg = f"{', '.join(stray)}: ActiveJob options, give --activejob WAIT with them"
+        raise JobsimError(msg)
     retry: int | bool | None = False if args.no_retry else args.retry
     retry_in = None if args.retry_in is None else compile_count_expression(args.retry_in)
     schedule = retry_schedule(
@@ -360,7 +494,7 @@ COMMANDS: list[Command] = [
 ]
 
 _HELP = {
-    "retries": "the retry schedule of a job, from options or a real job hash",
+    "retries": "the retry schedule of a job, from options, a real job hash or ActiveJob's retry_on",
     "simulate": "run a scenario folder for a virtual period and summarise it",
 }
 

@@ -2,6 +2,7 @@
 scenarios run for a virtual period.
 
 * :func:`retry_schedule` — when each retry runs, the jitter range, when the job dies.
+* :func:`active_job_schedule` — the same for ActiveJob's ``retry_on``, then Sidekiq's retry.
 * :func:`load_job` — a Sidekiq job hash from a JSON file (or ``-``), as found in the retry or
   dead set; never pickle or eval.
 * :func:`run_scenario` — a directory with ``sidekiq.yml``, ``schedule.yml`` and ``jobs.py``.
@@ -11,6 +12,7 @@ scenarios run for a virtual period.
 
 from __future__ import annotations
 
+from jobsim.replay._active_job import ACTIVE_JOB_ROW_FIELDS, active_job_schedule, parse_wait
 from jobsim.replay._expr import compile_count_expression
 from jobsim.replay._input import load_job, parse_duration
 from jobsim.replay._scenario import (
@@ -24,16 +26,19 @@ from jobsim.replay._scenario import (
 from jobsim.replay._schedule import ROW_FIELDS, SAMPLE_FIELDS, percentile, retry_schedule
 
 __all__ = [
+    "ACTIVE_JOB_ROW_FIELDS",
     "ROW_FIELDS",
     "SAMPLE_FIELDS",
     "CronStatus",
     "Sample",
     "ScenarioRun",
     "Tick",
+    "active_job_schedule",
     "compile_count_expression",
     "install_cron",
     "load_job",
     "parse_duration",
+    "parse_wait",
     "percentile",
     "retry_schedule",
     "run_scenario",
