@@ -24,6 +24,14 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 #: Lines (or, ending in "…", line prefixes) each example must print.
 KEY_LINES: dict[str, list[str]] = {
+    "cron_week.py": [
+        "a week from Mon 2026-01-26 UTC: 93 enqueues",
+        "  2026-01-26T14:00:00Z  weekly_digest    enqueued at 14:00:06",
+        "  2026-01-31T23:00:00Z  month_end        enqueued at 23:00:27",
+        "enqueues per job: {'month_end': 1, 'nightly_report': 7, 'sync_inventory': 84, …",
+        "Wednesday runs skipped while down: 10:00, 10:30, 12:30",
+        "legacy_cleanup status: disabled",
+    ],
     "retries_and_dead_set.py": [
         "  death handler: RefundOrder refund of order 8 rejected",
         "2026-01-01 00:00:36    succeeded          ChargeCard…",

@@ -3,7 +3,10 @@
 * Grammar: 5 fields, or 6 with seconds first; ``*``, ``a``, ``a-b``, ``/n`` steps, ``a/n``
   (= ``a-max/n``), names, Sunday 0 or 7, ``L`` (day of month), ``nL`` (last weekday ``n`` of
   the month), ``n#k``, ``LW``. Reversed ranges, step 0 and out-of-range values are errors,
-  and so is a day of month no listed month has (``0 0 31 2 *``).
+  and so is a day of month no listed month has when both day fields must match
+  (``0 0 31 2 *``; ``0 0 31 2 1`` fires on Mondays in February, as cronsim).
+* ``a-a/n`` (a one-value range with a step) is the value ``a`` alone, as Debian cron reads
+  it; cronsim 2.x reads it as ``a/n`` (``a``, ``a+n``… to the field's end). Deliberate.
 * Days: when either day field *starts with* ``*`` both must match (AND); otherwise either
   (OR). So ``*/2`` counts as unrestricted, ``1-31`` as restricted.
 * DST: a 5-field expression whose minute and hour fields do not start with ``*`` is matched
@@ -77,7 +80,13 @@ class VixieCron:
         self.wall_clock = five and not parts[1].startswith("*") and not parts[2].startswith("*")
         plain = [d for d in self.days if d > 0]
         no_last = not (LAST in self.days or LAST_WEEKDAY in self.days)
-        if plain and no_last and min(plain) > max(_LONGEST[m] for m in self.months):
+        # cronsim's rule: only when both day fields must match (with OR, the weekday fires)
+        if (
+            self.day_and
+            and plain
+            and no_last
+            and min(plain) > max(_LONGEST[m] for m in self.months)
+        ):
             raise CronSyntaxError(expression, offsets[3], "Bad day-of-month (never exists)")
 
     def _field(self, index: int, text: str, offset: int) -> set[int]:
