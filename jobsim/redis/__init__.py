@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from jobsim.redis._client import Client
 from jobsim.redis._decode import DEFAULT_MAX_MEMBER_BYTES
+from jobsim.redis._disabled import RedisTarget, disabled
 from jobsim.redis._dump import write_dump
 from jobsim.redis._layout import Layout, RedisDataError, ruby_float
 from jobsim.redis._read import read_raw
@@ -39,6 +40,8 @@ __all__ = [
     "LoadReport",
     # Redis itself
     "fake_redis",
+    "disabled",
+    "RedisTarget",
     "redis_time",
     "ruby_float",
     # Errors and limits

@@ -73,6 +73,10 @@ class Client:
         #: The client middleware chain, run around every push (``Chain("client")``).
         self.middleware = Chain("client")
 
+    def now(self) -> float:
+        """The client's current time in epoch seconds."""
+        return self._now()
+
     def push(self, item: Any) -> str | None:
         """Push a job hash (``class``, ``args``, optional ``queue``, ``at``, ``retry``, ``jid``…).
 
