@@ -24,7 +24,7 @@ START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 # -- a scenario touching every time-related path ----------------------------------------------
 
 
-class Tick(jobsim.Job, queue="default"):
+class Tick(jobsim.Job, queue="default", retry=3):
     def perform(self, n: int) -> None:
         if n < 0:
             raise ValueError(f"tick {n} refused")
@@ -43,8 +43,19 @@ class Quick(jobsim.Job, retry=2):
         raise KeyError("quick")
 
 
-def run_scenario(profile: str) -> jobsim.Simulator:
-    sim = jobsim.Simulator(seed=11, start=START, profile=profile)
+#: Workers in virtual time: weighted fetch, two slots, drawn durations, Sidekiq's poll ticks.
+WORKERS: dict[str, Any] = {
+    "queues": [["default", 2], ["critical", 1]],
+    "concurrency": 2,
+    "durations": {"Tick": jobsim.durations.uniform(1, 5), "Flaky": 3},
+    "poll_interval": "sidekiq",
+    "fetch": "reliable",
+}
+
+
+def run_scenario(profile: str, workers: bool = False) -> jobsim.Simulator:
+    options = WORKERS if workers else {}
+    sim = jobsim.Simulator(seed=11, start=START, profile=profile, **options)
     with sim:
         Tick.perform_async(1)
         Tick.perform_async(-1)
@@ -61,6 +72,16 @@ def run_scenario(profile: str) -> jobsim.Simulator:
     sim.retries.retry_all()
     sim.drain()
     sim.dead.retry_all()
+    if workers:
+        with sim:
+            for n in range(6):
+                Tick.perform_async(10 + n)
+        sim.advance(2)
+        sim.shutdown(1)
+        sim.start()
+        sim.advance(1)
+        sim.crash()
+        sim.start()
     sim.drain()
     list(sim.trace.between(START, START + timedelta(days=30)))
     sim.queue("default").latency  # noqa: B018 - reading it is the point
@@ -152,12 +173,17 @@ def no_wall_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
+@pytest.mark.parametrize("workers", [False, True], ids=["plain", "workers"])
 @pytest.mark.parametrize("profile", ["sidekiq-6.4", "sidekiq-7", "sidekiq-8"])
-def test_a_busy_scenario_never_reads_the_wall_clock(no_wall_clock: None, profile: str) -> None:
-    sim = run_scenario(profile)
+def test_a_busy_scenario_never_reads_the_wall_clock(
+    no_wall_clock: None, profile: str, workers: bool
+) -> None:
+    sim = run_scenario(profile, workers)
     kinds = set(sim.trace.kinds())
     assert {"enqueued", "scheduled", "started", "succeeded", "failed"} <= kinds
     assert {"retry_scheduled", "died"} <= kinds
+    if workers:
+        assert "interrupted" in kinds  # shutdown and crash met jobs in flight
     assert sim.now > START  # virtual time did move, and only through the simulator
     assert sim.stats.dead_size >= 1
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -246,9 +247,13 @@ class JobPlaces(RuleBasedStateMachine):
         moved = []
         for view in (self.sim.retries, self.sim.scheduled):
             for entry in reversed(list(view)):
-                if entry.score <= now:
+                if entry.score <= now and not self.stopped_by_client(entry.job):
                     moved.append((entry.job["queue"], entry.jid))
         return moved
+
+    def stopped_by_client(self, job: Mapping[str, Any]) -> bool:
+        """Whether client middleware stops this job's next push (also a push from a set)."""
+        return self.middleware and dropped_by_client(job["queue"], job.get("args", []))
 
     # -- enqueueing ----------------------------------------------------------------------------
 
@@ -408,7 +413,10 @@ class JobPlaces(RuleBasedStateMachine):
         size = len(view)
         getattr(view, action)(jid)
         place = self.sim.locate(jid)
-        if action in ("retry", "add_to_queue"):
+        if action in ("retry", "add_to_queue") and self.stopped_by_client(job):
+            assert place == "discarded"  # the push from the set went through client middleware
+            assert len(view) == size - 1
+        elif action in ("retry", "add_to_queue"):
             assert place == f"queue:{job['queue']}"
             queued = self.sim.queue(job["queue"]).jobs[-1]
             assert queued["jid"] == jid
@@ -460,7 +468,9 @@ class JobPlaces(RuleBasedStateMachine):
         assert moved == len(jobs)
         for jid, job in jobs.items():
             place = self.sim.locate(jid)
-            if action == "retry_all":
+            if action == "retry_all" and self.stopped_by_client(job):
+                assert place == "discarded"
+            elif action == "retry_all":
                 assert place == f"queue:{job['queue']}"
             elif action == "kill_all":
                 assert place in {"dead", "discarded"}
