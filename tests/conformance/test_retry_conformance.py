@@ -21,13 +21,14 @@ import re
 import traceback
 import types
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import jobsim
+from tests.conformance.compare import differences
 
 HERE = Path(__file__).resolve().parent
 CASES_PATH = HERE / "retry_cases.json"
@@ -318,29 +319,6 @@ def _execute(
 
 
 # -- comparison -----------------------------------------------------------------------------
-
-
-def differences(expected: Any, actual: Any, path: str = "") -> Iterator[str]:
-    """Every place where ``actual`` differs from ``expected``, as readable lines."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for key in expected:
-            if key not in actual:
-                yield f"{path}.{key}: missing in jobsim (Sidekiq: {expected[key]!r})"
-            else:
-                yield from differences(expected[key], actual[key], f"{path}.{key}")
-        for key in actual:
-            if key not in expected:
-                yield f"{path}.{key}: only in jobsim ({actual[key]!r})"
-        return
-    if isinstance(expected, list) and isinstance(actual, list):
-        for index, (left, right) in enumerate(zip(expected, actual, strict=False)):
-            yield from differences(left, right, f"{path}[{index}]")
-        if len(expected) != len(actual):
-            yield f"{path}: Sidekiq has {len(expected)} items, jobsim {len(actual)}"
-        return
-    same_type = isinstance(expected, bool) == isinstance(actual, bool)
-    if not same_type or expected != actual:
-        yield f"{path}: Sidekiq {expected!r} != jobsim {actual!r}"
 
 
 def _pretty(observation: Observation) -> list[str]:

@@ -46,6 +46,7 @@ import pytest
 import jobsim
 from jobsim.queue_config import QueueConfig, parse_queues
 from jobsim.sidekiq_config import parse_sidekiq_yml
+from tests.conformance.compare import differences
 
 HERE = Path(__file__).resolve().parent
 CASES_PATH = HERE / "worker_cases.json"
@@ -131,29 +132,6 @@ def ruby_case(result: dict[str, Any], part: str, name: str) -> Any:
 
 
 # -- comparison helpers -----------------------------------------------------------------------
-
-
-def differences(expected: Any, actual: Any, path: str = "") -> Iterator[str]:
-    """Every place where ``actual`` (jobsim) differs from ``expected`` (Sidekiq)."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for key in expected:
-            if key not in actual:
-                yield f"{path}.{key}: missing in jobsim (Sidekiq: {expected[key]!r})"
-            else:
-                yield from differences(expected[key], actual[key], f"{path}.{key}")
-        for key in actual:
-            if key not in expected:
-                yield f"{path}.{key}: only in jobsim ({actual[key]!r})"
-        return
-    if isinstance(expected, list) and isinstance(actual, list):
-        for index, (left, right) in enumerate(zip(expected, actual, strict=False)):
-            yield from differences(left, right, f"{path}[{index}]")
-        if len(expected) != len(actual):
-            yield f"{path}: Sidekiq has {len(expected)} items, jobsim {len(actual)}"
-        return
-    same_type = isinstance(expected, bool) == isinstance(actual, bool)
-    if not same_type or expected != actual:
-        yield f"{path}: Sidekiq {expected!r} != jobsim {actual!r}"
 
 
 def assert_same(what: str, case: Mapping[str, Any], expected: Any, actual: Any) -> None:
