@@ -32,6 +32,8 @@ __all__ = ["CronJob", "Recurring", "install_schedule"]
 
 #: How far behind a fire time may be and still be enqueued (``not_past_scheduled_time?``).
 GRACE_SECONDS = 60
+#: How long a cached previous fire time is trusted at most (the shortest fall-back shift).
+_WINDOW_CAP = 30 * 60
 #: sidekiq-cron's ``DEFAULT_POLL_INTERVAL``.
 DEFAULT_POLL_INTERVAL = 30
 
@@ -54,8 +56,13 @@ class CronJob:
     #: Epoch seconds of the last enqueue (sidekiq-cron keeps the poll time, to the second).
     last_enqueue_time: float | None = None
     jid_history: list[dict[str, Any]] = field(default_factory=list)
-    # The last answer of previous_fire and the fire time after it: between the two the
-    # answer cannot change, so a poll every 30 s costs one cron search per fire, not per poll.
+    #: Fire times already enqueued (Redis's ``cron_job:NAME:enqueued``); a new job starts
+    #: with the fire time before its creation, so it does not run right after it is saved.
+    enqueued_slots: set[float] = field(default_factory=set)
+    # The last answer of previous_fire and how long it surely holds: until the next fire,
+    # but never more than 30 min, because on a fall-back day Fugit's previous_time (with a
+    # UTC time, as sidekiq-cron passes) also returns the repeated wall time, which can come
+    # as soon as 30 min later (Lord Howe) and which next_after does not report.
     _window: tuple[float, float] | None = None
 
     def previous_fire(self, now: float) -> float:
@@ -64,9 +71,10 @@ class CronJob:
         if window is not None and window[0] < now <= window[1]:
             return window[0]
         previous = self.cron.previous_before(to_datetime(now))
-        following = self.cron.next_after(previous).timestamp()
-        self._window = (previous.timestamp(), following)
-        return self._window[0]
+        start = previous.timestamp()
+        following = min(self.cron.next_after(previous).timestamp(), start + _WINDOW_CAP)
+        self._window = (start, following)
+        return start
 
     def should_enqueue(self, now: float) -> bool:
         """sidekiq-cron's ``should_enque?`` at poll time ``now``."""
@@ -75,7 +83,9 @@ class CronJob:
         last = self.previous_fire(now)
         if int(now) - int(last) > GRACE_SECONDS:
             return False  # missed: the process was down when it was due
-        return self.last_enqueue_time is None or int(self.last_enqueue_time) < int(last)
+        if self.last_enqueue_time is not None and int(self.last_enqueue_time) >= int(last):
+            return False
+        return last not in self.enqueued_slots  # the ZADD on the enqueued key must be new
 
 
 def _flag(value: Any) -> bool:
@@ -159,7 +169,10 @@ class Recurring:
 
     def load(self, schedule: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> Recurring:
         """Add jobs from a hash keyed by name (or a list of hashes with ``name``)."""
+        now = self._sim.time
         for job in _entries(schedule):
+            # Job#save marks the fire time before creation as enqueued already.
+            job.enqueued_slots.add(job.previous_fire(now))
             self.jobs[job.name] = job
         return self
 
@@ -237,6 +250,7 @@ class Recurring:
         with sim:
             jid = sim.push(item)
         job.last_enqueue_time = float(int(now))
+        job.enqueued_slots.add(slot)
         job.jid_history.insert(0, {"jid": jid, "enqueued": format_time(now)})
         detail = {"name": job.name, "cron": job.cron.expression, "slot": format_time(slot)}
         payload = {"class": job.klass, "args": args, "queue": job.queue or "default"}
