@@ -237,9 +237,21 @@ class JobPlaces(RuleBasedStateMachine):
             overdue = [entry for entry in view if entry.score <= now]
             assert not overdue, f"{view.name} holds jobs already due after a run: {overdue}"
 
-    def kill_lands(self) -> set[str]:
-        """Where a killed job goes: the dead set, or straight out if the set keeps nothing."""
-        return {"dead"} if self.dead_max_jobs >= 2 else {"discarded"}
+    def check_killed(self, jid: str, *, scores_before: list[float]) -> None:
+        """A killed job is in the dead set, unless the dead set's trim took it at once: when it
+        keeps nothing (dead_max_jobs=1), or when it is full of entries scored later than now
+        (rescheduled into the future), since Sidekiq trims the lowest scores."""
+        place = self.sim.locate(jid)
+        keeps = self.dead_max_jobs - 1
+        later = sum(score > self.sim.time for score in scores_before)
+        if keeps == 0 or later >= keeps:
+            assert place == "discarded", place
+        if place == "discarded":
+            last = self.sim.trace.for_job(jid)[-1]
+            assert last.kind == "discarded"
+            assert last.detail["reason"].startswith("trimmed from the dead set")
+        else:
+            assert place == "dead", place
 
     def due_order(self) -> list[tuple[str, str]]:
         """(queue, jid) of the due set entries, in the order the engine moves them."""
@@ -411,6 +423,7 @@ class JobPlaces(RuleBasedStateMachine):
         entry = entries[pick % len(entries)]
         jid, job = entry.jid, dict(entry.job)
         size = len(view)
+        dead_scores = [other.score for other in self.sim.dead if other.jid != jid]
         getattr(view, action)(jid)
         place = self.sim.locate(jid)
         if action in ("retry", "add_to_queue") and self.stopped_by_client(job):
@@ -428,7 +441,7 @@ class JobPlaces(RuleBasedStateMachine):
                 }
             assert len(view) == size - 1
         elif action == "kill":
-            assert place in self.kill_lands()
+            self.check_killed(jid, scores_before=dead_scores)
         else:
             assert place == "discarded"
             assert len(view) == size - 1

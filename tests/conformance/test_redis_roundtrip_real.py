@@ -80,15 +80,20 @@ def states(draw: st.DrawFn) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def ruby_json(job: dict[str, Any]) -> str:
+    """``JSON.generate`` as Sidekiq calls it: compact, non-ASCII written as UTF-8, unescaped."""
+    return json.dumps(job, separators=(",", ":"), ensure_ascii=False)
+
+
 def fill(redis: Any, state: dict[str, Any]) -> None:
     """Write ``state`` with plain Redis commands, as Sidekiq's client and server would."""
     for name, jobs in state["queues"].items():
         redis.sadd("queues", name)
         for job in jobs:
-            redis.lpush(f"queue:{name}", json.dumps(job, separators=(",", ":")))
+            redis.lpush(f"queue:{name}", ruby_json(job))
     for key, entries in state["sets"].items():
         for score, job in entries:
-            redis.zadd(key, {json.dumps(job, separators=(",", ":")): score})
+            redis.zadd(key, {ruby_json(job): score})
     redis.set("stat:processed", state["processed"])
     redis.set("stat:failed", state["failed"])
     for key, count in state["daily"].items():

@@ -341,10 +341,10 @@ def fill(redis: Any, state: dict[str, Any]) -> None:
     for name, jobs in state["queues"].items():
         redis.sadd("queues", name)
         for job in jobs:
-            redis.lpush(f"queue:{name}", json.dumps(job, separators=(",", ":")))
+            redis.lpush(f"queue:{name}", json.dumps(job, separators=(",", ":"), ensure_ascii=False))
     for key, entries in state["sets"].items():
         for score, job in entries:
-            redis.zadd(key, {json.dumps(job, separators=(",", ":")): score})
+            redis.zadd(key, {json.dumps(job, separators=(",", ":"), ensure_ascii=False): score})
     redis.set("stat:processed", state["processed"])
     redis.set("stat:failed", state["failed"])
 
