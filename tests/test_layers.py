@@ -51,6 +51,7 @@ LAYERS: dict[str, int] = {
     "cron": 2,
     "cron.command": 7,
     "cron.recurring": 7,
+    "cron.scheduler": 7,
     # ActiveJob: Rails' rules are pure; the jobs themselves sit on the core's job classes
     "active_job": 4,
     "active_job._delay": 2,
