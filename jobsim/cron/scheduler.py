@@ -16,9 +16,9 @@ Durations are rufus-style: ``"90"`` or ``90`` seconds, ``"30s"``, ``"5m"``, ``"1
 from __future__ import annotations
 
 import re
-from functools import partial
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from jobsim.clock import as_epoch, format_time, to_datetime
