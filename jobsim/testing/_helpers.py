@@ -176,11 +176,7 @@ class _CountAssertion:
     ) -> JobMatcher | _PerformedInside:
         """A ``with`` block in which exactly ``n`` jobs must be counted."""
         matcher = self._matcher(n, only, except_, queue, sim)
-        if self._kind == "enqueued":
-            return matcher
-        return _PerformedInside(
-            matcher, perform_enqueued_jobs.inside(only=only, except_=except_, queue=queue, sim=sim)
-        )
+        return _block_for(self._kind, matcher, only=only, except_=except_, queue=queue, sim=sim)
 
     def __repr__(self) -> str:
         return f"<jobsim.testing.{self.__name__}>"
@@ -217,12 +213,9 @@ class _NoJobs:
     ) -> JobMatcher | _PerformedInside:
         """A ``with`` block in which no job (passing the filters) may be counted."""
         title = _title(self.__name__, only=only, except_=except_, queue=queue)
-        matcher = _counting_matcher(self._counter._kind, title, 0, only, except_, queue, sim)
-        if self._counter._kind == "enqueued":
-            return matcher
-        return _PerformedInside(
-            matcher, perform_enqueued_jobs.inside(only=only, except_=except_, queue=queue, sim=sim)
-        )
+        kind = self._counter._kind
+        matcher = _counting_matcher(kind, title, 0, only, except_, queue, sim)
+        return _block_for(kind, matcher, only=only, except_=except_, queue=queue, sim=sim)
 
     def __repr__(self) -> str:
         return f"<jobsim.testing.{self.__name__}>"
@@ -289,12 +282,28 @@ class _WithAssertion:
     ) -> JobMatcher | _PerformedInside:
         """A ``with`` block in which such a job must be counted (``.jobs`` lists them)."""
         matcher = self._matcher(job, args, kwargs, at, queue, sim)
-        if self._kind == "enqueued":
-            return matcher
-        return _PerformedInside(matcher, perform_enqueued_jobs.inside(sim=sim))
+        return _block_for(self._kind, matcher, sim=sim)
 
     def __repr__(self) -> str:
         return f"<jobsim.testing.{self.__name__}>"
+
+
+def _block_for(
+    kind: str,
+    matcher: JobMatcher,
+    *,
+    only: JobFilter | None = None,
+    except_: JobFilter | None = None,
+    queue: str | None = None,
+    sim: Simulator | None = None,
+) -> JobMatcher | _PerformedInside:
+    """The ``with``-block form of an assertion: for enqueued jobs the matcher itself; for
+    performed jobs, one that first performs what the block enqueued (passing the filters)."""
+    if kind == "enqueued":
+        return matcher
+    return _PerformedInside(
+        matcher, perform_enqueued_jobs.inside(only=only, except_=except_, queue=queue, sim=sim)
+    )
 
 
 class _PerformedInside:

@@ -17,7 +17,6 @@ A case in ``KNOWN_DIFFERENCES`` is one where jobsim is known to differ from side
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import pytest
 
 import jobsim
 from jobsim.cron.recurring import Recurring
+from tests.conformance.compare import differences
 
 HERE = Path(__file__).resolve().parent
 CASES_PATH = HERE / "cron_poller_cases.json"
@@ -124,33 +124,6 @@ def run_jobsim(case: dict[str, Any]) -> Observation:
 # -- comparison -----------------------------------------------------------------------------
 
 
-def differences(expected: Any, actual: Any, path: str = "") -> Iterator[str]:
-    """Every place where ``actual`` differs from ``expected``, as readable lines."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for key in expected:
-            if key not in actual:
-                yield f"{path}.{key}: missing in jobsim (sidekiq-cron: {expected[key]!r})"
-            else:
-                yield from differences(expected[key], actual[key], f"{path}.{key}")
-        for key in actual:
-            if key not in expected:
-                yield f"{path}.{key}: only in jobsim ({actual[key]!r})"
-        return
-    if isinstance(expected, list) and isinstance(actual, list):
-        for index, (left, right) in enumerate(zip(expected, actual, strict=False)):
-            yield from differences(left, right, f"{path}[{index}]")
-        if len(expected) != len(actual):
-            yield f"{path}: sidekiq-cron has {len(expected)} items, jobsim {len(actual)}"
-        return
-    if isinstance(expected, float) and isinstance(actual, float):
-        if abs(expected - actual) > FLOAT_TOLERANCE:
-            yield f"{path}: sidekiq-cron {expected!r} != jobsim {actual!r}"
-        return
-    same_type = isinstance(expected, bool) == isinstance(actual, bool)
-    if not same_type or expected != actual:
-        yield f"{path}: sidekiq-cron {expected!r} != jobsim {actual!r}"
-
-
 def _at(case: dict[str, Any], line: str) -> str:
     """``line`` with the step's action and time, for ``.steps[i]...`` paths."""
     if line.startswith(".steps["):
@@ -195,7 +168,12 @@ def test_cron_poller_case_matches_sidekiq_cron(
             + "\n".join(expected.get("error_backtrace", []))
         )
     actual = run_jobsim(case)
-    found = [_at(case, line) for line in differences(expected, actual)]
+    found = [
+        _at(case, line)
+        for line in differences(
+            expected, actual, side="sidekiq-cron", float_tolerance=FLOAT_TOLERANCE
+        )
+    ]
     if found:
         shown = found[:40] + ([f"... and {len(found) - 40} more"] if len(found) > 40 else [])
         pytest.fail(
