@@ -10,16 +10,15 @@ clock, and it never moves it back.
 
 from __future__ import annotations
 
-import gc
 import heapq
 import itertools
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import format_time
 from jobsim.durations import resolve
 from jobsim.errors import SimulatedCrash, StepLimitExceeded
+from jobsim.young_gc import fewer_young_collections
 
 if TYPE_CHECKING:
     from jobsim.client import Client
@@ -32,29 +31,6 @@ __all__ = ["Engine", "PollMode"]
 PollMode = Literal["exact", "sidekiq"]
 
 _UNSEEN = object()
-
-#: CPython's first GC generation threshold while the engine runs (the default is 700).
-_RUN_GC_THRESHOLD = 20_000
-
-
-@contextmanager
-def _fewer_young_collections() -> Iterator[None]:
-    """Collect the youngest GC generation less often while a run lasts.
-
-    A run allocates job hashes and trace rows that all stay alive, so with the default
-    threshold CPython keeps running young collections that free nothing: about a fifth of a
-    drain's time. The old setting comes back when the run ends, however it ends.
-    """
-    first, second, third = gc.get_threshold()
-    if first >= _RUN_GC_THRESHOLD or first == 0:
-        yield
-        return
-    gc.set_threshold(_RUN_GC_THRESHOLD, second, third)
-    try:
-        yield
-    finally:
-        gc.set_threshold(first, second, third)
-
 
 #: Sidekiq's ``average_scheduled_poll_interval`` default, per process.
 _DEFAULT_POLL_AVERAGE = 5.0
@@ -232,6 +208,10 @@ class Engine:
         except SimulatedCrash as crash:
             self.crash_during(queue, job, crash)
             return
+        # No duration (the common case) is known after the class's first run.
+        if self._specs.get(job.get("class"), _UNSEEN) is None:  # type: ignore[arg-type]
+            processor.finish(queue, job, outcome, 0.0)
+            return
         seconds = self._duration(job, outcome[0])
         if seconds <= 0:
             processor.finish(queue, job, outcome, 0.0)
@@ -319,13 +299,14 @@ class Engine:
 
     def run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
         """Start jobs and move time until idle, or until ``until``; returns jobs started."""
-        with _fewer_young_collections():
+        with fewer_young_collections():
             return self._run(until=until, max_steps=max_steps, verb=verb)
 
     def _run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
         state = self._state
         clock = state.clock
-        retries, scheduled, timers = state.retries, state.scheduled, self._timers
+        timers, in_flight = self._timers, self._in_flight
+        retry_heap, schedule_heap = state.retries.live_heap(), state.scheduled.live_heap()
         concurrency = state.concurrency
         exact = self.poll == "exact"
         steps = 0
@@ -335,17 +316,20 @@ class Engine:
                 self.fire_timers()
             if not self.stopped:
                 if exact:
-                    if retries.due(now) or scheduled.due(now):
+                    if (retry_heap and retry_heap[0][0] <= now) or (
+                        schedule_heap and schedule_heap[0][0] <= now
+                    ):
                         self.enqueue_due()
                 elif now >= self._next_poll and self._sets_pending():
                     self.enqueue_due()
-                if len(self._in_flight) < concurrency:
+                if len(in_flight) < concurrency:
                     fetched = self.fetch()
                     if fetched is not None:
+                        queue, job = fetched
                         if max_steps is not None and steps >= max_steps:
-                            state.queue(fetched[0]).push_front(fetched[1])
+                            state.queue(queue).push_front(job)
                             raise StepLimitExceeded(self._runaway_message(verb, max_steps))
-                        self.start(*fetched)
+                        self.start(queue, job)
                         steps += 1
                         continue
             due = self.next_due(until)

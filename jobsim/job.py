@@ -95,7 +95,9 @@ class Job:
     @classmethod
     def perform_async(cls, *args: Any) -> str | None:
         """Enqueue now; returns the jid (None if client middleware dropped the job)."""
-        return routing.current_target(cls.job_name).enqueue_job(cls, args, _NO_OPTIONS)
+        stack = routing.stack
+        target = stack[-1] if stack else routing.current_target(cls.job_name)
+        return target.enqueue_job(cls, args, _NO_OPTIONS)
 
     @classmethod
     def perform_in(cls, interval: When, *args: Any) -> str | None:

@@ -25,6 +25,7 @@ from jobsim.retry import (
     error_class_name,
     error_message,
 )
+from jobsim.trace import NO_DETAIL
 
 if TYPE_CHECKING:
     from jobsim.job import Job
@@ -67,7 +68,7 @@ class Processor:
         state.processed += 1
         jid = job["jid"]
         now = state.clock.now
-        state.trace.record("started", now, jid, job)
+        state.trace.add(("started", now, jid, job, NO_DETAIL))
         since: Any = job.get("enqueued_at")
         kind = type(since)
         if kind is int:  # Sidekiq 8 writes integer milliseconds
@@ -82,7 +83,8 @@ class Processor:
         job_class = state.registry.classes.get(job.get("class"))  # type: ignore[arg-type]
         instance: Job | None = None
         skipped_by: str | None = None
-        state.start_running(jid)
+        running = state.running  # state.start_running(jid), spelled out on the hot path
+        running[jid] = running.get(jid, 0) + 1
         try:
             if job_class is None:
                 raise _unknown_class(job, state.registry.names())
@@ -98,8 +100,10 @@ class Processor:
                 _, skipped_by = chain.invoke(
                     work, parsed, queue, lambda: work.perform(*parsed["args"])
                 )
+            elif args := job["args"]:
+                instance.perform(*json_round_trip(args))
             else:
-                instance.perform(*json_round_trip(job["args"]))
+                instance.perform()
         except Exception as exc:
             return (job_class, instance, exc, None)
         except SimulatedCrash:
@@ -116,24 +120,31 @@ class Processor:
     def finish(self, queue: str, job: Mapping[str, Any], outcome: Outcome, busy: float) -> None:
         """Apply an execution's outcome: success, or Sidekiq's failure handling."""
         state = self._state
-        state.stop_running(job["jid"])
+        jid = job["jid"]
+        running = state.running  # state.stop_running(jid), spelled out on the hot path
+        left = running.get(jid, 0) - 1
+        if left > 0:
+            running[jid] = left
+        else:
+            running.pop(jid, None)
         if busy:
             state.busy_seconds[queue] = state.busy_seconds.get(queue, 0.0) + busy
         job_class, instance, error, skipped_by = outcome
-        if error is not None and self.raise_errors:
+        if error is None:
+            if skipped_by is None:
+                state.trace.add(("succeeded", state.clock.now, jid, job, NO_DETAIL))
+            else:
+                detail = {"skipped_by": skipped_by}
+                state.trace.record("succeeded", state.clock.now, jid, job, detail)
+            return
+        if self.raise_errors:
             state.failed += 1
             detail = {"error_class": error_class_name(error), "error_message": str(error)[:300]}
-            state.trace.record("failed", state.clock.now, job["jid"], job, detail)
+            state.trace.record("failed", state.clock.now, jid, job, detail)
             reason = "raised to the caller (testing mode: no retries)"
-            state.trace.record("discarded", state.clock.now, job["jid"], job, {"reason": reason})
+            state.trace.record("discarded", state.clock.now, jid, job, {"reason": reason})
             raise error
-        if error is not None:
-            self._failed(queue, job, error, job_class, instance)
-        elif skipped_by is not None:
-            detail = {"skipped_by": skipped_by}
-            state.trace.record("succeeded", state.clock.now, job["jid"], job, detail)
-        else:
-            state.trace.record("succeeded", state.clock.now, job["jid"], job)
+        self._failed(queue, job, error, job_class, instance)
 
     def lose(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job vanished (a crash under basic fetch): counted, recorded, gone."""

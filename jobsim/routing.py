@@ -33,6 +33,7 @@ __all__ = [
     "deactivate",
     "generation",
     "missed_since",
+    "stack",
 ]
 
 
@@ -55,7 +56,9 @@ class Missed(NamedTuple):
 
 
 _lock = threading.Lock()
-_stack: list[EnqueueTarget] = []
+#: The active targets, innermost last. Read it (Job.perform_async peeks at the top without a
+#: call); only activate() and deactivate() change it.
+stack: list[EnqueueTarget] = []
 #: Grows by one with every activation and deactivation; diagnostics compare generations,
 #: never times.
 _generation = 0
@@ -69,7 +72,7 @@ def activate(target: EnqueueTarget) -> None:
     """Make ``target`` receive enqueues until :func:`deactivate`."""
     global _generation
     with _lock:
-        _stack.append(target)
+        stack.append(target)
         _generation += 1
         try:
             ref: weakref.ref[Any] = weakref.ref(target)
@@ -95,7 +98,6 @@ def generation() -> int:
 
 def active() -> EnqueueTarget | None:
     """The simulator that receives enqueues now, or None."""
-    stack = _stack
     return stack[-1] if stack else None
 
 
@@ -122,15 +124,14 @@ def deactivate(target: EnqueueTarget) -> None:
     global _generation
     with _lock:
         _generation += 1
-        for index in range(len(_stack) - 1, -1, -1):
-            if _stack[index] is target:
-                del _stack[index]
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index] is target:
+                del stack[index]
                 return
 
 
 def current_target(job_name: str) -> EnqueueTarget:
     """The simulator that receives enqueues now, or a clear error naming the job."""
-    stack = _stack
     if stack:
         return stack[-1]
     with _lock:

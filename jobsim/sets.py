@@ -97,10 +97,14 @@ class SortedJobSet:
             del self._entries[entry.seq]
         return entry
 
-    def due(self, now: float) -> bool:
-        """Whether the lowest entry may be due at ``now`` (a cheap check; stale heads count)."""
-        heap = self._heap
-        return bool(heap) and heap[0][0] <= now
+    def live_heap(self) -> list[tuple[float, int, SetEntry]]:
+        """The heap itself, read only, so the engine can check for due entries without a call.
+
+        It is the same list for the set's whole life. ``heap and heap[0][0] <= now`` says an
+        entry may be due (a removed entry can still head the heap until popped: a cheap check
+        that may say yes too early, never too late).
+        """
+        return self._heap
 
     def pop_due(self, now: float) -> SetEntry | None:
         """Remove and return the lowest entry if its score is ``<= now`` (Sidekiq's Enq)."""

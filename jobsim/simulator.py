@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from jobsim import routing
+from jobsim import routing, young_gc
 from jobsim.client import Client
 from jobsim.clock import DEFAULT_START, VirtualClock, as_epoch, to_datetime
 from jobsim.durations import DurationSpec
@@ -167,6 +167,7 @@ class Simulator:
 
     def __enter__(self) -> Simulator:
         routing.activate(self)
+        young_gc.hold()  # enqueues allocate hashes that stay alive: see jobsim.young_gc
         return self
 
     def __exit__(
@@ -176,6 +177,7 @@ class Simulator:
         tb: TracebackType | None,
     ) -> None:
         routing.deactivate(self)
+        young_gc.release()
 
     # -- what it is ------------------------------------------------------------------------
 

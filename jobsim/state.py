@@ -94,6 +94,10 @@ class SimState:
         self.clock = clock
         self.rng = rng
         self.jid_rng = rng.stream("jid")
+        #: ``getrandbits`` of the jid stream: a jid is ``jid_bits(96)`` as 12 little-endian bytes.
+        self.jid_bits = self.jid_rng.getrandbits
+        self._stamp_for = -1.0
+        self._stamp_ms = 0
         self.jitter_rng = rng.stream("jitter")
         self.fetch_rng = rng.stream("fetch")
         self.duration_rng = rng.stream("duration")
@@ -149,9 +153,18 @@ class SimState:
 
     def new_jid(self) -> str:
         """24 lowercase hex characters from the seeded jid stream (``SecureRandom.hex(12)``)."""
-        return self.jid_rng.randbytes(12).hex()
+        # Random.randbytes(12) spelled out: the same bytes without its Python-level frame.
+        return self.jid_bits(96).to_bytes(12, "little").hex()
 
     def stamp(self) -> float | int:
         """Now in the profile's payload unit (epoch float seconds, or integer ms in 8.x)."""
-        now = self.clock.now
-        return epoch_ms(now) if self._int_ms else now
+        return self.stamp_at(self.clock.now)
+
+    def stamp_at(self, now: float) -> float | int:
+        """Epoch seconds ``now`` in the profile's payload unit."""
+        if not self._int_ms:
+            return now
+        if now != self._stamp_for:  # many pushes share an instant: convert once per instant
+            self._stamp_for = now
+            self._stamp_ms = epoch_ms(now)
+        return self._stamp_ms

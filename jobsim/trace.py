@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any, overload
 
 from jobsim.clock import as_epoch
@@ -11,17 +11,19 @@ from jobsim.errors import InvalidArgument
 from jobsim.events import EVENT_KINDS, Event
 from jobsim.payload import dumps
 
-__all__ = ["Trace"]
+__all__ = ["NO_DETAIL", "Trace"]
 
 
-_EMPTY: Mapping[str, Any] = {}
+#: The detail of an event that has none (shared: never mutate an event's detail).
+NO_DETAIL: Mapping[str, Any] = {}
 
 #: Kinds that end a job's life outside every queue and set.
 _ENDINGS = frozenset(("succeeded", "discarded", "lost"))
 
-#: One stored event: (seq, kind, ts, jid, job, detail). Tuples cost a fraction of objects to
-#: build and keep; :class:`Event` views are made only when someone reads the trace.
-_Row = tuple[int, str, float, str, Mapping[str, Any], Mapping[str, Any]]
+#: One stored event: (kind, ts, jid, job, detail). Tuples cost a fraction of objects to build
+#: and keep; :class:`Event` views are made only when someone reads the trace. A row's sequence
+#: number is not stored: it follows from the row's position and the number of rows dropped.
+_Row = tuple[str, float, str, Mapping[str, Any], Mapping[str, Any]]
 
 
 class Trace:
@@ -31,7 +33,7 @@ class Trace:
     of jobs); the sequence numbers still count every event, so a gap shows what was dropped.
     """
 
-    __slots__ = ("_rows", "_seq", "ended", "limit")
+    __slots__ = ("_count", "_rows", "add", "ended", "limit")
 
     def __init__(self, limit: int | None = None) -> None:
         given: object = limit
@@ -41,11 +43,22 @@ class Trace:
             msg = f"trace_limit={limit!r}: pass None (keep every event) or a whole number >= 0"
             raise InvalidArgument(msg)
         self.limit = limit
-        self._rows: deque[_Row] | list[_Row] = [] if limit is None else deque(maxlen=limit)
-        self._seq = 0
+        #: Events recorded by a limited trace (an unlimited one counts its rows instead).
+        self._count = 0
         #: With a limit: how each job whose last events were trimmed away ended
         #: (``succeeded``, ``discarded`` or ``lost``), so jobs stay locatable.
         self.ended: dict[str, str] = {}
+        self._rows: deque[_Row] | list[_Row]
+        #: Appends one row ``(kind, ts, jid, job, detail)``. The engine's per-job events call
+        #: it directly: without a limit it is the list's own append, no Python frame at all.
+        self.add: Callable[[_Row], None]
+        if limit is None:
+            rows: list[_Row] = []
+            self._rows = rows
+            self.add = rows.append
+        else:
+            self._rows = deque(maxlen=limit)
+            self.add = self._add_limited
 
     def record(
         self,
@@ -53,42 +66,55 @@ class Trace:
         ts: float,
         jid: str,
         job: Mapping[str, Any],
-        detail: Mapping[str, Any] = _EMPTY,
+        detail: Mapping[str, Any] = NO_DETAIL,
     ) -> None:
         """Append a new event."""
-        self._seq += 1
-        limit = self.limit
-        if limit is None:
-            self._rows.append((self._seq, kind, ts, jid, job, detail))
-            return
+        self.add((kind, ts, jid, job, detail))
+
+    def _add_limited(self, row: _Row) -> None:
+        self._count += 1
         rows = self._rows
-        if limit == 0:
-            if kind in _ENDINGS:
-                self.ended[jid] = kind
-            return
-        if len(rows) == limit and rows[0][1] in _ENDINGS:
-            self.ended[rows[0][3]] = rows[0][1]  # about to fall off the end
-        rows.append((self._seq, kind, ts, jid, job, detail))
+        limit = self.limit
+        if len(rows) == limit:
+            oldest = rows[0] if limit else row  # with limit 0 every row falls off at once
+            if oldest[0] in _ENDINGS:
+                self.ended[oldest[2]] = oldest[0]
+            if not limit:
+                return
+        rows.append(row)
 
     @property
     def total(self) -> int:
         """How many events were ever recorded, including any dropped by ``limit``."""
-        return self._seq
+        return len(self._rows) if self.limit is None else self._count
 
     def __len__(self) -> int:
         return len(self._rows)
 
+    def _first_seq(self) -> int:
+        """The sequence number of the oldest kept row."""
+        return self.total - len(self._rows) + 1
+
+    def _select(self, keep: Callable[[_Row], bool]) -> list[Event]:
+        first = self._first_seq()
+        return [Event(first + at, *row) for at, row in enumerate(list(self._rows)) if keep(row)]
+
     def __iter__(self) -> Iterator[Event]:
-        return (Event(*row) for row in list(self._rows))
+        first = self._first_seq()
+        return (Event(first + at, *row) for at, row in enumerate(list(self._rows)))
 
     @overload
     def __getitem__(self, index: int) -> Event: ...
     @overload
     def __getitem__(self, index: slice) -> list[Event]: ...
     def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        rows = self._rows
+        first = self._first_seq()
         if isinstance(index, slice):
-            return [Event(*row) for row in list(self._rows)[index]]
-        return Event(*self._rows[index])
+            kept = list(rows)
+            return [Event(first + at, *kept[at]) for at in range(len(kept))[index]]
+        at = range(len(rows))[index]  # negative indexes and IndexError as a list gives them
+        return Event(first + at, *rows[at])
 
     def of_kind(self, *kinds: str) -> list[Event]:
         """The events of the given kinds, in order."""
@@ -96,20 +122,20 @@ class Trace:
             if kind not in EVENT_KINDS:
                 msg = f"of_kind({kind!r}): not an event kind; kinds are {', '.join(EVENT_KINDS)}"
                 raise InvalidArgument(msg)
-        return [Event(*row) for row in self._rows if row[1] in kinds]
+        return self._select(lambda row: row[0] in kinds)
 
     def for_job(self, jid: str) -> list[Event]:
         """The events of one job, in order."""
-        return [Event(*row) for row in self._rows if row[3] == jid]
+        return self._select(lambda row: row[2] == jid)
 
     def between(self, start: Any, end: Any) -> list[Event]:
         """Events with ``start <= at < end`` (aware datetimes or epoch seconds)."""
         low, high = as_epoch(start, name="start"), as_epoch(end, name="end")
-        return [Event(*row) for row in self._rows if low <= row[2] < high]
+        return self._select(lambda row: low <= row[1] < high)
 
     def kinds(self) -> list[str]:
         """The kind of every event, in order (handy in assertions)."""
-        return [row[1] for row in self._rows]
+        return [row[0] for row in self._rows]
 
     def to_jsonl(self, out: IO[str]) -> int:
         """Write one JSON object per line; returns the number of lines written."""
@@ -122,5 +148,4 @@ class Trace:
 
     def tail(self, count: int = 20) -> list[Event]:
         """The last ``count`` events."""
-        rows = list(self._rows)
-        return [Event(*row) for row in rows[-count:]] if count else []
+        return self[-count:] if count > 0 else []

@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "clock": 1,
     "rng": 1,
+    "young_gc": 1,
     "payload": 1,
     "routing": 1,
     "points": 1,

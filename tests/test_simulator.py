@@ -222,6 +222,37 @@ def test_repr_is_informative(make_sim: Any) -> None:
     assert repr(sim).startswith("<Simulator seed=3 profile='sidekiq-7' now=2026-01-01T00:00:00")
 
 
+def test_gc_young_threshold_is_raised_while_a_simulator_is_active_and_nests(
+    make_sim: Any,
+) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    outer, inner = make_sim(), make_sim()
+    with outer:
+        assert gc.get_threshold()[0] == 20_000
+        with inner:
+            assert gc.get_threshold()[0] == 20_000
+        assert gc.get_threshold()[0] == 20_000  # the outer simulator still holds it
+    assert gc.get_threshold() == before
+
+
+def test_gc_threshold_someone_sets_meanwhile_or_turns_off_is_left_alone(make_sim: Any) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    try:
+        with make_sim():
+            gc.set_threshold(5_000, before[1], before[2])
+        assert gc.get_threshold()[0] == 5_000  # theirs, not restored over
+        gc.set_threshold(0, before[1], before[2])
+        with make_sim():
+            assert gc.get_threshold()[0] == 0  # collection stays off
+        assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_gc_threshold_is_restored_after_a_run_even_when_it_raises(make_sim: Any) -> None:
     import gc
 
