@@ -18,7 +18,16 @@ from jobsim.errors import InvalidArgument
 if TYPE_CHECKING:
     from jobsim.rng import Stream
 
-__all__ = ["Duration", "DurationSpec", "constant", "exponential", "resolve", "uniform"]
+__all__ = [
+    "Draw",
+    "Duration",
+    "DurationSpec",
+    "constant",
+    "drawer",
+    "exponential",
+    "resolve",
+    "uniform",
+]
 
 
 class Duration:
@@ -53,7 +62,9 @@ def uniform(low: float, high: float) -> Duration:
     if hi < lo:
         msg = f"uniform({low!r}, {high!r}): low must not exceed high"
         raise InvalidArgument(msg)
-    return Duration(f"uniform({lo:g}, {hi:g})", lambda rng: rng.uniform(lo, hi))
+    span = hi - lo
+    # Random.uniform(lo, hi) is lo + (hi - lo) * random(): the same float, one frame fewer.
+    return Duration(f"uniform({lo:g}, {hi:g})", lambda rng: lo + span * rng.random())
 
 
 def exponential(mean: float) -> Duration:
@@ -74,6 +85,27 @@ def _seconds(value: Any, what: str) -> float:
         msg = f"{what}={value!r}: a duration cannot be negative"
         raise InvalidArgument(msg)
     return float(value)
+
+
+#: Draws one execution's seconds from the simulator's duration stream.
+Draw: TypeAlias = "Callable[[Stream], float]"
+
+
+def drawer(spec: Any, *, where: str) -> Draw | None:
+    """How to draw seconds for ``spec`` on every execution; None when it is always zero.
+
+    The engine asks once per job class and keeps the answer, so a checked spec is checked
+    once (a constant) or on each draw (a callable of the user's), and jobsim's own draws run
+    without any wrapper.
+    """
+    if spec is None:
+        return None
+    if type(spec) is Duration:  # jobsim's own draws never go negative: no check needed
+        return spec._draw
+    if callable(spec) and not isinstance(spec, timedelta):
+        return lambda rng: _seconds(spec(rng), f"{where} returned")
+    seconds = _seconds(spec, where)
+    return None if seconds == 0 else lambda rng: seconds
 
 
 def resolve(spec: Any, rng: Stream, *, where: str) -> float:

@@ -16,13 +16,13 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import format_time
-from jobsim.durations import resolve
+from jobsim.durations import Draw, drawer
 from jobsim.errors import SimulatedCrash, StepLimitExceeded
 from jobsim.young_gc import fewer_young_collections
 
 if TYPE_CHECKING:
     from jobsim.client import Client
-    from jobsim.processor import Processor
+    from jobsim.processor import Outcome, Processor
     from jobsim.state import SimState
 
 __all__ = ["Engine", "PollMode"]
@@ -30,7 +30,10 @@ __all__ = ["Engine", "PollMode"]
 #: ``"exact"``: due jobs move the instant they are due; ``"sidekiq"``: on the poller's ticks.
 PollMode = Literal["exact", "sidekiq"]
 
-_UNSEEN = object()
+_UNSEEN: Any = object()
+
+#: The outcome held for a job that crashed the process while starting (never finished).
+_NO_OUTCOME: Outcome = (None, None, None, None)
 
 #: Sidekiq's ``average_scheduled_poll_interval`` default, per process.
 _DEFAULT_POLL_AVERAGE = 5.0
@@ -41,12 +44,13 @@ class Engine:
 
     __slots__ = (
         "_client",
+        "_draws",
+        "_duration_rng",
         "_in_flight",
         "_next_poll",
         "_order",
         "_poll_rng",
         "_processor",
-        "_specs",
         "_state",
         "_timers",
         "_work_timers",
@@ -72,14 +76,17 @@ class Engine:
         self._client = client
         self._processor = processor
         # (at, seq, action, background): background timers (a recurring poller) never keep
-        # a drain from going idle; _work_timers counts the others still pending.
-        self._timers: list[tuple[float, int, Callable[[], None], bool]] = []
+        # a drain from going idle; _work_timers counts the others still pending. A timer
+        # without an action is an execution ending: seq is its key in _in_flight.
+        self._timers: list[tuple[float, int, Callable[[], None] | None, bool]] = []
         self._work_timers = 0
         self._order = itertools.count(1)
-        #: Duration spec per class name, looked up once (None: zero).
-        self._specs: dict[str, Any] = {}
-        #: Jobs holding a worker slot, by jid, in start order: (token, queue, job hash).
-        self._in_flight: dict[str, tuple[object, str, Mapping[str, Any]]] = {}
+        #: How to draw an execution's seconds, per class name, worked out once (None: zero).
+        self._draws: dict[str, Draw | None] = {}
+        self._duration_rng = state.duration_rng
+        #: Executions holding a worker slot, by execution number (so in start order, and two
+        #: deliveries of one jid are two entries): (queue, job hash, outcome, seconds).
+        self._in_flight: dict[int, tuple[str, Mapping[str, Any], Outcome, float]] = {}
         self.poll = poll
         self.poll_average = poll_average
         self.process_count = process_count
@@ -143,10 +150,15 @@ class Engine:
         now = self._state.clock.now
         fired = 0
         while timers and timers[0][0] <= now:
-            _, _, action, background = heapq.heappop(timers)
+            _, seq, action, background = heapq.heappop(timers)
             if not background:
                 self._work_timers -= 1
-            action()
+            if action is not None:
+                action()
+            else:  # an execution ends, unless it was lost or pushed back meanwhile
+                held = self._in_flight.pop(seq, None)
+                if held is not None:
+                    self._processor.finish(*held)
             fired += 1
         return fired
 
@@ -197,36 +209,28 @@ class Engine:
 
     def in_flight(self) -> list[tuple[str, Mapping[str, Any]]]:
         """``(queue, job)`` of every job holding a slot, oldest start first."""
-        return [(queue, job) for _, queue, job in self._in_flight.values()]
+        return [(queue, job) for queue, job, _, _ in self._in_flight.values()]
 
     def start(self, queue: str, job: Mapping[str, Any]) -> None:
         """Start ``job`` in a free slot; it finishes now or after its duration."""
-        state = self._state
         processor = self._processor
         try:
             outcome = processor.start(queue, job)
         except SimulatedCrash as crash:
             self.crash_during(queue, job, crash)
             return
-        # No duration (the common case) is known after the class's first run.
-        if self._specs.get(job.get("class"), _UNSEEN) is None:  # type: ignore[arg-type]
-            processor.finish(queue, job, outcome, 0.0)
-            return
-        seconds = self._duration(job, outcome[0])
+        name = job.get("class")
+        draw = self._draws.get(name, _UNSEEN)  # type: ignore[arg-type]
+        if draw is _UNSEEN:
+            draw = self._drawer(name, outcome[0])
+        seconds = 0.0 if draw is None else draw(self._duration_rng)
         if seconds <= 0:
             processor.finish(queue, job, outcome, 0.0)
             return
-        jid = job["jid"]
-        token = object()
-        self._in_flight[jid] = (token, queue, job)
-
-        def done() -> None:
-            held = self._in_flight.get(jid)
-            if held is not None and held[0] is token:  # not lost or pushed back meanwhile
-                del self._in_flight[jid]
-                processor.finish(queue, job, outcome, seconds)
-
-        self.call_at(state.clock.now + seconds, done)
+        seq = next(self._order)
+        self._in_flight[seq] = (queue, job, outcome, seconds)
+        heapq.heappush(self._timers, (self._state.clock.now + seconds, seq, None, False))
+        self._work_timers += 1
 
     def shutdown(self, timeout: float) -> list[str]:
         """Sidekiq's TERM: stop fetching and polling, let running jobs finish until
@@ -256,7 +260,7 @@ class Engine:
 
     def crash_during(self, queue: str, job: Mapping[str, Any], crash: SimulatedCrash) -> None:
         """A job killed the process: it and every other running job crash together."""
-        self._in_flight[str(job["jid"])] = (object(), queue, job)
+        self._in_flight[next(self._order)] = (queue, job, _NO_OUTCOME, 0.0)
         self.crash(reliable=self.reliable, why=f"during {job.get('class')}: {crash}")
 
     def crash(self, *, reliable: bool, why: str = "") -> list[str]:
@@ -280,22 +284,18 @@ class Engine:
         # Sidekiq RPUSHes in-flight jobs one after another, so the last one ends up in front.
         released = list(self._in_flight.values())
         self._in_flight.clear()
-        for _, queue, job in released:
+        for queue, job, _, _ in released:
             action(queue, job)
-        return [str(job["jid"]) for _, _, job in released]
+        return [str(job["jid"]) for _, job, _, _ in released]
 
-    def _duration(self, job: Mapping[str, Any], job_class: Any) -> float:
-        name = job.get("class")
-        spec = self._specs.get(name, _UNSEEN)  # type: ignore[arg-type]
-        if spec is _UNSEEN:
-            state = self._state
-            spec = state.durations.get(str(name))
-            if spec is None and job_class is not None:
-                spec = getattr(job_class, "duration", None) or None
-            self._specs[str(name)] = spec
-        if spec is None:
-            return 0.0
-        return resolve(spec, self._state.duration_rng, where=f"duration of {name}")
+    def _drawer(self, name: Any, job_class: Any) -> Draw | None:
+        """Work out (once per class name) how long its executions take."""
+        spec = self._state.durations.get(str(name))
+        if spec is None and job_class is not None:
+            spec = getattr(job_class, "duration", None) or None
+        draw = drawer(spec, where=f"duration of {name}")
+        self._draws[str(name)] = draw
+        return draw
 
     def run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
         """Start jobs and move time until idle, or until ``until``; returns jobs started."""
@@ -332,7 +332,11 @@ class Engine:
                         self.start(queue, job)
                         steps += 1
                         continue
-            due = self.next_due(until)
+            due: float | None
+            if self._work_timers and not retry_heap and not schedule_heap:
+                due = timers[0][0]  # next_due() when only timers are pending, without a call
+            else:
+                due = self.next_due(until)
             if due is None or (until is not None and due > until):
                 break
             if due > now:

@@ -58,7 +58,7 @@ class Trace:
             self.add = rows.append
         else:
             self._rows = deque(maxlen=limit)
-            self.add = self._add_limited
+            self.add = self._add_limited if limit else self._add_uncounted
 
     def record(
         self,
@@ -74,14 +74,17 @@ class Trace:
     def _add_limited(self, row: _Row) -> None:
         self._count += 1
         rows = self._rows
-        limit = self.limit
-        if len(rows) == limit:
-            oldest = rows[0] if limit else row  # with limit 0 every row falls off at once
+        if len(rows) == self.limit:
+            oldest = rows[0]  # about to fall off the end
             if oldest[0] in _ENDINGS:
                 self.ended[oldest[2]] = oldest[0]
-            if not limit:
-                return
         rows.append(row)
+
+    def _add_uncounted(self, row: _Row) -> None:
+        # trace_limit=0 keeps no rows, only how each job ended.
+        self._count += 1
+        if row[0] in _ENDINGS:
+            self.ended[row[2]] = row[0]
 
     @property
     def total(self) -> int:

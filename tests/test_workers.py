@@ -51,6 +51,28 @@ def test_jobs_hold_a_slot_for_their_duration(make_sim: Any) -> None:
     assert sim.time == START + 30
 
 
+def test_two_deliveries_of_one_jid_run_side_by_side_and_both_finish(make_sim: Any) -> None:
+    # A duplicate push (same jid twice, as a fuzzer or a double enqueue makes) is two
+    # executions: each holds its own slot and each ends; neither hides the other.
+    sim = make_sim(concurrency=2)
+    job = {"class": Slow, "args": ["dup"], "jid": "ab" * 12}
+    with sim:
+        sim.push(dict(job))
+        sim.push(dict(job))
+    sim.advance(5)
+    assert len(sim.running) == 2
+    sim.drain()
+    assert [(e.kind, e.ts - START) for e in sim.trace.for_job("ab" * 12)][2:] == [
+        ("started", 0),
+        ("started", 0),
+        ("succeeded", 10),
+        ("succeeded", 10),
+    ]
+    assert sim.running == []
+    assert sim.stats.processed == 2
+    assert sim.locate("ab" * 12) == "done"
+
+
 def test_latency_is_measured_from_enqueue_to_start(make_sim: Any) -> None:
     sim = make_sim(concurrency=1)
     with sim:
