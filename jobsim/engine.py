@@ -137,12 +137,42 @@ class Engine:
         if not pending:
             return due
         if self.poll == "sidekiq":
+            self._skip_idle_polls(due, until)
             poll = max(self._next_poll, state.clock.now)
             return poll if due is None or poll < due else due
         for entry in (state.retries.peek_lowest(), state.scheduled.peek_lowest()):
             if entry is not None and (due is None or entry.score < due):
                 due = entry.score
         return due
+
+    def _skip_idle_polls(self, due: float | None, until: float | None) -> None:
+        """Draw past poller ticks that would find nothing due, without visiting each one.
+
+        A tick before the lowest retry or schedule score moves nothing, so it only draws the
+        next interval. Drawing here, in order, leaves the poll stream exactly where visiting
+        every tick would, so runs stay the same; ticks at or past a timer or ``until`` are
+        left for the loop, because what happens there may change the sets.
+        """
+        state = self._state
+        now = state.clock.now
+        tick = self._next_poll
+        if tick <= now:
+            return
+        lowest = [
+            entry.score
+            for entry in (state.retries.peek_lowest(), state.scheduled.peek_lowest())
+            if entry is not None
+        ]
+        if not lowest:
+            return
+        bound = min(lowest)
+        if due is not None:
+            bound = min(bound, due)
+        if until is not None:
+            bound = min(bound, until)
+        while tick < bound:
+            tick += self._poll_interval()
+        self._next_poll = tick
 
     def fire_timers(self) -> int:
         """Run every timer due now; returns how many ran."""

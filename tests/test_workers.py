@@ -12,6 +12,7 @@ import pytest
 import jobsim
 from jobsim.durations import constant, exponential, uniform
 from jobsim.queue_config import parse_queues
+from jobsim.rng import SimRandom
 from tests.conftest import START
 
 LOG: list[tuple[str, float]] = []
@@ -224,6 +225,28 @@ def test_sidekiq_poll_moves_due_jobs_on_randomised_ticks(make_sim: Any) -> None:
     assert all(0 <= d < 15 for d in delays)  # ticks every [5, 15) s with average 10
     assert len(set(delays)) > 30
     assert 3 <= sum(delays) / len(delays) <= 8  # about half an interval on average
+
+
+def test_sidekiq_poll_lands_on_the_tick_sequence_drawn_one_tick_at_a_time(make_sim: Any) -> None:
+    # The engine draws past ticks that find nothing due without visiting them; the ticks
+    # must still be the poller's own sequence: initial wait 10 + 5 * rand, then
+    # average * rand + average / 2 each, all from the "poll" stream.
+    for seed in range(5):
+        sim = make_sim(seed=seed, poll_interval="sidekiq")
+        stream = SimRandom(seed).stream("poll")
+        tick = START + 10 + 5 * stream.random()
+        with sim:
+            early = Slow.perform_in(30, "early")
+            late = Slow.perform_in(20_000, "late")
+        sim.drain()
+        landed = {}
+        for due, jid in ((START + 30, early), (START + 20_000, late)):
+            while tick < due:
+                tick += 5 * stream.random() + 2.5
+            landed[jid] = tick
+            tick += 5 * stream.random() + 2.5  # the tick that moved it draws the next one
+        for jid, expected in landed.items():
+            assert sim.trace.for_job(jid)[1].ts == expected
 
 
 def test_exact_poll_moves_due_jobs_exactly_when_due(make_sim: Any) -> None:
