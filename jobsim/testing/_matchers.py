@@ -29,106 +29,29 @@ from jobsim.clock import as_epoch, format_time
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing import _messages, _report
-from jobsim.testing._arguments import ExpectedArgs, call_text, equal, explain, short
+from jobsim.testing._arguments import ExpectedArgs, call_text, short
+from jobsim.testing._expectations import (
+    AT_LEAST_ONE,
+    DEFAULT_TOLERANCE,
+    Count,
+    TimeExpectation,
+    duration_seconds,
+    outcome_difference,
+    tolerance_seconds,
+    whole_count,
+)
 from jobsim.testing._records import JobRecord, Kind, Scope, resolve_simulator
 
 __all__ = [
-    "DEFAULT_TOLERANCE",
-    "Count",
     "Evaluation",
     "JobMatcher",
-    "TimeExpectation",
     "have_enqueued_job",
     "have_performed_job",
+    # Re-exported: they live in _expectations
+    "DEFAULT_TOLERANCE",
+    "Count",
+    "TimeExpectation",
 ]
-
-#: How far a job's time may be from the expected one by default: less than a second.
-DEFAULT_TOLERANCE = timedelta(seconds=1)
-
-
-def _seconds(value: timedelta | float | int, name: str) -> float:
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        msg = f"{name}={short(value)}: pass a timedelta or a number of seconds"
-        raise InvalidArgument(msg)
-    return float(value)
-
-
-def _tolerance(value: timedelta | float | int | None) -> float:
-    seconds = DEFAULT_TOLERANCE.total_seconds() if value is None else _seconds(value, "tolerance")
-    if seconds < 0:
-        msg = f"tolerance={short(value)}: pass a duration >= 0 (0 asks for the exact instant)"
-        raise InvalidArgument(msg)
-    return seconds
-
-
-def _close(difference: float, tolerance: float) -> bool:
-    return difference == 0 or abs(difference) < tolerance
-
-
-@dataclass(frozen=True, slots=True)
-class Count:
-    """How many matching jobs are expected: ``low <= n <= high`` (high None: no limit)."""
-
-    low: int
-    high: int | None
-    text: str
-
-    def accepts(self, found: int) -> bool:
-        """Whether ``found`` matching jobs satisfy the count."""
-        return found >= self.low and (self.high is None or found <= self.high)
-
-
-_AT_LEAST_ONE = Count(1, None, "at least 1")
-
-
-@dataclass(frozen=True, slots=True)
-class TimeExpectation:
-    """``at(...)``, ``in_(...)`` or ``immediately()``.
-
-    ``mode`` is "at" (``value`` is epoch seconds), "at_match" (``value`` is compared with
-    ``==`` against the job's time as an aware datetime, or None), "in" (``value`` is a delay in
-    seconds after the job's own enqueue) or "immediately".
-    """
-
-    mode: Literal["at", "at_match", "in", "immediately"]
-    value: Any
-    tolerance: float
-
-    def difference(self, record: JobRecord) -> str | None:
-        """Why ``record``'s time does not fit, or None."""
-        if record.kind == "performed":
-            actual: float | None = record.ts
-        else:
-            actual = record.run_ts
-        if self.mode == "at_match":
-            when = None if actual is None else record.at
-            return None if equal(self.value, when) else f"at: {explain(self.value, when)}"
-        if self.mode == "immediately":
-            if actual is None:
-                return None
-            return f"at: expected to run at once, got {_messages.scheduled_text(record)}"
-        if self.mode == "in":
-            delay = 0.0 if actual is None else actual - record.ts
-            if _close(delay - self.value, self.tolerance):
-                return None
-            return _messages.delay_difference(self.value, self.tolerance, delay, record)
-        if actual is None:
-            return _messages.at_but_immediate(self.value, self.tolerance, record)
-        if _close(actual - self.value, self.tolerance):
-            return None
-        return _messages.at_difference(self.value, self.tolerance, actual)
-
-    def describe(self) -> tuple[str, str]:
-        """(label, text) for the expectation's lines in a message."""
-        if self.mode == "immediately":
-            return ("to run", "at once (not scheduled)")
-        if self.mode == "at_match":
-            return ("at", short(self.value))
-        if self.mode == "in":
-            return ("in", _messages.delay_expectation(self.value, self.tolerance))
-        return ("at", _messages.time_expectation(self.value, self.tolerance))
 
 
 class JobMatcher:
@@ -239,7 +162,7 @@ class JobMatcher:
         if isinstance(when, datetime) or (
             isinstance(when, int | float) and not isinstance(when, bool)
         ):
-            expectation = TimeExpectation("at", as_epoch(when), _tolerance(tolerance))
+            expectation = TimeExpectation("at", as_epoch(when), tolerance_seconds(tolerance))
         else:
             if tolerance is not None:
                 raise InvalidArgument(f"{call}: tolerance= applies to a datetime or epoch only")
@@ -253,10 +176,10 @@ class JobMatcher:
         if self._kind == "performed":
             raise InvalidArgument(f"{call}: in_() applies to enqueued jobs; use at() here")
         self._once_only("_time", call)
-        seconds = _seconds(delay, "delay")
+        seconds = duration_seconds(delay, "delay")
         if seconds < 0:
             raise InvalidArgument(f"{call}: pass a delay >= 0")
-        return self._with(call, _time=TimeExpectation("in", seconds, _tolerance(tolerance)))
+        return self._with(call, _time=TimeExpectation("in", seconds, tolerance_seconds(tolerance)))
 
     def immediately(self) -> Self:
         """Expect a job enqueued to run at once (not scheduled)."""
@@ -272,17 +195,17 @@ class JobMatcher:
     def exactly(self, n: int) -> Self:
         """Expect exactly ``n`` matching jobs."""
         text = f"exactly {n}" if n else "no"
-        return self._counted(f"exactly({n!r})", Count(_whole(n, "exactly"), n, text))
+        return self._counted(f"exactly({n!r})", Count(whole_count(n, "exactly"), n, text))
 
     def at_least(self, n: int) -> Self:
         """Expect ``n`` or more matching jobs."""
         return self._counted(
-            f"at_least({n!r})", Count(_whole(n, "at_least"), None, f"at least {n}")
+            f"at_least({n!r})", Count(whole_count(n, "at_least"), None, f"at least {n}")
         )
 
     def at_most(self, n: int) -> Self:
         """Expect no more than ``n`` matching jobs."""
-        return self._counted(f"at_most({n!r})", Count(0, _whole(n, "at_most"), f"at most {n}"))
+        return self._counted(f"at_most({n!r})", Count(0, whole_count(n, "at_most"), f"at most {n}"))
 
     def once(self) -> Self:
         """Exactly one matching job."""
@@ -367,7 +290,7 @@ class JobMatcher:
             if text is not None:
                 lines.append(text)
         if self._outcome is not None:
-            text = _outcome_difference(self._outcome, self._error, record)
+            text = outcome_difference(self._outcome, self._error, record)
             if text is not None:
                 lines.append(text)
         for check, description in self._where:
@@ -393,7 +316,7 @@ class JobMatcher:
                 misses.append((record, lines))
             else:
                 matching.append(record)
-        count = self._count or _AT_LEAST_ONE
+        count = self._count or AT_LEAST_ONE
         passed = count.accepts(len(matching)) and not (self._exclusive and misses)
         evaluation = Evaluation(self, scope, records, matching, misses, count, passed)
         self._last = evaluation
@@ -462,7 +385,7 @@ class JobMatcher:
     @property
     def count(self) -> Count:
         """The expected count (at least 1 unless chained)."""
-        return self._count or _AT_LEAST_ONE
+        return self._count or AT_LEAST_ONE
 
     @property
     def exclusive(self) -> bool:
@@ -504,23 +427,6 @@ def _when_text(when: Any) -> str:
     if isinstance(when, datetime) and when.tzinfo is not None:
         return format_time(when.timestamp())
     return short(when, 60)
-
-
-def _whole(n: Any, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise InvalidArgument(f"{name}({short(n)}): pass a whole number >= 0")
-    return n
-
-
-def _outcome_difference(
-    outcome: Literal["succeeded", "failed"], error: str | None, record: JobRecord
-) -> str | None:
-    if record.outcome != outcome:
-        got = str(record.outcome) + (f" ({record.error})" if record.error else "")
-        return f"outcome: expected {outcome}, got {got}"
-    if error is not None and (record.error or "").split(":")[0] != error:
-        return f"outcome: expected failed with {error}, got {record.error}"
-    return None
 
 
 @dataclass(slots=True)

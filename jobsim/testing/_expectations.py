@@ -1,0 +1,143 @@
+"""What a matcher's chain expects of each job: how many, when, and how it ended.
+
+``exactly(3)``, ``once()`` and the other counts build a :class:`Count`; ``at(...)``,
+``in_(...)`` and ``immediately()`` a :class:`TimeExpectation`; ``succeeded()`` and
+``failed(...)`` an outcome that :func:`outcome_difference` checks. The matcher
+(``_matchers.JobMatcher``) keeps these values and asks them whether one :class:`JobRecord`
+fits. The numbers those chain methods take are checked here too, when the chain is written
+rather than when it is asserted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+from jobsim.errors import InvalidArgument
+from jobsim.testing import _messages
+from jobsim.testing._arguments import equal, explain, short
+from jobsim.testing._records import JobRecord
+
+__all__ = [
+    "AT_LEAST_ONE",
+    "DEFAULT_TOLERANCE",
+    "Count",
+    "TimeExpectation",
+    "duration_seconds",
+    "outcome_difference",
+    "tolerance_seconds",
+    "whole_count",
+]
+
+#: How far a job's time may be from the expected one by default: less than a second.
+DEFAULT_TOLERANCE = timedelta(seconds=1)
+
+
+def duration_seconds(value: timedelta | float | int, name: str) -> float:
+    """``value`` (a timedelta or a number of seconds) in seconds; ``name`` is for the error."""
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"{name}={short(value)}: pass a timedelta or a number of seconds"
+        raise InvalidArgument(msg)
+    return float(value)
+
+
+def tolerance_seconds(value: timedelta | float | int | None) -> float:
+    """A ``tolerance=`` argument in seconds (None: :data:`DEFAULT_TOLERANCE`)."""
+    seconds = (
+        DEFAULT_TOLERANCE.total_seconds() if value is None else duration_seconds(value, "tolerance")
+    )
+    if seconds < 0:
+        msg = f"tolerance={short(value)}: pass a duration >= 0 (0 asks for the exact instant)"
+        raise InvalidArgument(msg)
+    return seconds
+
+
+def _close(difference: float, tolerance: float) -> bool:
+    return difference == 0 or abs(difference) < tolerance
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """How many matching jobs are expected: ``low <= n <= high`` (high None: no limit)."""
+
+    low: int
+    high: int | None
+    text: str
+
+    def accepts(self, found: int) -> bool:
+        """Whether ``found`` matching jobs satisfy the count."""
+        return found >= self.low and (self.high is None or found <= self.high)
+
+
+#: The count of a matcher that was given none.
+AT_LEAST_ONE = Count(1, None, "at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpectation:
+    """``at(...)``, ``in_(...)`` or ``immediately()``.
+
+    ``mode`` is "at" (``value`` is epoch seconds), "at_match" (``value`` is compared with
+    ``==`` against the job's time as an aware datetime, or None), "in" (``value`` is a delay in
+    seconds after the job's own enqueue) or "immediately".
+    """
+
+    mode: Literal["at", "at_match", "in", "immediately"]
+    value: Any
+    tolerance: float
+
+    def difference(self, record: JobRecord) -> str | None:
+        """Why ``record``'s time does not fit, or None."""
+        if record.kind == "performed":
+            actual: float | None = record.ts
+        else:
+            actual = record.run_ts
+        if self.mode == "at_match":
+            when = None if actual is None else record.at
+            return None if equal(self.value, when) else f"at: {explain(self.value, when)}"
+        if self.mode == "immediately":
+            if actual is None:
+                return None
+            return f"at: expected to run at once, got {_messages.scheduled_text(record)}"
+        if self.mode == "in":
+            delay = 0.0 if actual is None else actual - record.ts
+            if _close(delay - self.value, self.tolerance):
+                return None
+            return _messages.delay_difference(self.value, self.tolerance, delay, record)
+        if actual is None:
+            return _messages.at_but_immediate(self.value, self.tolerance, record)
+        if _close(actual - self.value, self.tolerance):
+            return None
+        return _messages.at_difference(self.value, self.tolerance, actual)
+
+    def describe(self) -> tuple[str, str]:
+        """(label, text) for the expectation's lines in a message."""
+        if self.mode == "immediately":
+            return ("to run", "at once (not scheduled)")
+        if self.mode == "at_match":
+            return ("at", short(self.value))
+        if self.mode == "in":
+            return ("in", _messages.delay_expectation(self.value, self.tolerance))
+        return ("at", _messages.time_expectation(self.value, self.tolerance))
+
+
+def whole_count(n: Any, name: str) -> int:
+    """``n`` for a count such as ``exactly(n)``, once checked to be a whole number >= 0."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise InvalidArgument(f"{name}({short(n)}): pass a whole number >= 0")
+    return n
+
+
+def outcome_difference(
+    outcome: Literal["succeeded", "failed"], error: str | None, record: JobRecord
+) -> str | None:
+    """Why ``record`` did not end with ``outcome`` (and ``error``'s class), or None."""
+    if record.outcome != outcome:
+        got = str(record.outcome) + (f" ({record.error})" if record.error else "")
+        return f"outcome: expected {outcome}, got {got}"
+    if error is not None and (record.error or "").split(":")[0] != error:
+        return f"outcome: expected failed with {error}, got {record.error}"
+    return None
