@@ -55,6 +55,7 @@ LAYERS: dict[str, int] = {
     "cron.scheduler": 7,
     # ActiveJob: Rails' rules are pure; the jobs themselves sit on the core's job classes
     "active_job": 4,
+    "active_job._declarations": 2,
     "active_job._delay": 2,
     "active_job._serialize": 2,
     "active_job._versions": 2,

@@ -25,19 +25,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsim.active_job._base import (
-    ActiveJob,
-    ConfiguredJob,
-    JobWrapper,
-    RailsDeprecationWarning,
-    SidekiqWrapper,
-    execute,
-    wrapper_for,
-)
+from jobsim.active_job._base import ActiveJob, ConfiguredJob
+from jobsim.active_job._declarations import RailsDeprecationWarning
 from jobsim.active_job._delay import Wait, determine_delay
 from jobsim.active_job._runtime import Instrumented, Settings, settings
 from jobsim.active_job._serialize import deserialize_arguments
 from jobsim.active_job._versions import DEFAULT_RAILS, RAILS_VERSIONS, RailsVersion, get_rails
+from jobsim.active_job._wrapper import JobWrapper, SidekiqWrapper, execute, wrapper_for
 
 __all__ = [
     # Jobs

@@ -6,6 +6,10 @@ push is an ordinary jobsim job of class ``ActiveJob::QueueAdapters::SidekiqAdapt
 ActiveJob class and the serialized job data as its one argument. ActiveJob's retries are new
 pushes of the wrapper; an error no handler takes escapes the wrapper, and Sidekiq's own retry
 engine (the core's) takes it from there. Semantics: ``reference/matchers.md`` §1.
+
+This module holds the job itself: enqueueing, its data, and running it. What a class declares
+(its options, ``retry_on`` and the like) is in ``_declarations``; the wrapper jobs on the
+Sidekiq side are in ``_wrapper``.
 """
 
 from __future__ import annotations
@@ -13,14 +17,13 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
-import warnings
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Any
 
 from jobsim import routing
 from jobsim.active_job import _runtime
-from jobsim.active_job._delay import Wait, determine_delay
+from jobsim.active_job._declarations import Declarations
 from jobsim.active_job._serialize import (
     deserialize_arguments,
     iso8601,
@@ -29,46 +32,14 @@ from jobsim.active_job._serialize import (
     uuid_from_bytes,
 )
 from jobsim.active_job._versions import DEFAULT_RAILS, RailsVersion, get_rails
+from jobsim.active_job._wrapper import wrapper_for
 from jobsim.clock import as_epoch
-from jobsim.errors import InvalidArgument, JobsimWarning, UnknownJob
-from jobsim.job import Job
-from jobsim.options import validate_options
+from jobsim.errors import InvalidArgument
 
-__all__ = [
-    "ActiveJob",
-    "ConfiguredJob",
-    "JobWrapper",
-    "RailsDeprecationWarning",
-    "SidekiqWrapper",
-    "execute",
-]
-
-#: ``handler(job, error)``: a ``rescue_from`` handler, a ``retry_on``/``discard_on`` block, or
-#: an ``after_discard`` callback.
-Handler: TypeAlias = Callable[[Any, BaseException], Any]
-Attempts: TypeAlias = int | Literal["unlimited"]
-_Entry: TypeAlias = tuple[type[BaseException], Handler]
+__all__ = ["ActiveJob", "ConfiguredJob"]
 
 _SET_KEYS = ("wait", "wait_until", "queue", "priority")
 _fallback_ids = itertools.count(1)
-
-
-class RailsDeprecationWarning(JobsimWarning):
-    """A form Rails deprecates in the version in force (``:exponentially_longer`` in 7.1)."""
-
-
-def _class_name(kind: type[BaseException]) -> str:
-    return kind.__qualname__
-
-
-def _exceptions(where: str, exceptions: tuple[Any, ...]) -> tuple[type[BaseException], ...]:
-    if not exceptions:
-        raise InvalidArgument(f"{where}: name at least one exception class")
-    for kind in exceptions:
-        if not (isinstance(kind, type) and issubclass(kind, BaseException)):
-            msg = f"{where}: {kind!r} is not an exception class; pass classes such as TimeoutError"
-            raise InvalidArgument(msg)
-    return exceptions
 
 
 def _cause(error: BaseException) -> BaseException | None:
@@ -90,7 +61,7 @@ class _class_or_instance:
         return functools.partial(self._function, bound)
 
 
-class ActiveJob:
+class ActiveJob(Declarations):
     """Base class of an ActiveJob job (``ActiveJob::Base``).
 
     Class keyword arguments: ``queue_as`` (a queue name, or a callable ``(job) -> name``
@@ -104,145 +75,6 @@ class ActiveJob:
         SyncJob.retry_on(TimeoutError, wait="polynomially_longer", attempts=10)
         SyncJob.discard_on(ClientError)
     """
-
-    job_class_name: ClassVar[str] = "ActiveJob"
-    queue_as: ClassVar[str | Callable[[Any], str]] = "default"
-    priority_default: ClassVar[int | None] = None
-    rails: ClassVar[str | None] = None
-    retry_jitter: ClassVar[float] = 0.15
-    sidekiq_options: ClassVar[dict[str, Any]] = {}
-    _rescue_handlers: ClassVar[tuple[_Entry, ...]] = ()
-    _after_discard: ClassVar[tuple[Handler, ...]] = ()
-
-    def __init_subclass__(
-        cls,
-        *,
-        name: str | None = None,
-        queue_as: str | Callable[[Any], str] | None = None,
-        priority: int | None = None,
-        rails: str | None = None,
-        retry_jitter: float | None = None,
-        sidekiq_options: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init_subclass__()
-        where = f"class {cls.__qualname__}"
-        given: object = name
-        if given is not None and (not isinstance(given, str) or not given):
-            raise InvalidArgument(f"{where}: name={name!r} must be a non-empty str")
-        cls.job_class_name = name or cls.__name__
-        if queue_as is not None:
-            chosen: object = queue_as
-            if not callable(chosen) and (not isinstance(chosen, str) or not chosen):
-                msg = f"{where}: queue_as={queue_as!r}: pass a queue name or a callable (job)"
-                raise InvalidArgument(msg)
-            cls.queue_as = queue_as
-        if priority is not None:
-            cls.priority_default = _whole(f"{where}: priority", priority)
-        if rails is not None:
-            cls.rails = get_rails(rails).name
-        if retry_jitter is not None:
-            cls.retry_jitter = _jitter_value(f"{where}: retry_jitter", retry_jitter)
-        if sidekiq_options is not None:
-            checked = validate_options(dict(sidekiq_options), where=f"{where} sidekiq_options")
-            cls.sidekiq_options = {**cls.sidekiq_options, **checked}
-
-    # -- declarations --------------------------------------------------------------------
-
-    @classmethod
-    def rescue_from(cls, *exceptions: type[BaseException], with_: Handler | None = None) -> Any:
-        """Handle ``exceptions`` with ``with_(job, error)``; without ``with_``, a decorator.
-
-        The last declared matching handler wins, a subclass's over its parent's; when none
-        matches, the error's cause is tried (``raise … from …`` or the implicit context).
-        """
-        kinds = _exceptions(f"{cls.__qualname__}.rescue_from", exceptions)
-
-        def add(handler: Handler) -> Handler:
-            if not callable(handler):
-                raise InvalidArgument(
-                    f"{cls.__qualname__}.rescue_from: {handler!r} is not callable"
-                )
-            cls._rescue_handlers = (*cls._rescue_handlers, *((kind, handler) for kind in kinds))
-            return handler
-
-        return add if with_ is None else add(with_)
-
-    @classmethod
-    def retry_on(
-        cls,
-        *exceptions: type[BaseException],
-        wait: Wait = 3,
-        attempts: Attempts = 5,
-        queue: str | None = None,
-        priority: int | None = None,
-        jitter: float | Literal["default"] | None = "default",
-        block: Handler | None = None,
-    ) -> None:
-        """Retry on ``exceptions``: ``attempts`` executions in all (or ``"unlimited"``).
-
-        ``wait``: seconds, a timedelta, ``"polynomially_longer"`` (7.1+),
-        ``"exponentially_longer"`` (to 7.1) or a callable ``(executions) -> seconds``;
-        ``jitter`` omitted uses the class's ``retry_jitter``; ``block(job, error)`` runs when
-        the attempts run out (else the error escapes to Sidekiq's retry).
-        """
-        where = f"{cls.__qualname__}.retry_on"
-        kinds = _exceptions(where, exceptions)
-        if attempts != "unlimited":
-            _whole(f"{where}: attempts", attempts)
-        if jitter not in ("default", None):
-            _jitter_value(f"{where}: jitter", jitter)
-        if wait == "exponentially_longer" and cls.rails is not None:
-            state = get_rails(cls.rails).exponentially_longer
-            if state == "deprecated":
-                msg = (
-                    f"{where}: wait='exponentially_longer' is deprecated in Rails "
-                    f"{cls.rails} (removed in 7.2): use wait='polynomially_longer'"
-                )
-                warnings.warn(RailsDeprecationWarning(msg), stacklevel=2)
-        key = "[" + ", ".join(_class_name(kind) for kind in kinds) + "]"
-
-        def handler(job: ActiveJob, error: BaseException) -> None:
-            version = job.rails_version()
-            n = job._count_execution(key)
-            if attempts == "unlimited" and not version.unlimited_attempts:
-                msg = "comparison of Integer with :unlimited failed"
-                raise TypeError(msg)  # Ruby's ArgumentError from `executions < :unlimited`
-            if attempts == "unlimited" or n < attempts:
-                j = job.retry_jitter if jitter == "default" else float(jitter or 0.0)
-                delay = determine_delay(wait, n, j, version, job._rand)
-                job.retry_job(wait=delay, queue=queue, priority=priority, error=error)
-                return
-            job._instrument("retry_stopped", error)
-            if block is not None:
-                block(job, error)
-                job._run_after_discard(error)
-                return
-            job._run_after_discard(error)
-            raise error
-
-        cls._rescue_handlers = (*cls._rescue_handlers, *((kind, handler) for kind in kinds))
-
-    @classmethod
-    def discard_on(cls, *exceptions: type[BaseException], block: Handler | None = None) -> None:
-        """Drop the job when one of ``exceptions`` is raised; ``block(job, error)`` first."""
-        kinds = _exceptions(f"{cls.__qualname__}.discard_on", exceptions)
-
-        def handler(job: ActiveJob, error: BaseException) -> None:
-            job._instrument("discard", error)
-            if block is not None:
-                block(job, error)
-            job._run_after_discard(error)
-
-        cls._rescue_handlers = (*cls._rescue_handlers, *((kind, handler) for kind in kinds))
-
-    @classmethod
-    def after_discard(cls, callback: Handler) -> Handler:
-        """Run ``callback(job, error)`` when the job is given up on (Rails 7.1+): retries
-        exhausted, ``discard_on``, or an error no handler takes. Usable as a decorator."""
-        if not callable(callback):
-            raise InvalidArgument(f"{cls.__qualname__}.after_discard: {callback!r} is not callable")
-        cls._after_discard = (*cls._after_discard, callback)
-        return callback
 
     # -- enqueueing ----------------------------------------------------------------------
 
@@ -521,85 +353,3 @@ def _check_set(job_class: type[ActiveJob], options: Mapping[str, Any]) -> dict[s
         )
         raise InvalidArgument(msg)
     return dict(options)
-
-
-def _whole(where: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidArgument(f"{where}={value!r}: pass a whole number >= 0")
-    return value
-
-
-def _jitter_value(where: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InvalidArgument(f"{where}={value!r}: pass a fraction >= 0, such as 0.15")
-    return float(value)
-
-
-# -- the Sidekiq side ------------------------------------------------------------------------
-
-
-def execute(job_data: Mapping[str, Any]) -> Any:
-    """``ActiveJob::Base.execute``: find the class named in the data and perform it now."""
-    sim = routing.active()
-    name = job_data.get("job_class")
-    found = _runtime.settings(sim).classes.get(str(name)) if sim is not None else None
-    if found is None:
-        known = sorted(_runtime.settings(sim).classes) if sim is not None else []
-        msg = (
-            f"job data names ActiveJob class {name!r}, which this simulator does not know; "
-            f"register it with jobsim.active_job.register(sim, {name}) (known: "
-            f"{', '.join(known) or 'none'})"
-        )
-        error = UnknownJob(msg)
-        error.sidekiq_error_class = "NameError"
-        error.sidekiq_error_message = f"uninitialized constant {name}"
-        raise error
-    return found.deserialize(job_data).perform_now()
-
-
-def _wrapped_class(job: Mapping[str, Any]) -> type[ActiveJob] | None:
-    sim = routing.active()
-    profile = getattr(sim, "profile", None)
-    if sim is None or not getattr(profile, "retry_hooks_on_wrapped", False):
-        return None
-    return _runtime.settings(sim).classes.get(str(job.get("wrapped")))
-
-
-class JobWrapper(Job, name="ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper"):
-    """Rails' Sidekiq adapter job: performs the ActiveJob whose data is its argument.
-
-    On Sidekiq 7.1.3+ profiles, ``sidekiq_retry_in`` / ``sidekiq_retries_exhausted`` are looked
-    up on the wrapped ActiveJob class (define them there as static or class methods).
-    """
-
-    def perform(self, *args: Any) -> Any:
-        (job_data,) = args
-        return execute({**job_data, "provider_job_id": self.jid})
-
-    def retry_in(self, count: int, exc: Exception, job: dict[str, Any]) -> Any:
-        wrapped = _wrapped_class(job)
-        hook = getattr(wrapped, "sidekiq_retry_in", None)
-        return hook(count, exc, job) if hook is not None else None
-
-    def retries_exhausted(self, job: dict[str, Any], exc: Exception) -> Any:
-        wrapped = _wrapped_class(job)
-        hook = getattr(wrapped, "sidekiq_retries_exhausted", None)
-        return hook(job, exc) if hook is not None else None
-
-
-class SidekiqWrapper(JobWrapper, name="Sidekiq::ActiveJob::Wrapper"):
-    """Sidekiq 8's own adapter job (``Sidekiq::ActiveJob::Wrapper``)."""
-
-
-#: The wrapper job classes by the name a profile's ``activejob_wrapper`` gives.
-_WRAPPERS: dict[str, type[JobWrapper]] = {
-    JobWrapper.job_name: JobWrapper,
-    SidekiqWrapper.job_name: SidekiqWrapper,
-}
-
-
-def wrapper_for(sim: Any) -> type[JobWrapper]:
-    """The wrapper job class the active profile's adapter pushes."""
-    profile = getattr(sim, "profile", None)
-    name = getattr(profile, "activejob_wrapper", JobWrapper.job_name)
-    return _WRAPPERS.get(name, JobWrapper)

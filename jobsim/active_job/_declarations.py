@@ -1,0 +1,205 @@
+"""What an ActiveJob class declares (layer 4): its class options and its error handling.
+
+The class keyword arguments (``queue_as``, ``priority``, ``rails``, ``retry_jitter``,
+``sidekiq_options``, ``name``) and the declarations made after the class body
+(``rescue_from``, ``retry_on``, ``discard_on``, ``after_discard``) live on
+:class:`Declarations`, the class level of :class:`~jobsim.active_job.ActiveJob`. They only
+record handlers and check arguments; the job instance runs them (``_base``). Semantics:
+``reference/matchers.md`` §1.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
+
+from jobsim.active_job._delay import Wait, determine_delay
+from jobsim.active_job._versions import get_rails
+from jobsim.errors import InvalidArgument, JobsimWarning
+from jobsim.options import validate_options
+
+if TYPE_CHECKING:
+    from jobsim.active_job._base import ActiveJob
+
+__all__ = ["Attempts", "Declarations", "Handler", "RailsDeprecationWarning"]
+
+#: ``handler(job, error)``: a ``rescue_from`` handler, a ``retry_on``/``discard_on`` block, or
+#: an ``after_discard`` callback.
+Handler: TypeAlias = Callable[[Any, BaseException], Any]
+Attempts: TypeAlias = int | Literal["unlimited"]
+_Entry: TypeAlias = tuple[type[BaseException], Handler]
+
+
+class RailsDeprecationWarning(JobsimWarning):
+    """A form Rails deprecates in the version in force (``:exponentially_longer`` in 7.1)."""
+
+
+def _class_name(kind: type[BaseException]) -> str:
+    return kind.__qualname__
+
+
+def _exceptions(where: str, exceptions: tuple[Any, ...]) -> tuple[type[BaseException], ...]:
+    if not exceptions:
+        raise InvalidArgument(f"{where}: name at least one exception class")
+    for kind in exceptions:
+        if not (isinstance(kind, type) and issubclass(kind, BaseException)):
+            msg = f"{where}: {kind!r} is not an exception class; pass classes such as TimeoutError"
+            raise InvalidArgument(msg)
+    return exceptions
+
+
+class Declarations:
+    """The class level of :class:`~jobsim.active_job.ActiveJob`: the class keyword arguments
+    (see ``ActiveJob``) and the error handling declared after the class body."""
+
+    job_class_name: ClassVar[str] = "ActiveJob"
+    queue_as: ClassVar[str | Callable[[Any], str]] = "default"
+    priority_default: ClassVar[int | None] = None
+    rails: ClassVar[str | None] = None
+    retry_jitter: ClassVar[float] = 0.15
+    sidekiq_options: ClassVar[dict[str, Any]] = {}
+    _rescue_handlers: ClassVar[tuple[_Entry, ...]] = ()
+    _after_discard: ClassVar[tuple[Handler, ...]] = ()
+
+    def __init_subclass__(
+        cls,
+        *,
+        name: str | None = None,
+        queue_as: str | Callable[[Any], str] | None = None,
+        priority: int | None = None,
+        rails: str | None = None,
+        retry_jitter: float | None = None,
+        sidekiq_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init_subclass__()
+        where = f"class {cls.__qualname__}"
+        given: object = name
+        if given is not None and (not isinstance(given, str) or not given):
+            raise InvalidArgument(f"{where}: name={name!r} must be a non-empty str")
+        cls.job_class_name = name or cls.__name__
+        if queue_as is not None:
+            chosen: object = queue_as
+            if not callable(chosen) and (not isinstance(chosen, str) or not chosen):
+                msg = f"{where}: queue_as={queue_as!r}: pass a queue name or a callable (job)"
+                raise InvalidArgument(msg)
+            cls.queue_as = queue_as
+        if priority is not None:
+            cls.priority_default = _whole(f"{where}: priority", priority)
+        if rails is not None:
+            cls.rails = get_rails(rails).name
+        if retry_jitter is not None:
+            cls.retry_jitter = _jitter_value(f"{where}: retry_jitter", retry_jitter)
+        if sidekiq_options is not None:
+            checked = validate_options(dict(sidekiq_options), where=f"{where} sidekiq_options")
+            cls.sidekiq_options = {**cls.sidekiq_options, **checked}
+
+    # -- declarations --------------------------------------------------------------------
+
+    @classmethod
+    def rescue_from(cls, *exceptions: type[BaseException], with_: Handler | None = None) -> Any:
+        """Handle ``exceptions`` with ``with_(job, error)``; without ``with_``, a decorator.
+
+        The last declared matching handler wins, a subclass's over its parent's; when none
+        matches, the error's cause is tried (``raise … from …`` or the implicit context).
+        """
+        kinds = _exceptions(f"{cls.__qualname__}.rescue_from", exceptions)
+
+        def add(handler: Handler) -> Handler:
+            if not callable(handler):
+                raise InvalidArgument(
+                    f"{cls.__qualname__}.rescue_from: {handler!r} is not callable"
+                )
+            cls._rescue_handlers = (*cls._rescue_handlers, *((kind, handler) for kind in kinds))
+            return handler
+
+        return add if with_ is None else add(with_)
+
+    @classmethod
+    def retry_on(
+        cls,
+        *exceptions: type[BaseException],
+        wait: Wait = 3,
+        attempts: Attempts = 5,
+        queue: str | None = None,
+        priority: int | None = None,
+        jitter: float | Literal["default"] | None = "default",
+        block: Handler | None = None,
+    ) -> None:
+        """Retry on ``exceptions``: ``attempts`` executions in all (or ``"unlimited"``).
+
+        ``wait``: seconds, a timedelta, ``"polynomially_longer"`` (7.1+),
+        ``"exponentially_longer"`` (to 7.1) or a callable ``(executions) -> seconds``;
+        ``jitter`` omitted uses the class's ``retry_jitter``; ``block(job, error)`` runs when
+        the attempts run out (else the error escapes to Sidekiq's retry).
+        """
+        where = f"{cls.__qualname__}.retry_on"
+        kinds = _exceptions(where, exceptions)
+        if attempts != "unlimited":
+            _whole(f"{where}: attempts", attempts)
+        if jitter not in ("default", None):
+            _jitter_value(f"{where}: jitter", jitter)
+        if wait == "exponentially_longer" and cls.rails is not None:
+            state = get_rails(cls.rails).exponentially_longer
+            if state == "deprecated":
+                msg = (
+                    f"{where}: wait='exponentially_longer' is deprecated in Rails "
+                    f"{cls.rails} (removed in 7.2): use wait='polynomially_longer'"
+                )
+                warnings.warn(RailsDeprecationWarning(msg), stacklevel=2)
+        key = "[" + ", ".join(_class_name(kind) for kind in kinds) + "]"
+
+        def handler(job: ActiveJob, error: BaseException) -> None:
+            version = job.rails_version()
+            n = job._count_execution(key)
+            if attempts == "unlimited" and not version.unlimited_attempts:
+                msg = "comparison of Integer with :unlimited failed"
+                raise TypeError(msg)  # Ruby's ArgumentError from `executions < :unlimited`
+            if attempts == "unlimited" or n < attempts:
+                j = job.retry_jitter if jitter == "default" else float(jitter or 0.0)
+                delay = determine_delay(wait, n, j, version, job._rand)
+                job.retry_job(wait=delay, queue=queue, priority=priority, error=error)
+                return
+            job._instrument("retry_stopped", error)
+            if block is not None:
+                block(job, error)
+                job._run_after_discard(error)
+                return
+            job._run_after_discard(error)
+            raise error
+
+        cls._rescue_handlers = (*cls._rescue_handlers, *((kind, handler) for kind in kinds))
+
+    @classmethod
+    def discard_on(cls, *exceptions: type[BaseException], block: Handler | None = None) -> None:
+        """Drop the job when one of ``exceptions`` is raised; ``block(job, error)`` first."""
+        kinds = _exceptions(f"{cls.__qualname__}.discard_on", exceptions)
+
+        def handler(job: ActiveJob, error: BaseException) -> None:
+            job._instrument("discard", error)
+            if block is not None:
+                block(job, error)
+            job._run_after_discard(error)
+
+        cls._rescue_handlers = (*cls._rescue_handlers, *((kind, handler) for kind in kinds))
+
+    @classmethod
+    def after_discard(cls, callback: Handler) -> Handler:
+        """Run ``callback(job, error)`` when the job is given up on (Rails 7.1+): retries
+        exhausted, ``discard_on``, or an error no handler takes. Usable as a decorator."""
+        if not callable(callback):
+            raise InvalidArgument(f"{cls.__qualname__}.after_discard: {callback!r} is not callable")
+        cls._after_discard = (*cls._after_discard, callback)
+        return callback
+
+
+def _whole(where: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgument(f"{where}={value!r}: pass a whole number >= 0")
+    return value
+
+
+def _jitter_value(where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InvalidArgument(f"{where}={value!r}: pass a fraction >= 0, such as 0.15")
+    return float(value)
