@@ -263,6 +263,10 @@ class Simulator:
         for job_class in job_classes:
             self._state.registry.add(job_class)
 
+    def job_class(self, name: str) -> type[Job] | None:
+        """The job class known by ``name`` (registered or enqueued before), or None."""
+        return self._state.registry.get(name)
+
     def enqueue_job(
         self, job_class: type[Job], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:

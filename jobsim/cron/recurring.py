@@ -8,9 +8,26 @@ Sidekiq's scheduler, between 15 and 45 s) and, for each job, enqueues it when:
   a fire time missed by more than a minute, because the process was down, is skipped;
 * it was not enqueued since that fire time (``not_enqueued_after?``).
 
-``date_as_argument`` appends the enqueue time (epoch float) to the arguments. Each enqueue
-records a ``cron_enqueued`` event; ``last_enqueue_time`` and ``jid_history`` follow, as in
-Redis. (``lib/sidekiq/cron/job.rb`` and ``poller.rb`` in sidekiq-cron 1.8.0.)
+How it enqueues (``Job#enque!``) depends on what the class name is on the simulator:
+
+* an ActiveJob class (``jobsim.active_job``; registered with ``jobsim.active_job.register``
+  or enqueued once): ``klass.set(queue=QUEUE).perform_later(*args)``, where QUEUE is the
+  entry's ``queue``, else the class's ``sidekiq_options`` queue, else ``"default"`` -- never
+  its ``queue_as``, which sidekiq-cron overrides; ``queue_name_prefix`` is not applied;
+* a Sidekiq job class (``sim.register``): ``klass.set(queue=QUEUE).perform_async(*args)``,
+  QUEUE being the entry's ``queue``, else the class's own; with ``active_job: true`` (and no
+  ActiveJob class behind the name) it is still ``perform_async``, on the queue with
+  ``queue_name_prefix`` and ``queue_name_delimiter`` (``"_"``) in front;
+* an unknown name with ``active_job: true``: a hand-built ActiveJob wrapper job
+  (``ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper``, ``wrapped``, ``description``,
+  and one argument ``{job_class, job_id, queue_name, arguments}``) on the prefixed queue;
+* an unknown name otherwise: the raw hash ``{class, args, queue}``.
+
+Classes are looked up when the poll enqueues (in Rails they are always loadable), so register
+them before the first poll. ``date_as_argument`` appends the enqueue time (epoch float) to the
+arguments. Each enqueue records a ``cron_enqueued`` event (its payload's ``queue`` is where the
+job went); ``last_enqueue_time`` and ``jid_history`` follow, as in Redis.
+(``lib/sidekiq/cron/job.rb`` and ``poller.rb`` in sidekiq-cron 1.8.0.)
 """
 
 from __future__ import annotations
@@ -20,11 +37,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from jobsim import active_job
 from jobsim.clock import format_time, to_datetime
 from jobsim.cron._cron import Cron
 from jobsim.errors import InvalidArgument
 
 if TYPE_CHECKING:
+    from jobsim.active_job import ActiveJob
     from jobsim.job import Job
     from jobsim.simulator import Simulator
 
@@ -38,6 +57,10 @@ _WINDOW_CAP = 30 * 60
 DEFAULT_POLL_INTERVAL = 30
 
 _TRUE = ("true", "t", "yes", "y", "1")
+#: The wrapper class sidekiq-cron 1.8.0 writes into a hand-built ActiveJob message.
+_WRAPPER = "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper"
+#: ``ActiveJob::Base.queue_name_delimiter``'s default, used when the entry gives none.
+_DELIMITER = "_"
 
 
 @dataclass(slots=True)
@@ -53,6 +76,10 @@ class CronJob:
     status: Literal["enabled", "disabled"] = "enabled"
     date_as_argument: bool = False
     active_job: bool = False
+    #: ``queue_name_prefix`` / ``queue_name_delimiter``: put in front of the queue when the
+    #: entry says ``active_job`` but no ActiveJob class is behind the name.
+    queue_name_prefix: str | None = None
+    queue_name_delimiter: str | None = None
     #: Epoch seconds of the last enqueue (sidekiq-cron keeps the poll time, to the second).
     last_enqueue_time: float | None = None
     jid_history: list[dict[str, Any]] = field(default_factory=list)
@@ -112,6 +139,8 @@ def _job_from(name: str, spec: Any) -> CronJob:
         msg = f"{where}: status={status!r}; pass 'enabled' or 'disabled'"
         raise InvalidArgument(msg)
     queue = spec.get("queue")
+    prefix = spec.get("queue_name_prefix")
+    delimiter = spec.get("queue_name_delimiter")
     return CronJob(
         name=name,
         cron=Cron(expression),
@@ -122,6 +151,8 @@ def _job_from(name: str, spec: Any) -> CronJob:
         status=status,
         date_as_argument=_flag(spec.get("date_as_argument", False)),
         active_job=_flag(spec.get("active_job", False)),
+        queue_name_prefix=None if prefix is None else str(prefix),
+        queue_name_delimiter=None if delimiter is None else str(delimiter),
     )
 
 
@@ -244,17 +275,75 @@ class Recurring:
         sim = self._sim
         slot = job.previous_fire(now)
         args = [*job.args, now] if job.date_as_argument else list(job.args)
-        item: dict[str, Any] = {"class": job.klass, "args": args}
-        if job.queue is not None:
-            item["queue"] = job.queue
         with sim:
-            jid = sim.push(item)
+            jid, queue = self._push(job, args)
         job.last_enqueue_time = float(int(now))
         job.enqueued_slots.add(slot)
         job.jid_history.insert(0, {"jid": jid, "enqueued": format_time(now)})
         detail = {"name": job.name, "cron": job.cron.expression, "slot": format_time(slot)}
-        payload = {"class": job.klass, "args": args, "queue": job.queue or "default"}
+        payload = {"class": job.klass, "args": args, "queue": queue}
         sim.trace.record("cron_enqueued", now, str(jid), payload, detail)
+
+    def _push(self, job: CronJob, args: list[Any]) -> tuple[str | None, str]:
+        """``Job#enque!``: enqueue ``job`` as sidekiq-cron 1.8.0 does; the jid and the queue."""
+        sim = self._sim
+        aj_class: type[ActiveJob] | None = active_job.settings(sim).classes.get(job.klass)
+        if aj_class is not None:
+            # klass < ActiveJob::Base: perform_later on @queue, which is the entry's queue or
+            # get_sidekiq_options' (Sidekiq's railtie gives ActiveJob classes sidekiq_options);
+            # queue_as never gets a say, and the entry's prefix is not used on this path.
+            queue = job.queue
+            if queue is None:
+                queue = str(aj_class.sidekiq_options.get("queue") or "default")
+            enqueued = aj_class.set(queue=queue).perform_later(*args)
+            return enqueued.provider_job_id, enqueued.queue_name
+        job_class = sim.job_class(job.klass)
+        if job_class is not None:
+            # perform_async on queue_name_with_prefix: prefixed only with active_job: true.
+            queue = job.queue
+            if queue is None:
+                queue = str(job_class.sidekiq_options.get("queue") or "default")
+            if job.active_job:
+                queue = _with_prefix(job, queue)
+            return job_class.set(queue=queue).perform_async(*args), queue
+        # Not a class here (constantize raised NameError): a hand-built hash.
+        queue = "default" if job.queue is None else job.queue
+        if not job.active_job:
+            return sim.push({"class": job.klass, "args": args, "queue": queue}), queue
+        queue = _with_prefix(job, queue)
+        active_job.register(sim)  # the wrapper job class, so the job can run (or fail) later
+        data = {
+            "job_class": job.klass,
+            "job_id": _uuid4(sim.random_stream("cron.active_job_id").randbytes(16)),
+            "queue_name": queue,
+            "arguments": args,
+        }
+        item = {
+            "class": _WRAPPER,
+            "wrapped": job.klass,
+            "queue": queue,
+            "description": job.description,
+            "args": [data],
+        }
+        return sim.push(item), queue
+
+
+def _with_prefix(job: CronJob, queue: str) -> str:
+    """sidekiq-cron's ``queue_name_with_prefix`` for an ``active_job`` entry."""
+    prefix = job.queue_name_prefix or ""
+    if not prefix:  # ActiveJob::Base.queue_name_prefix is nil: jobsim has no global one
+        return queue
+    delimiter = job.queue_name_delimiter or _DELIMITER
+    return f"{prefix}{delimiter}{queue}"
+
+
+def _uuid4(raw: bytes) -> str:
+    """A version-4 UUID string from 16 seeded bytes (``SecureRandom.uuid``)."""
+    data = bytearray(raw[:16])
+    data[6] = (data[6] & 0x0F) | 0x40
+    data[8] = (data[8] & 0x3F) | 0x80
+    text = data.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def install_schedule(

@@ -1,14 +1,21 @@
 """sidekiq-cron poller conformance: jobsim's ``Recurring`` against the real sidekiq-cron 1.8.0.
 
 ``sidekiq_cron_poller.rb`` runs every case of ``cron_poller_cases.json`` through Debian's
-sidekiq-cron 1.8.0 (Sidekiq 6.4.1, Fugit 1.5.2) on a private Redis: the job is saved with
-``Sidekiq::Cron::Job.create`` at the case's ``created`` time, and at each poll time, with
-``Time.now`` frozen there, every job is re-read from Redis and given
-``test_and_enque_for_time!`` (what ``Poller#enqueue`` does); the queues are read (class, args,
-queue) and emptied, and ``last_enqueue_time`` is read back. This module runs the same steps in
-jobsim -- the same job loaded with ``Recurring(sim).load(...)`` on a simulator started at
+sidekiq-cron 1.8.0 (Sidekiq 6.4.1, Fugit 1.5.2, ActiveJob 6.1.7 with its Sidekiq adapter) on a
+private Redis: the job is saved with ``Sidekiq::Cron::Job.create`` at the case's ``created``
+time, and at each poll time, with ``Time.now`` frozen there, every job is re-read from Redis
+and given ``test_and_enque_for_time!`` (what ``Poller#enqueue`` does); the queues are read
+(class, wrapped, queue, description, args) and emptied, and ``last_enqueue_time`` is read
+back. This module runs the same steps in jobsim -- the same job loaded with
+``Recurring(sim).load(...)`` on a ``sidekiq-6.4`` simulator (ActiveJob at Rails 6.1) started at
 ``created``, the clock moved to each poll time with ``run_until`` and ``poll_once`` called
 there -- and compares the two step by step.
+
+The classes the cases name are defined on both sides: two Sidekiq job classes, three ActiveJob
+classes (one with ``queue_as``, one also with a ``sidekiq_options`` queue), and
+``CronMissingJob``, defined on neither. An ActiveJob wrapper's argument is compared by its
+keys, ``job_class``, ``queue_name`` and ``arguments``; its ``job_id`` is random on both sides,
+so only its shape (a version-4 UUID) is compared.
 
 A case in ``KNOWN_DIFFERENCES`` is one where jobsim is known to differ from sidekiq-cron; it is
 ``xfail(strict=True)`` with the exact difference, so it fails loudly once jobsim agrees.
@@ -17,6 +24,7 @@ A case in ``KNOWN_DIFFERENCES`` is one where jobsim is known to differ from side
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +32,8 @@ from typing import Any
 import pytest
 
 import jobsim
+from jobsim import active_job
+from jobsim.active_job import ActiveJob
 from jobsim.cron.recurring import Recurring
 from tests.conformance.compare import differences
 
@@ -34,6 +44,9 @@ RUBY_SCRIPT = HERE / "sidekiq_cron_poller.rb"
 CASES: list[dict[str, Any]] = json.loads(CASES_PATH.read_text(encoding="utf-8"))
 CASES_BY_NAME = {case["name"]: case for case in CASES}
 JOB_CLASS = "CronConfJob"
+#: The ActiveJob data keys ``perform_later`` writes with Rails 6.1, as the Ruby side has them.
+RAILS = "6.1"
+UUID4 = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\Z")
 
 Observation = dict[str, Any]
 
@@ -57,6 +70,9 @@ def cron_observations(sidekiq_ruby: Any) -> dict[str, Observation]:
         f"expected sidekiq-cron 1.8.0, the Ruby script ran {result.get('sidekiq_cron_version')}"
     )
     assert str(result.get("sidekiq_version", "")).startswith("6.4."), result.get("sidekiq_version")
+    assert str(result.get("activejob_version", "")).startswith("6.1."), result.get(
+        "activejob_version"
+    )
     cases: dict[str, Observation] = result["cases"]
     return cases
 
@@ -64,13 +80,45 @@ def cron_observations(sidekiq_ruby: Any) -> dict[str, Observation]:
 # -- the jobsim side ------------------------------------------------------------------------
 
 
+# Never run: every poll's queues are read and emptied before the clock moves on.
+
+
 class CronConfJob(jobsim.Job, name=JOB_CLASS):
-    def perform(self, *args: Any) -> None:
-        """Never run: every poll's queues are read and emptied before the clock moves on."""
+    def perform(self, *args: Any) -> None: ...
+
+
+class CronLowJob(jobsim.Job, queue="low"):
+    def perform(self, *args: Any) -> None: ...
+
+
+class CronAjJob(ActiveJob):
+    def perform(self, *args: Any) -> None: ...
+
+
+class CronAjQueueAsJob(ActiveJob, queue_as="aj_queue"):
+    def perform(self, *args: Any) -> None: ...
+
+
+class CronAjOptionsJob(ActiveJob, queue_as="aj_queue", sidekiq_options={"queue": "opt_q"}):
+    def perform(self, *args: Any) -> None: ...
 
 
 def epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def job_data_summary(data: Any) -> Any:
+    """An ActiveJob wrapper's argument as ``sidekiq_cron_poller.rb`` summarises it."""
+    if not isinstance(data, dict):
+        return data
+    job_id = data.get("job_id")
+    return {
+        "keys": sorted(data),
+        "job_class": data.get("job_class"),
+        "job_id": "uuid4" if isinstance(job_id, str) and UUID4.match(job_id) else job_id,
+        "queue_name": data.get("queue_name"),
+        "arguments": data.get("arguments"),
+    }
 
 
 def take_pushed(sim: jobsim.Simulator) -> list[dict[str, Any]]:
@@ -79,12 +127,17 @@ def take_pushed(sim: jobsim.Simulator) -> list[dict[str, Any]]:
     for name in sorted(sim.queues):
         view = sim.queue(name)
         for job in view.jobs:
+            args = list(job.get("args", []))
+            if "wrapped" in job:
+                args = [job_data_summary(data) for data in args]
             pushed.append(
                 {
                     "class": job.get("class"),
-                    "args": list(job.get("args", [])),
+                    "wrapped": job.get("wrapped"),
                     "queue": job.get("queue"),
                     "list": name,
+                    "description": job.get("description"),
+                    "args": args,
                 }
             )
         view.clear()
@@ -94,8 +147,10 @@ def take_pushed(sim: jobsim.Simulator) -> list[dict[str, Any]]:
 def run_jobsim(case: dict[str, Any]) -> Observation:
     """Run one case's steps in jobsim and observe them as ``sidekiq_cron_poller.rb`` does."""
     name = case["name"]
-    sim = jobsim.Simulator(seed=1, start=epoch(case["created"]))
-    sim.register(CronConfJob)
+    sim = jobsim.Simulator(seed=1, start=epoch(case["created"]), profile="sidekiq-6.4")
+    sim.register(CronConfJob, CronLowJob)
+    active_job.settings(sim).rails = RAILS
+    active_job.register(sim, CronAjJob, CronAjQueueAsJob, CronAjOptionsJob)
     recurring = Recurring(sim, poll="exact").load({name: dict(case["job"])})
     job = recurring.jobs[name]
     steps: list[Observation] = []
@@ -133,13 +188,27 @@ def _at(case: dict[str, Any], line: str) -> str:
     return line
 
 
+JOB_KEYS = {
+    "cron",
+    "class",
+    "args",
+    "queue",
+    "status",
+    "date_as_argument",
+    "active_job",
+    "queue_name_prefix",
+    "queue_name_delimiter",
+    "description",
+}
+
+
 def test_cases_file_is_well_formed() -> None:
     names = [case["name"] for case in CASES]
     assert len(names) == len(set(names)), "case names must be unique"
     assert set(KNOWN_DIFFERENCES) <= set(names)
     for case in CASES:
         assert set(case) == {"name", "created", "job", "steps"}, case["name"]
-        assert set(case["job"]) <= {"cron", "class", "args", "queue", "status", "date_as_argument"}
+        assert set(case["job"]) <= JOB_KEYS, case["name"]
         times = [epoch(at) for _, at in case["steps"]]
         assert epoch(case["created"]) <= times[0], f"{case['name']}: a step before creation"
         assert times == sorted(times), f"{case['name']}: steps must not go back in time"

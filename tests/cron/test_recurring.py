@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import pytest
 
 import jobsim
+from jobsim import active_job
+from jobsim.active_job import ActiveJob
 from jobsim.cron.recurring import Recurring
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -18,6 +21,16 @@ RAN: list[tuple[str, list[Any]]] = []
 class Report(jobsim.Job, queue="low"):
     def perform(self, *args: Any) -> None:
         RAN.append(("Report", list(args)))
+
+
+class Digest(ActiveJob, queue_as="mailers"):
+    def perform(self, *args: Any) -> None:
+        RAN.append(("Digest", list(args)))
+
+
+class Export(ActiveJob, queue_as="mailers", sidekiq_options={"queue": "exports"}):
+    def perform(self, *args: Any) -> None:
+        RAN.append(("Export", list(args)))
 
 
 @pytest.fixture(autouse=True)
@@ -107,3 +120,158 @@ def test_schedule_yml_and_bad_entries(tmp_path: Path) -> None:
         recurring.load({"bad": {"cron": "61 * * * *", "class": "Report"}})
     with pytest.raises(jobsim.InvalidArgument, match="no cron job named 'nope'"):
         recurring.disable("nope")
+
+
+# -- how Job#enque! enqueues (sidekiq-cron 1.8.0; checked in tests/conformance) -----------------
+
+
+def poll_at_two(schedule: dict[str, Any], *, seed: int = 3) -> tuple[jobsim.Simulator, Recurring]:
+    """A simulator with Report and the ActiveJob classes, polled once at 02:00:10."""
+    sim = jobsim.Simulator(seed=seed, start=START)
+    sim.register(Report)
+    active_job.register(sim, Digest, Export)
+    recurring = Recurring(sim, poll="exact").load(schedule)
+    sim.run_until(START + timedelta(hours=2, seconds=10))
+    recurring.poll_once(sim.time)
+    return sim, recurring
+
+
+def queued(sim: jobsim.Simulator) -> list[dict[str, Any]]:
+    return [dict(job) for name in sim.queues for job in sim.queue(name).jobs]
+
+
+def test_a_sidekiq_class_goes_to_its_own_queue_unless_the_entry_names_one() -> None:
+    sim, _ = poll_at_two(
+        {
+            "own": {"cron": "0 2 * * *", "class": "Report"},
+            "given": {"cron": "0 2 * * *", "class": "Report", "queue": "reports"},
+            "prefix_needs_the_flag": {"cron": "0 2 * * *", "class": "Report",
+                                      "queue_name_prefix": "staging"},
+        }
+    )  # fmt: skip
+    assert sorted(job["queue"] for job in queued(sim)) == ["low", "low", "reports"]
+    assert {job["class"] for job in queued(sim)} == {"Report"}
+
+
+def test_an_activejob_class_is_performed_later_on_default_whatever_its_queue_as() -> None:
+    sim, recurring = poll_at_two({"digest": {"cron": "0 2 * * *", "class": "Digest", "args": [7]}})
+    (job,) = queued(sim)
+    assert job["class"] == active_job.wrapper_for(sim).job_name  # the profile's adapter job
+    assert job["wrapped"] == "Digest"
+    assert job["queue"] == "default"  # not "mailers": sidekiq-cron passes set(queue: "default")
+    (data,) = job["args"]
+    assert data["job_class"] == "Digest"
+    assert data["queue_name"] == "default"
+    assert data["arguments"] == [7]
+    assert "executions" in data  # ActiveJob's own serialize, not a hand-built hash
+    assert recurring.jobs["digest"].jid_history[0]["jid"] == job["jid"]  # provider_job_id
+    (event,) = sim.trace.of_kind("cron_enqueued")
+    assert event.job["queue"] == "default"
+    sim.drain()
+    assert RAN == [("Digest", [7])]
+
+
+def test_an_activejob_class_takes_the_entry_queue_or_its_sidekiq_options_queue() -> None:
+    sim, _ = poll_at_two(
+        {
+            "given": {"cron": "0 2 * * *", "class": "Digest", "queue": "reports",
+                      "queue_name_prefix": "staging", "active_job": True},
+            "options": {"cron": "0 2 * * *", "class": "Export"},
+        }
+    )  # fmt: skip
+    # the entry's queue_name_prefix is never applied to a real ActiveJob class
+    assert sorted((job["wrapped"], job["queue"]) for job in queued(sim)) == [
+        ("Digest", "reports"),
+        ("Export", "exports"),
+    ]
+
+
+def test_date_as_argument_reaches_an_activejob_as_its_last_argument() -> None:
+    sim, _ = poll_at_two(
+        {"d": {"cron": "0 2 * * *", "class": "Digest", "args": {"a": 1}, "date_as_argument": 1}}
+    )
+    sim.drain()
+    ((name, args),) = RAN
+    assert name == "Digest"
+    assert args[0] == {"a": 1}
+    assert args[1] == pytest.approx((START + timedelta(hours=2, seconds=10)).timestamp())
+
+
+def test_active_job_flag_on_a_sidekiq_class_is_still_perform_async_on_a_prefixed_queue() -> None:
+    # Report has no perform_later: sidekiq-cron does not fail, it calls perform_async, and the
+    # flag only puts queue_name_prefix (and the delimiter, "_" by default) before the queue.
+    sim, _ = poll_at_two(
+        {
+            "flag": {"cron": "0 2 * * *", "class": "Report", "active_job": True, "args": [1]},
+            "prefix": {"cron": "0 2 * * *", "class": "Report", "active_job": "yes",
+                       "queue_name_prefix": "staging"},
+            "delimiter": {"cron": "0 2 * * *", "class": "Report", "active_job": "true",
+                          "queue": "reports", "queue_name_prefix": "staging",
+                          "queue_name_delimiter": "."},
+        }
+    )  # fmt: skip
+    jobs = queued(sim)
+    assert sorted(job["queue"] for job in jobs) == ["low", "staging.reports", "staging_low"]
+    assert all(job["class"] == "Report" and "wrapped" not in job for job in jobs)
+    sim.drain()
+    assert sorted(RAN) == [("Report", []), ("Report", []), ("Report", [1])]
+
+
+def test_active_job_flag_on_an_unknown_class_pushes_a_hand_built_wrapper() -> None:
+    spec = {"cron": "0 2 * * *", "class": "Nightly", "active_job": True, "args": [5],
+            "queue": "reports", "queue_name_prefix": "staging",
+            "description": "nightly"}  # fmt: skip
+    sim, recurring = poll_at_two({"n": spec})
+    (job,) = queued(sim)
+    # sidekiq-cron 1.8.0 writes Rails' adapter job name, whatever the Sidekiq version
+    assert job["class"] == "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper"
+    assert (job["wrapped"], job["queue"], job["description"]) == (
+        "Nightly",
+        "staging_reports",
+        "nightly",
+    )
+    (data,) = job["args"]
+    assert sorted(data) == ["arguments", "job_class", "job_id", "queue_name"]
+    assert (data["job_class"], data["queue_name"], data["arguments"]) == (
+        "Nightly",
+        "staging_reports",
+        [5],
+    )
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        data["job_id"])  # fmt: skip
+    again, _ = poll_at_two({"n": spec})
+    assert queued(again)[0]["args"][0]["job_id"] == data["job_id"]  # seeded, not uuid4()
+    assert recurring.jobs["n"].jid_history[0]["jid"] == job["jid"]
+
+
+def test_a_hand_built_wrapper_fails_as_a_name_error_until_the_class_exists() -> None:
+    sim, _ = poll_at_two({"n": {"cron": "0 2 * * *", "class": "Nightly", "active_job": True}})
+    sim.run_due()
+    (failed,) = sim.trace.of_kind("failed")
+    assert failed.detail["error_class"] == "NameError"
+
+    class Nightly(ActiveJob):
+        def perform(self, *args: Any) -> None:
+            RAN.append(("Nightly", list(args)))
+
+    active_job.register(sim, Nightly)
+    sim.drain()  # the retry finds it now
+    assert RAN == [("Nightly", [])]
+
+
+def test_an_unknown_class_without_the_flag_is_pushed_as_a_raw_hash() -> None:
+    sim, _ = poll_at_two({"n": {"cron": "0 2 * * *", "class": "Nowhere", "args": ["a"],
+                                "queue_name_prefix": "staging"}})  # fmt: skip
+    (job,) = queued(sim)
+    assert (job["class"], job["queue"], job["args"]) == ("Nowhere", "default", ["a"])
+    assert "wrapped" not in job
+
+
+def test_prefix_and_delimiter_are_read_as_text() -> None:
+    sim = jobsim.Simulator(start=START)
+    recurring = Recurring(sim).load(
+        {"n": {"cron": "0 2 * * *", "class": "X", "queue_name_prefix": 2026,
+               "queue_name_delimiter": "-", "active_job": "t"}}
+    )  # fmt: skip
+    job = recurring.jobs["n"]
+    assert (job.queue_name_prefix, job.queue_name_delimiter, job.active_job) == ("2026", "-", True)
