@@ -68,6 +68,21 @@ def _scheduled_at(value: Any) -> float | None:
     return float(value)
 
 
+def _defaults_first(member: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``member`` in the key order Sidekiq's poller pushes it with.
+
+    ``Client#push`` merges the popped hash into the default options of a class given by
+    name (``{"retry" => true, "queue" => "default"}``), so ``retry`` and ``queue`` move to
+    the front; the other keys keep their order. Only the order changes here.
+    """
+    keys = iter(member)
+    if next(keys, None) == "retry" and next(keys, None) == "queue":
+        return dict(member)  # anything Sidekiq or jobsim pushed: already in this order
+    payload = {key: member[key] for key in ("retry", "queue") if key in member}
+    payload.update(member)
+    return payload
+
+
 class Client:
     """Pushes jobs into a :class:`~jobsim.state.SimState`.
 
@@ -98,6 +113,8 @@ class Client:
                 if key == "wait" or key == "wait_until":
                     at = resolve_at(value, state.clock.now, name=key)
                 else:
+                    # A "class" key (Job.perform_in, perform_bulk) only fixes where the name
+                    # sits, before "args" as in Sidekiq's item; the name is written below.
                     payload[key] = value
         # Scalar arguments (the common case) pass every strict-args rule as they are.
         for item in args:
@@ -188,10 +205,14 @@ class Client:
         if at is not None and (isinstance(at, bool) or not isinstance(at, int | float)):
             msg = f"Job 'at' must be a Numeric timestamp: `{item!r}`"
             raise InvalidArgument(msg)
-        extra = {k: v for k, v in item.items() if k not in ("class", "args", "at")}
-        known = {key: value for key, value in extra.items() if key in JOB_OPTIONS}
+        known = {key: value for key, value in item.items() if key in JOB_OPTIONS}
         validate_options(known, where=f"push({name})")
-        payload = {**defaults, **extra}
+        # Sidekiq's ``defaults.merge(item)``: the defaults' keys first (an option the item
+        # also gives keeps the defaults' place), then the item's keys in the item's order.
+        payload = defaults
+        for key, value in item.items():
+            if key != "at":
+                payload[key] = value
         payload["args"] = self._args_before_middleware(name, args)
         payload["class"] = name
         if not str(payload.get("queue") or "").strip():
@@ -229,6 +250,7 @@ class Client:
                 at = _scheduled_at(payload.pop("at", None))
                 if state.profile.strict_args_after_middleware:
                     payload["args"] = self.check_args(str(payload["class"]), payload["args"])
+                now = state.clock.now  # middleware may have moved the clock
             if at is None:
                 payload["enqueued_at"] = stamp
                 queue = state.queues.get(payload["queue"])
@@ -267,7 +289,7 @@ class Client:
         """
         state = self._state
         with self._lock:
-            payload = dict(member)
+            payload = _defaults_first(member)
             if state.client_middleware.active:
                 kept = self._through_middleware(payload.get("class"), payload, source)
                 if kept is None:

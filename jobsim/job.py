@@ -102,12 +102,16 @@ class Job:
     @classmethod
     def perform_in(cls, interval: When, *args: Any) -> str | None:
         """Run after ``interval``; a time not in the future enqueues now, as in Sidekiq."""
-        return routing.current_target(cls.job_name).enqueue_job(cls, args, {"wait": interval})
+        # Sidekiq's class-level perform_in builds {"class", "args", "at"}: "class" comes
+        # before "args" in the hash (unlike perform_async and set().perform_in).
+        options: dict[str, Any] = {"class": cls, "wait": interval}
+        return routing.current_target(cls.job_name).enqueue_job(cls, args, options)
 
     @classmethod
     def perform_at(cls, when: When, *args: Any) -> str | None:
         """Run at ``when``. Sidekiq's alias of ``perform_in``: a small number is relative."""
-        return routing.current_target(cls.job_name).enqueue_job(cls, args, {"wait": when})
+        options: dict[str, Any] = {"class": cls, "wait": when}
+        return routing.current_target(cls.job_name).enqueue_job(cls, args, options)
 
     @classmethod
     def perform_bulk(
@@ -187,9 +191,12 @@ class JobSetter:
             checked.append(args)
         target = self._target()
         keep_dropped = target.keeps_dropped_in_bulk()  # type: ignore[attr-defined]
+        # Sidekiq's bulk item is the options, then "class", then "args" (class first, unlike
+        # perform_async); the "class" key only fixes that place in the hash.
+        options: dict[str, Any] = {**self._options, "class": self._job_class}
         jids: list[str | None] = []
         for args in checked:
-            jid = target.enqueue_job(self._job_class, args, self._options)
+            jid = target.enqueue_job(self._job_class, args, options)
             if jid is not None or keep_dropped:
                 jids.append(jid)
         return jids

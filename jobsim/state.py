@@ -6,6 +6,7 @@ The client, the processor and the engine all act on one :class:`SimState`; the
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
@@ -96,7 +97,7 @@ class SimState:
         self.jid_rng = rng.stream("jid")
         #: ``getrandbits`` of the jid stream: a jid is ``jid_bits(96)`` as 12 little-endian bytes.
         self.jid_bits = self.jid_rng.getrandbits
-        self._stamp_for = -1.0
+        self._stamp_for = math.nan  # equal to no time, so the first stamp is computed
         self._stamp_ms = 0
         self.jitter_rng = rng.stream("jitter")
         self.fetch_rng = rng.stream("fetch")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any, overload
@@ -48,17 +49,29 @@ class Trace:
         #: With a limit: how each job whose last events were trimmed away ended
         #: (``succeeded``, ``discarded`` or ``lost``), so jobs stay locatable.
         self.ended: dict[str, str] = {}
-        self._rows: deque[_Row] | list[_Row]
+        self._rows: deque[_Row] | list[_Row] = [] if limit is None else deque(maxlen=limit)
         #: Appends one row ``(kind, ts, jid, job, detail)``. The engine's per-job events call
         #: it directly: without a limit it is the list's own append, no Python frame at all.
         self.add: Callable[[_Row], None]
-        if limit is None:
-            rows: list[_Row] = []
-            self._rows = rows
+        self._bind()
+
+    def _bind(self) -> None:
+        rows, limit = self._rows, self.limit
+        if isinstance(rows, list):
             self.add = rows.append
         else:
-            self._rows = deque(maxlen=limit)
             self.add = self._add_limited if limit else self._add_uncounted
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Trace:
+        # ``add`` is bound to this trace's own rows; a copy must append to its own.
+        clone = Trace.__new__(Trace)
+        memo[id(self)] = clone
+        clone.limit = self.limit
+        clone._count = self._count
+        clone.ended = copy.deepcopy(self.ended, memo)
+        clone._rows = copy.deepcopy(self._rows, memo)
+        clone._bind()
+        return clone
 
     def record(
         self,
@@ -151,4 +164,8 @@ class Trace:
 
     def tail(self, count: int = 20) -> list[Event]:
         """The last ``count`` events."""
-        return self[-count:] if count > 0 else []
+        given: object = count
+        if isinstance(given, bool) or not isinstance(given, int) or given < 0:
+            msg = f"tail(count={count!r}): pass a whole number of events >= 0"
+            raise InvalidArgument(msg)
+        return self[-count:] if count else []

@@ -24,8 +24,8 @@ YOUNG_THRESHOLD = 20_000
 
 _lock = threading.Lock()
 _holders = 0
-#: The thresholds to give back when the last holder leaves (None: nothing was changed).
-_saved: tuple[int, int, int] | None = None
+#: The young threshold to give back when the last holder leaves (None: nothing was changed).
+_saved: int | None = None
 
 
 def hold() -> None:
@@ -37,7 +37,7 @@ def hold() -> None:
             return
         first, second, third = gc.get_threshold()
         if 0 < first < YOUNG_THRESHOLD:
-            _saved = (first, second, third)
+            _saved = first
             gc.set_threshold(YOUNG_THRESHOLD, second, third)
 
 
@@ -50,8 +50,9 @@ def release() -> None:
         _holders -= 1
         if _holders or _saved is None:
             return
-        if gc.get_threshold()[0] == YOUNG_THRESHOLD:  # unless someone set another meanwhile
-            gc.set_threshold(*_saved)
+        current = gc.get_threshold()
+        if current[0] == YOUNG_THRESHOLD:  # unless someone set another meanwhile
+            gc.set_threshold(_saved, *current[1:])  # older generations stay as they are now
         _saved = None
 
 

@@ -228,6 +228,12 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "succeeded, failed, retry_scheduled, retries_exhausted, died, discarded, interrupted, "
         "lost, restored, cron_enqueued, hook_error",
     ),
+    (
+        "a negative trace tail",
+        lambda: jobsim.Simulator().trace.tail(-2),
+        jobsim.InvalidArgument,
+        "tail(count=-2): pass a whole number of events >= 0",
+    ),
 ]
 
 

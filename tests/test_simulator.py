@@ -253,6 +253,18 @@ def test_gc_threshold_someone_sets_meanwhile_or_turns_off_is_left_alone(make_sim
         gc.set_threshold(*before)
 
 
+def test_gc_older_thresholds_set_inside_the_block_are_kept(make_sim: Any) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    try:
+        with make_sim():
+            gc.set_threshold(20_000, 50, 50)
+        assert gc.get_threshold() == (before[0], 50, 50)
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_gc_threshold_is_restored_after_a_run_even_when_it_raises(make_sim: Any) -> None:
     import gc
 
@@ -272,3 +284,40 @@ def test_gc_threshold_is_restored_after_a_run_even_when_it_raises(make_sim: Any)
     with pytest.raises(KeyboardInterrupt):
         sim.drain()
     assert gc.get_threshold() == before
+
+
+def test_a_deep_copy_of_the_trace_records_into_itself_only(make_sim: Any) -> None:
+    import copy
+
+    for limit in (None, 0, 3):
+        sim = make_sim(trace_limit=limit)
+        with sim:
+            Record.perform_async("x")
+        copied = copy.deepcopy(sim.trace)
+        copied.record("enqueued", START, "j" * 24, {"class": "X"})
+        assert (copied.total, sim.trace.total) == (2, 1)
+        kept = {None: (2, 1), 0: (0, 0), 3: (2, 1)}[limit]
+        assert (len(copied), len(sim.trace)) == kept
+
+
+def test_stamps_are_computed_for_every_instant_even_the_first(make_sim: Any) -> None:
+    sim = make_sim(profile="sidekiq-8", start=-1.0)
+    with sim:
+        jid = Record.perform_async("x")
+    job = sim.queue("default").find_job(jid)
+    assert job is not None
+    assert (job["created_at"], job["enqueued_at"]) == (-1000, -1000)
+
+
+def test_an_event_is_stamped_with_the_clock_after_client_middleware(make_sim: Any) -> None:
+    sim = make_sim()
+
+    class Slowpoke:
+        def call(self, job_class: Any, job: Any, queue: str, call_next: Any) -> Any:
+            sim.advance(5)
+            return call_next()
+
+    sim.client_middleware.add(Slowpoke)
+    with sim:
+        jid = Record.perform_async("x")
+    assert sim.trace.for_job(jid)[0].ts == START + 5

@@ -27,8 +27,13 @@ class RedisTarget:
     def enqueue_job(
         self, job_class: type[Any], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:
-        """Build Sidekiq's item from the call and push it (``wait`` becomes ``at``)."""
-        item: dict[str, Any] = {"class": job_class, "args": list(args)}
+        """Build Sidekiq's item from the call and push it (``wait`` becomes ``at``).
+
+        The item's keys come in Sidekiq's order: the options, then ``args`` and ``class``
+        (a ``class`` option, which ``perform_in`` and ``perform_bulk`` pass, puts the class
+        before the arguments, as Sidekiq's class-level verbs do).
+        """
+        item: dict[str, Any] = {}
         for key, value in options.items():
             if key in ("wait", "wait_until"):
                 at = resolve_at(value, self.client.now(), name=key)
@@ -36,6 +41,8 @@ class RedisTarget:
                     item["at"] = at
             else:
                 item[key] = value
+        item["args"] = list(args)
+        item["class"] = job_class
         return self.client.push(item)
 
     def keeps_dropped_in_bulk(self) -> bool:

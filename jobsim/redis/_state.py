@@ -57,7 +57,10 @@ def snapshot(sim: Simulator) -> Layout:
     """The simulator's queues, sets and counters as a :class:`Layout` (nothing is copied
     deeper than the lists; the job hashes are the simulator's own)."""
     layout = Layout()
-    for name in sim.queues:
+    served = sim.queues
+    # A queue the simulator does not serve still holds its jobs, as Redis would.
+    unserved = sorted(name for name in sim.stats.queues if name not in served)
+    for name in [*served, *unserved]:
         layout.queues[name] = [dict(job) for job in sim.queue(name).jobs]
     for key, view in zip(SET_KEYS, (sim.scheduled, sim.retries, sim.dead), strict=True):
         layout.sets[key] = [(entry.score, dict(entry.job)) for entry in reversed(list(view))]

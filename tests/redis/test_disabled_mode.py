@@ -32,6 +32,21 @@ def test_perform_async_writes_sidekiqs_keys() -> None:
     assert "at" not in json.loads(member)
 
 
+def test_disabled_mode_writes_keys_in_sidekiqs_order() -> None:
+    # Sidekiq 6.4.1's Setter: perform_async puts args before class, the class-level
+    # perform_in class before args (tests/conformance/test_key_order_conformance.py).
+    with disabled(profile="sidekiq-6.4") as client:
+        Notify.perform_async(1)
+        Notify.set(queue="mailers").perform_async(2)
+        Notify.perform_in(300, 3)
+    redis = client.redis
+    now_keys = [list(json.loads(raw)) for raw in reversed(redis.lrange("queue:mailers", 0, -1))]
+    later = [list(json.loads(member)) for member in redis.zrange("schedule", 0, -1)]
+    expected = ["retry", "queue", "args", "class", "jid", "created_at", "enqueued_at"]
+    assert now_keys == [expected, expected]
+    assert later == [["retry", "queue", "class", "args", "jid", "created_at"]]
+
+
 def test_routing_ends_with_the_block() -> None:
     with disabled():
         Notify.perform_async(1)

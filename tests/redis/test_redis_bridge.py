@@ -76,6 +76,17 @@ def test_save_writes_sidekiqs_keys() -> None:
     assert redis.ttl("stat:processed:2026-01-01") > 4 * 365 * 86400
 
 
+def test_save_keeps_jobs_of_queues_the_simulator_does_not_serve() -> None:
+    sim = jobsim.Simulator(queues=["critical"])
+    with sim:
+        sim.push({"class": "Elsewhere", "args": [1], "queue": "reports"})
+    redis = fake_redis()
+    layout = save_state(sim, redis)
+    assert list(layout.queues) == ["critical", "reports"]
+    assert redis.llen("queue:reports") == 1
+    assert b"reports" in redis.smembers("queues")
+
+
 def test_scheduled_members_have_no_at_and_score_is_run_time() -> None:
     sim = busy_sim()
     redis = fake_redis()
