@@ -69,16 +69,17 @@ def _scheduled_at(value: Any) -> float | None:
 
 
 def _defaults_first(member: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``member`` in the key order Sidekiq's poller pushes it with.
+    """A copy of ``member`` as Sidekiq's poller pushes it.
 
     ``Client#push`` merges the popped hash into the default options of a class given by
     name (``{"retry" => true, "queue" => "default"}``), so ``retry`` and ``queue`` move to
-    the front; the other keys keep their order. Only the order changes here.
+    the front, and a hash without them (one loaded from elsewhere) gets those defaults; the
+    other keys keep their order and values.
     """
     keys = iter(member)
     if next(keys, None) == "retry" and next(keys, None) == "queue":
         return dict(member)  # anything Sidekiq or jobsim pushed: already in this order
-    payload = {key: member[key] for key in ("retry", "queue") if key in member}
+    payload: dict[str, Any] = {"retry": True, "queue": "default"}
     payload.update(member)
     return payload
 

@@ -231,3 +231,15 @@ def test_performed_arguments_are_what_json_gives_back(make_sim: Any) -> None:
         Keep.perform_async(1, 2.5, "s", None, True, [1, {"a": [2]}])
     sim.drain()
     assert got == [(1, 2.5, "s", None, True, [1, {"a": [2]}])]
+
+
+def test_the_poller_gives_a_hash_without_retry_or_queue_sidekiqs_defaults() -> None:
+    # Scheduled::Enq pushes the parsed member by class name, so Client#push merges it into
+    # {"retry" => true, "queue" => "default"}: the defaults come first, and fill what's missing.
+    sim = jobsim.Simulator(start=START)
+    sim.restore.entry("schedule", START + 5, {"class": "Gone", "args": [], "jid": "a" * 24})
+    sim.advance(5)
+    (enqueued,) = sim.trace.of_kind("enqueued")
+    job = enqueued.job
+    assert list(job)[:3] == ["retry", "queue", "class"]
+    assert (job["retry"], job["queue"]) == (True, "default")
