@@ -289,7 +289,9 @@ class Client:
         a string), which may stop the push.
         """
         state = self._state
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # as in push_payload: every retry and scheduled job comes this way
+        try:
             payload = _defaults_first(member)
             if state.client_middleware.active:
                 kept = self._through_middleware(payload.get("class"), payload, source)
@@ -304,7 +306,9 @@ class Client:
                         "scheduled", state.clock.now, payload["jid"], payload, detail
                     )
                     return
-            payload["enqueued_at"] = state.stamp()
+            now = state.clock.now
+            payload["enqueued_at"] = state.stamp_at(now)
             state.queue(payload["queue"]).push(payload)
-            detail = {"source": source}
-            state.trace.record("enqueued", state.clock.now, payload["jid"], payload, detail)
+            state.trace.add(("enqueued", now, payload["jid"], payload, {"source": source}))
+        finally:
+            lock.release()

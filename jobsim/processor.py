@@ -174,13 +174,8 @@ class Processor:
         state = self._state
         state.failed += 1
         now = state.clock.now
-        state.trace.record(
-            "failed",
-            now,
-            job["jid"],
-            job,
-            {"error_class": error_class_name(exc), "error_message": str(exc)[:300]},
-        )
+        detail = {"error_class": error_class_name(exc), "error_message": str(exc)[:300]}
+        state.trace.add(("failed", now, job["jid"], job, detail))
         retry_option = job.get("retry")
         if retry_option is None and job_class is not None:
             # JobRetry#local falls back to the class option; #global has no class to ask.
@@ -218,7 +213,7 @@ class Processor:
                 "jitter": decision.jitter,
                 "retry_count": msg["retry_count"],
             }
-            state.trace.record("retry_scheduled", now, jid, msg, detail)
+            state.trace.add(("retry_scheduled", now, jid, msg, detail))
         elif decision.action == "exhausted":
             self._exhausted(msg, exc, instance, decision.reason)
         elif decision.action == "discard":

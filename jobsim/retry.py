@@ -96,7 +96,8 @@ def error_message(exc: BaseException) -> str:
         text = ruby_text if isinstance(ruby_text, str) else str(exc)
     except Exception:  # Sidekiq's own fallback text when #message raises
         text = "!!! ERROR MESSAGE THREW AN ERROR !!!"
-    return _SURROGATES.sub("\ufffd", text[:ERROR_MESSAGE_LIMIT])
+    text = text[:ERROR_MESSAGE_LIMIT]
+    return text if text.isascii() else _SURROGATES.sub("\ufffd", text)
 
 
 def backtrace_lines(exc: BaseException) -> list[str]:
@@ -122,7 +123,9 @@ class HookFailure:
     context: str
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is made for every failure, and a frozen dataclass's __init__ (a guarded
+# setattr per field) costs five times as much. Nothing changes a decision once made.
+@dataclass(slots=True)
 class RetryDecision:
     """What to do with a failed job.
 
