@@ -495,6 +495,12 @@ def main(argv: list[str] | None = None) -> int:
             verdict(jobsim_rate >= GOAL_JOBS_PER_S),
         ],
         [
+            "jobsim / simpy Store + timeout (DESIGN.md's SimPy peer)",
+            f">= {GOAL_VS_SIMPY:g}x",
+            f"{ratios['jobsim / simpy store']:.2f}x",
+            verdict(ratios["jobsim / simpy store"] >= GOAL_VS_SIMPY),
+        ],
+        [
             "jobsim / simpy with the same output (bookkept)",
             f">= {GOAL_VS_SIMPY:g}x",
             f"{ratios['jobsim / simpy bookkept']:.2f}x",
