@@ -224,6 +224,10 @@ class Engine:
                 if job is not None:
                     return name, job
             return None
+        if not any(queues[name] for name in config.names):
+            # Nothing to take: no fetch order is drawn. How often the loop looks at empty
+            # queues is the engine's business, so it must not move the fetch stream.
+            return None
         chosen = config.pick(state.fetch_rng, lambda name: bool(queues[name]))
         if chosen is None:
             return None

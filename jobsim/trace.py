@@ -111,10 +111,6 @@ class Trace:
         """The sequence number of the oldest kept row."""
         return self.total - len(self._rows) + 1
 
-    def _select(self, keep: Callable[[_Row], bool]) -> list[Event]:
-        first = self._first_seq()
-        return [Event(first + at, *row) for at, row in enumerate(list(self._rows)) if keep(row)]
-
     def __iter__(self) -> Iterator[Event]:
         first = self._first_seq()
         return (Event(first + at, *row) for at, row in enumerate(list(self._rows)))
@@ -138,16 +134,22 @@ class Trace:
             if kind not in EVENT_KINDS:
                 msg = f"of_kind({kind!r}): not an event kind; kinds are {', '.join(EVENT_KINDS)}"
                 raise InvalidArgument(msg)
-        return self._select(lambda row: row[0] in kinds)
+        first = self._first_seq()
+        rows = list(self._rows)
+        return [Event(first + at, *row) for at, row in enumerate(rows) if row[0] in kinds]
 
     def for_job(self, jid: str) -> list[Event]:
         """The events of one job, in order."""
-        return self._select(lambda row: row[2] == jid)
+        first = self._first_seq()
+        rows = list(self._rows)
+        return [Event(first + at, *row) for at, row in enumerate(rows) if row[2] == jid]
 
     def between(self, start: Any, end: Any) -> list[Event]:
         """Events with ``start <= at < end`` (aware datetimes or epoch seconds)."""
         low, high = as_epoch(start, name="start"), as_epoch(end, name="end")
-        return self._select(lambda row: low <= row[1] < high)
+        first = self._first_seq()
+        rows = list(self._rows)
+        return [Event(first + at, *row) for at, row in enumerate(rows) if low <= row[1] < high]
 
     def kinds(self) -> list[str]:
         """The kind of every event, in order (handy in assertions)."""

@@ -193,6 +193,23 @@ def test_weighted_fetch_never_starves_a_queue_behind_an_empty_heavy_one(make_sim
     assert sim.stats.processed == 3
 
 
+def test_looking_at_empty_queues_draws_nothing_from_the_fetch_stream(make_sim: Any) -> None:
+    # Each run or advance with every queue empty makes the engine look once; those looks are
+    # the engine's business and must not change which queue later fetches pick.
+    def start_order(idle_looks: int) -> list[str]:
+        sim = make_sim(seed=4, queues=[["a", 3], ["b", 2], ["c", 1]], concurrency=1)
+        with sim:
+            for round_ in range(3):
+                for _ in range(idle_looks):
+                    sim.advance(1)
+                for name in "abc" * 4:
+                    Slow.set(queue=name).perform_async(f"{round_}{name}")
+                sim.drain()
+        return [str(event.job["queue"]) for event in sim.trace.of_kind("started")]
+
+    assert start_order(0) == start_order(7)
+
+
 def test_weighted_runs_share_slots_by_weight(make_sim: Any) -> None:
     class Tick(jobsim.Job):
         def perform(self, queue: str) -> None:
