@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -51,6 +52,7 @@ class Engine:
         "_order",
         "_poll_rng",
         "_processor",
+        "_served",
         "_state",
         "_timers",
         "_work_timers",
@@ -84,6 +86,8 @@ class Engine:
         #: How to draw an execution's seconds, per class name, worked out once (None: zero).
         self._draws: dict[str, Draw | None] = {}
         self._duration_rng = state.duration_rng
+        #: The deques of the configured queues, by name, for weighted and random fetch.
+        self._served: dict[str, deque[Mapping[str, Any]]] | None = None
         #: Executions holding a worker slot, by execution number (so in start order, and two
         #: deliveries of one jid are two entries): (queue, job hash, outcome, seconds).
         self._in_flight: dict[int, tuple[str, Mapping[str, Any], Outcome, float]] = {}
@@ -224,11 +228,17 @@ class Engine:
                 if job is not None:
                     return name, job
             return None
-        if not any(queues[name] for name in config.names):
+        served = self._served
+        if served is None:  # the configured queues exist from the start and never change
+            served = self._served = {name: queues[name].live_jobs() for name in config.names}
+        for jobs in served.values():
+            if jobs:
+                break
+        else:
             # Nothing to take: no fetch order is drawn. How often the loop looks at empty
             # queues is the engine's business, so it must not move the fetch stream.
             return None
-        chosen = config.pick(state.fetch_rng, lambda name: bool(queues[name]))
+        chosen = config.pick(state.fetch_rng, lambda name: bool(served[name]))
         if chosen is None:
             return None
         job = queues[chosen].pop()

@@ -47,6 +47,11 @@ class JobQueue:
         """Take the oldest job (Sidekiq's BRPOP), or None when empty."""
         return self._jobs.popleft() if self._jobs else None
 
+    def live_jobs(self) -> deque[Mapping[str, Any]]:
+        """The deque itself, oldest first, read only: the engine checks it for jobs without a
+        call (it is the same deque for the queue's whole life)."""
+        return self._jobs
+
     @property
     def size(self) -> int:
         """How many jobs wait in the queue (``LLEN``)."""
