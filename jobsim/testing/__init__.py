@@ -28,18 +28,6 @@ from jobsim.testing._arguments import (
     regex,
 )
 from jobsim.testing._freeze import VirtualTime, freezegun_available, virtual_time
-from jobsim.testing._helpers import (
-    PerformInside,
-    assert_enqueued_jobs,
-    assert_enqueued_with,
-    assert_no_enqueued_jobs,
-    assert_no_performed_jobs,
-    assert_performed_jobs,
-    assert_performed_with,
-    enqueued_jobs,
-    perform_enqueued_jobs,
-    performed_jobs,
-)
 from jobsim.testing._matchers import (
     DEFAULT_TOLERANCE,
     Evaluation,
@@ -52,6 +40,17 @@ from jobsim.testing._options import (
     assert_processed_in,
     assert_retryable,
     assert_saves_backtrace,
+)
+from jobsim.testing._perform import PerformInside, perform_enqueued_jobs
+from jobsim.testing._rails_assertions import (
+    assert_enqueued_jobs,
+    assert_enqueued_with,
+    assert_no_enqueued_jobs,
+    assert_no_performed_jobs,
+    assert_performed_jobs,
+    assert_performed_with,
+    enqueued_jobs,
+    performed_jobs,
 )
 from jobsim.testing._records import JobRecord
 from jobsim.testing._report import begin_test, explain_failure

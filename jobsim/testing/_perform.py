@@ -1,0 +1,210 @@
+"""Performing enqueued jobs in a test: ``perform_enqueued_jobs`` and its ``with`` block.
+
+``perform_enqueued_jobs()`` performs the jobs waiting now, once each, in the order they were
+enqueued; ``with perform_enqueued_jobs.inside():`` performs, at the end of the block, the jobs
+enqueued inside it and then the jobs those enqueue, until none are left. Neither form moves the
+clock or runs retries: a job that fails goes to the retry set as in Sidekiq, and
+``jobsim.drain()`` or ``jobsim.advance()`` runs it there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from jobsim.clock import as_epoch
+from jobsim.errors import StepLimitExceeded
+from jobsim.queues import enqueued_seconds
+from jobsim.simulator import Simulator
+from jobsim.testing._job_filters import JobFilter, job_selector
+from jobsim.testing._records import (
+    JobRecord,
+    enqueued_records,
+    performed_records,
+    resolve_simulator,
+)
+
+__all__ = ["PerformInside", "perform_enqueued_jobs"]
+
+#: How many jobs ``perform_enqueued_jobs.inside()`` performs before it calls the run runaway.
+MAX_JOBS = 10_000
+
+
+def _pending(
+    sim: Simulator, until: float | None
+) -> list[tuple[str, Mapping[str, Any], float | None]]:
+    """Jobs waiting in queues, plus scheduled jobs due by ``until``: (queue, job, run_at)."""
+    waiting: list[tuple[str, Mapping[str, Any], float | None]] = []
+    for name in sim.queues:
+        waiting += [(name, job, None) for job in sim.queue(name).jobs]
+    if until is not None:
+        for entry in sorted(sim.scheduled, key=lambda entry: (entry.score, entry.seq)):
+            if entry.score <= until:
+                waiting.append((str(entry.job.get("queue")), entry.job, entry.score))
+    return waiting
+
+
+def _as_record(queue: str, job: Mapping[str, Any], run_at: float | None) -> JobRecord:
+    args = job.get("args")
+    return JobRecord(
+        kind="enqueued",
+        job_class=str(job.get("class")),
+        args=list(args) if isinstance(args, list) else [args],
+        queue=queue,
+        jid=str(job.get("jid")),
+        ts=enqueued_seconds(job) or 0.0,
+        run_ts=run_at,
+        seq=0,
+        job=job,
+    )
+
+
+def _perform_now(sim: Simulator, queue: str, job: Mapping[str, Any], run_at: float | None) -> None:
+    """Take ``job`` out of its queue (or the schedule) and perform it now."""
+    jid = str(job.get("jid"))
+    if run_at is not None:
+        sim.scheduled.add_to_queue(jid)
+    sim.perform_job(jid)  # False: performed meanwhile by a job that drained the simulator
+
+
+def _push_order(sim: Simulator, after_seq: int = 0) -> dict[str, int]:
+    return {record.jid: record.seq for record in enqueued_records(sim, after_seq)}
+
+
+def _run(
+    sim: Simulator,
+    select: Callable[[JobRecord], bool] | None,
+    queue: str | None,
+    until: float | None,
+    only_jids: dict[str, int] | None,
+    done: set[str],
+) -> list[str]:
+    order = _push_order(sim) if only_jids is None else only_jids
+    chosen = []
+    for name, job, run_at in _pending(sim, until):
+        jid = str(job.get("jid"))
+        if jid in done or (only_jids is not None and jid not in only_jids):
+            continue
+        if queue is not None and name != queue:
+            continue
+        if select is not None and not select(_as_record(name, job, run_at)):
+            continue
+        chosen.append((order.get(jid, 0), name, job, run_at))
+    chosen.sort(key=lambda item: item[0])
+    performed = []
+    for _, name, job, run_at in chosen:
+        done.add(str(job.get("jid")))
+        _perform_now(sim, name, job, run_at)
+        performed.append(str(job.get("jid")))
+    return performed
+
+
+def _until(at: datetime | float | None) -> float | None:
+    return None if at is None else as_epoch(at, name="at")
+
+
+class PerformInside:
+    """``with perform_enqueued_jobs.inside():``; after the block, ``performed`` lists them."""
+
+    def __init__(
+        self,
+        select: Callable[[JobRecord], bool] | None,
+        queue: str | None,
+        until: float | None,
+        sim: Simulator | None,
+        max_jobs: int,
+    ) -> None:
+        self._select = select
+        self._queue = queue
+        self._until = until
+        self._sim = sim
+        self._max_jobs = max_jobs
+        self._start: tuple[Simulator, int] | None = None
+        self.performed: list[JobRecord] = []
+
+    @property
+    def count(self) -> int:
+        """How many jobs were performed at the end of the block."""
+        return len(self.performed)
+
+    def __enter__(self) -> PerformInside:
+        sim = resolve_simulator(self._sim, "perform_enqueued_jobs.inside()")
+        self._start = (sim, sim.trace.total)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._start is None or exc_type is not None:
+            return
+        sim, start = self._start
+        done: set[str] = set()
+        jids: list[str] = []
+        while True:
+            pushed = _push_order(sim, start)
+            batch = _run(sim, self._select, self._queue, self._until, pushed, done)
+            if not batch:
+                break
+            jids += batch
+            if len(jids) > self._max_jobs:
+                msg = (
+                    f"perform_enqueued_jobs.inside() performed {len(jids):,} jobs and more keep "
+                    f"coming; a job that enqueues itself never lets the block finish: pass a "
+                    f"larger max_jobs=, or filter with only=/except_="
+                )
+                raise StepLimitExceeded(msg)
+        wanted = set(jids)
+        self.performed = [r for r in performed_records(sim, start) if r.jid in wanted]
+
+
+class _PerformEnqueuedJobs:
+    """``perform_enqueued_jobs``: perform the waiting jobs now, or those of a ``with`` block."""
+
+    __name__ = "perform_enqueued_jobs"
+    __qualname__ = "perform_enqueued_jobs"
+
+    def __call__(
+        self,
+        *,
+        only: JobFilter | None = None,
+        except_: JobFilter | None = None,
+        queue: str | None = None,
+        at: datetime | float | None = None,
+        sim: Simulator | None = None,
+    ) -> int:
+        """Perform every job waiting now (and, with ``at``, every scheduled job due by then).
+
+        Each is performed once, in the order it was enqueued; jobs they enqueue stay queued.
+        Returns how many were performed.
+        """
+        where = "perform_enqueued_jobs()"
+        target = resolve_simulator(sim, where)
+        selector = job_selector(only, except_, where)
+        select = None if selector is None else selector[0]
+        return len(_run(target, select, queue, _until(at), None, set()))
+
+    def inside(
+        self,
+        *,
+        only: JobFilter | None = None,
+        except_: JobFilter | None = None,
+        queue: str | None = None,
+        at: datetime | float | None = None,
+        sim: Simulator | None = None,
+        max_jobs: int = MAX_JOBS,
+    ) -> PerformInside:
+        """A ``with`` block whose jobs are performed when it ends, with the jobs they enqueue."""
+        selector = job_selector(only, except_, "perform_enqueued_jobs.inside()")
+        select = None if selector is None else selector[0]
+        return PerformInside(select, queue, _until(at), sim, max_jobs)
+
+    def __repr__(self) -> str:
+        return "<jobsim.testing.perform_enqueued_jobs>"
+
+
+perform_enqueued_jobs = _PerformEnqueuedJobs()
