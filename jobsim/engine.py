@@ -53,6 +53,7 @@ class Engine:
         "_poll_rng",
         "_processor",
         "_served",
+        "_strict",
         "_state",
         "_timers",
         "_work_timers",
@@ -88,6 +89,8 @@ class Engine:
         self._duration_rng = state.duration_rng
         #: The deques of the configured queues, by name, for weighted and random fetch.
         self._served: dict[str, deque[Mapping[str, Any]]] | None = None
+        #: (name, deque) in strict fetch order: every queue by first use, or the configured.
+        self._strict: list[tuple[str, deque[Mapping[str, Any]]]] = []
         #: Executions holding a worker slot, by execution number (so in start order, and two
         #: deliveries of one jid are two entries): (queue, job hash, outcome, seconds).
         self._in_flight: dict[int, tuple[str, Mapping[str, Any], Outcome, float]] = {}
@@ -223,10 +226,13 @@ class Engine:
             return None if job is None else (queue, job)
         config = state.queue_config
         if config is None or config.mode == "strict":
-            for name in queues if config is None else config.names:
-                job = queues[name].pop()
-                if job is not None:
-                    return name, job
+            order = self._strict
+            names = queues if config is None else config.names
+            if len(order) != len(names):  # queues are only ever added, never replaced
+                order = self._strict = [(name, queues[name].live_jobs()) for name in names]
+            for name, jobs in order:
+                if jobs:
+                    return name, jobs.popleft()
             return None
         served = self._served
         if served is None:  # the configured queues exist from the start and never change

@@ -193,6 +193,25 @@ def test_weighted_fetch_never_starves_a_queue_behind_an_empty_heavy_one(make_sim
     assert sim.stats.processed == 3
 
 
+def test_without_a_queue_config_queues_are_tried_in_order_of_first_use(make_sim: Any) -> None:
+    sim = make_sim(concurrency=1)
+    with sim:
+        Slow.set(queue="b").perform_async("b1")
+        Slow.set(queue="a").perform_async("a1")
+        sim.drain()
+        Slow.set(queue="c").perform_async("c1")  # a queue new after fetches began
+        Slow.set(queue="a").perform_async("a2")
+        Slow.set(queue="b").perform_async("b2")
+        sim.drain()
+    assert [e.job["args"][0] for e in sim.trace.of_kind("started")] == [
+        "b1",
+        "a1",
+        "b2",
+        "a2",
+        "c1",
+    ]
+
+
 def test_looking_at_empty_queues_draws_nothing_from_the_fetch_stream(make_sim: Any) -> None:
     # Each run or advance with every queue empty makes the engine look once; those looks are
     # the engine's business and must not change which queue later fetches pick.
