@@ -43,7 +43,7 @@ def test_every_reader_agrees_with_a_numbered_model(
             trace.add((kind, float(second), jid, {"jid": jid}, {}))
         model.append((seq, kind, float(second), jid))
     kept = model if limit is None else (model[-limit:] if limit else [])
-    for seq, kind, _, jid in model[: len(model) - len(kept)]:
+    for _, kind, _, jid in model[: len(model) - len(kept)]:
         if kind in ("succeeded", "discarded", "lost"):
             ended[jid] = kind
 
