@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-__all__ = ["SimRandom", "Stream"]
+__all__ = ["SimRandom", "Stream", "uuid_from_bytes"]
 
 #: One named random stream (a seeded :class:`random.Random`).
 Stream = random.Random
@@ -34,3 +34,13 @@ class SimRandom:
             stream = random.Random(int.from_bytes(digest[:16], "big"))
             self._streams[name] = stream
         return stream
+
+
+def uuid_from_bytes(raw: bytes) -> str:
+    """A version-4 UUID string from 16 random bytes (``SecureRandom.uuid``), so ids that Ruby
+    draws at random come from a seeded stream here."""
+    data = bytearray(raw[:16])
+    data[6] = (data[6] & 0x0F) | 0x40
+    data[8] = (data[8] & 0x3F) | 0x80
+    text = data.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

@@ -29,12 +29,12 @@ from jobsim.active_job._serialize import (
     iso8601,
     parse_iso8601,
     serialize_arguments,
-    uuid_from_bytes,
 )
 from jobsim.active_job._versions import DEFAULT_RAILS, RailsVersion, get_rails
 from jobsim.active_job._wrapper import wrapper_for
 from jobsim.clock import as_epoch
 from jobsim.errors import InvalidArgument
+from jobsim.rng import uuid_from_bytes
 
 __all__ = ["ActiveJob", "ConfiguredJob"]
 

@@ -18,7 +18,6 @@ __all__ = [
     "iso8601",
     "parse_iso8601",
     "serialize_arguments",
-    "uuid_from_bytes",
 ]
 
 _SYMBOL_KEYS = "_aj_symbol_keys"
@@ -96,12 +95,3 @@ def iso8601(ts: float, digits: int) -> str:
 def parse_iso8601(text: str) -> float:
     """Epoch seconds of a timestamp :func:`iso8601` wrote (or any ISO-8601 text)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-
-
-def uuid_from_bytes(raw: bytes) -> str:
-    """A version-4 UUID string from 16 random bytes (``SecureRandom.uuid``)."""
-    data = bytearray(raw[:16])
-    data[6] = (data[6] & 0x0F) | 0x40
-    data[8] = (data[8] & 0x3F) | 0x80
-    text = data.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

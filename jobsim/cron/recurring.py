@@ -41,6 +41,7 @@ from jobsim import active_job
 from jobsim.clock import format_time, to_datetime
 from jobsim.cron._cron import Cron
 from jobsim.errors import InvalidArgument
+from jobsim.rng import uuid_from_bytes
 
 if TYPE_CHECKING:
     from jobsim.active_job import ActiveJob
@@ -314,7 +315,7 @@ class Recurring:
         active_job.register(sim)  # the wrapper job class, so the job can run (or fail) later
         data = {
             "job_class": job.klass,
-            "job_id": _uuid4(sim.random_stream("cron.active_job_id").randbytes(16)),
+            "job_id": uuid_from_bytes(sim.random_stream("cron.active_job_id").randbytes(16)),
             "queue_name": queue,
             "arguments": args,
         }
@@ -335,15 +336,6 @@ def _with_prefix(job: CronJob, queue: str) -> str:
         return queue
     delimiter = job.queue_name_delimiter or _DELIMITER
     return f"{prefix}{delimiter}{queue}"
-
-
-def _uuid4(raw: bytes) -> str:
-    """A version-4 UUID string from 16 seeded bytes (``SecureRandom.uuid``)."""
-    data = bytearray(raw[:16])
-    data[6] = (data[6] & 0x0F) | 0x40
-    data[8] = (data[8] & 0x3F) | 0x80
-    text = data.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def install_schedule(
