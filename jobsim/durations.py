@@ -25,7 +25,6 @@ __all__ = [
     "constant",
     "drawer",
     "exponential",
-    "resolve",
     "uniform",
 ]
 
@@ -106,13 +105,3 @@ def drawer(spec: Any, *, where: str) -> Draw | None:
         return lambda rng: _seconds(spec(rng), f"{where} returned")
     seconds = _seconds(spec, where)
     return None if seconds == 0 else lambda rng: seconds
-
-
-def resolve(spec: Any, rng: Stream, *, where: str) -> float:
-    """Seconds for one execution from ``spec`` (checked: finite and not negative)."""
-    if type(spec) is Duration:  # jobsim's own draws never go negative: no check needed
-        return spec(rng)
-    if callable(spec) and not isinstance(spec, timedelta):
-        value = spec(rng)
-        return _seconds(value, f"{where} returned")
-    return _seconds(spec, where)
