@@ -63,7 +63,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="seed for every `jobsim` fixture (a @pytest.mark.jobsim(seed=...) still wins)",
     )
-    parser.addini("jobsim_seed", "default seed of the `jobsim` fixture (default: 0)", default="0")
+    # No default: getini gives None (pytest 8.4+) or "" (earlier) when the ini file leaves the
+    # option out, which is how the report header tells "ini" from "default" with public API only.
+    parser.addini("jobsim_seed", "default seed of the `jobsim` fixture (default: 0)", default=None)
     parser.addini(
         "jobsim_profile", "default Sidekiq profile: sidekiq-6.4, sidekiq-7 or sidekiq-8", default=""
     )
@@ -97,9 +99,8 @@ def _read_settings(config: pytest.Config) -> _Settings:
     if option is not None:
         seed, source = whole(option, "--jobsim-seed"), "--jobsim-seed"
     else:
-        ini = str(config.getini("jobsim_seed")).strip() or "0"
-        seed = whole(ini, "jobsim_seed (ini)")
-        source = "default" if ini == "0" and not config.inicfg.get("jobsim_seed") else "ini"
+        ini = str(config.getini("jobsim_seed") or "").strip()
+        seed, source = (whole(ini, "jobsim_seed (ini)"), "ini") if ini else (0, "default")
     profile = str(config.getini("jobsim_profile")).strip() or None
     if profile is not None and profile not in jobsim.PROFILES:
         close = difflib.get_close_matches(profile, list(jobsim.PROFILES), n=1)
