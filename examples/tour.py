@@ -1,4 +1,7 @@
-"""The README's 30-second tour: a job that always fails, its retries, and the dead set."""
+"""The README's 30-second tour: a job that always fails, its retries, and the dead set.
+
+Run it with ``python examples/tour.py``; the README shows this code and what it prints.
+"""
 
 import jobsim
 

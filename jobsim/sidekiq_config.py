@@ -2,15 +2,20 @@
 
 Sidekiq merges the section named after the environment over the top level
 (``opts.merge(opts.delete(environment))``) and accepts keys with or without a leading colon
-(``:concurrency:`` or ``concurrency:``). ERB (``<%= ENV[...] %>``) is not evaluated: render the
-file first, or pass the values yourself. Needs PyYAML (``pip install 'jobsim[yaml]'``).
+(``:concurrency:`` or ``concurrency:``). Like Sidekiq, it renders ERB first, but only the safe
+subset of :mod:`jobsim.erb` (``<%= ENV.fetch('SIDEKIQ_CONCURRENCY', 10) %>`` and its kin), with
+the variables of an explicit mapping (by default the process environment). Needs PyYAML
+(``pip install 'jobsim[yaml]'``).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from jobsim.erb import render
 from jobsim.errors import InvalidArgument
 
 __all__ = ["load_sidekiq_yml", "parse_sidekiq_yml"]
@@ -21,19 +26,19 @@ def _key(raw: Any) -> str:
 
 
 def parse_sidekiq_yml(
-    text: str, *, environment: str | None = None, source: str = "yml"
+    text: str,
+    *,
+    environment: str | None = None,
+    source: str = "yml",
+    env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The Simulator keyword arguments a ``sidekiq.yml`` text stands for.
 
     Returns a dict with any of ``concurrency``, ``queues``, ``poll_interval_average``,
-    ``max_retries`` and ``shutdown_timeout`` (Sidekiq's ``timeout``).
+    ``max_retries`` and ``shutdown_timeout`` (Sidekiq's ``timeout``). ``env`` holds the
+    variables its ERB may read (default: the process environment, ``os.environ``).
     """
-    if "<%" in text:
-        msg = (
-            f"{source} contains ERB (<% ... %>), which jobsim does not evaluate; render the file "
-            f"first or pass concurrency= and queues= yourself"
-        )
-        raise InvalidArgument(msg)
+    text = render(text, os.environ if env is None else env, source=source).text
     try:
         import yaml
     except ImportError as missing:  # pragma: no cover - yaml ships with the dev extra
@@ -75,7 +80,9 @@ def parse_sidekiq_yml(
     return result
 
 
-def load_sidekiq_yml(path: str | Path, *, environment: str | None = None) -> dict[str, Any]:
+def load_sidekiq_yml(
+    path: str | Path, *, environment: str | None = None, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """:func:`parse_sidekiq_yml` of the file at ``path``."""
     file = Path(path)
     try:
@@ -83,4 +90,4 @@ def load_sidekiq_yml(path: str | Path, *, environment: str | None = None) -> dic
     except OSError as error:
         msg = f"cannot read {file}: {error.strerror}; pass the path of your config/sidekiq.yml"
         raise InvalidArgument(msg) from None
-    return parse_sidekiq_yml(text, environment=environment, source=str(file))
+    return parse_sidekiq_yml(text, environment=environment, source=str(file), env=env)

@@ -152,11 +152,17 @@ class Simulator:
 
     @classmethod
     def from_sidekiq_yml(
-        cls, path: str | Path, *, environment: str | None = None, **options: Any
+        cls,
+        path: str | Path,
+        *,
+        environment: str | None = None,
+        env: Mapping[str, str] | None = None,
+        **options: Any,
     ) -> Simulator:
         """A simulator configured by a real ``config/sidekiq.yml`` (concurrency, queues,
-        per-environment sections); keyword arguments override the file."""
-        settings = load_sidekiq_yml(path, environment=environment)
+        per-environment sections); keyword arguments override the file. Its ERB reads the
+        variables of ``env`` (default: the process environment; see :mod:`jobsim.erb`)."""
+        settings = load_sidekiq_yml(path, environment=environment, env=env)
         timeout = settings.pop("shutdown_timeout", None)
         sim = cls(**{**settings, **options})
         if timeout is not None:

@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "rng": 1,
     "young_gc": 1,
     "payload": 1,
+    "erb": 1,
     "routing": 1,
     "points": 1,
     "profiles": 2,

@@ -430,11 +430,11 @@ def test_sidekiq_yml_configures_concurrency_and_queues(tmp_path: Any) -> None:
     assert jobsim.Simulator.from_sidekiq_yml(path, environment="production").concurrency == 12
 
 
-def test_sidekiq_yml_with_erb_is_refused(tmp_path: Any) -> None:
+def test_sidekiq_yml_with_erb_beyond_env_lookups_is_refused(tmp_path: Any) -> None:
     path = tmp_path / "sidekiq.yml"
-    path.write_text(":concurrency: <%= ENV['THREADS'] %>\n")
-    with pytest.raises(jobsim.InvalidArgument, match="contains ERB"):
-        jobsim.Simulator.from_sidekiq_yml(path)
+    path.write_text(":concurrency: <%= ENV['THREADS'] %>\n:queues:\n<% if true %>- a\n<% end %>\n")
+    with pytest.raises(jobsim.InvalidArgument, match="line 3, column 1: '<% if true %>' is ERB"):
+        jobsim.Simulator.from_sidekiq_yml(path, env={"THREADS": "4"})
 
 
 def test_summary_percentiles() -> None:
