@@ -60,9 +60,10 @@ class CronJob:
     #: Epoch seconds of the last enqueue (sidekiq-cron keeps the poll time, to the second).
     last_enqueue_time: float | None = None
     jid_history: list[dict[str, Any]] = field(default_factory=list)
-    #: Fire times already enqueued (Redis's ``cron_job:NAME:enqueued``); a new job starts
-    #: with the fire time before its creation, so it does not run right after it is saved.
-    enqueued_slots: set[float] = field(default_factory=set)
+    #: Fire times already enqueued (Redis's sorted set ``cron_job:NAME:enqueued``), each with
+    #: its score: the fire time itself, except the one a first save adds (the fire time
+    #: before the save, so the job does not run right after it), scored with the save time.
+    enqueued_slots: dict[float, float] = field(default_factory=dict)
     # The last answer of previous_fire and how long it surely holds: until the next fire,
     # but never more than 30 min, because on a fall-back day Fugit's previous_time (with a
     # UTC time, as sidekiq-cron passes) also returns the repeated wall time, which can come
@@ -92,9 +93,10 @@ class CronJob:
         return last not in self.enqueued_slots  # the ZADD on the enqueued key must be new
 
     def forget_before(self, now: float) -> None:
-        """``remove_previous_enques``: drop fire times more than a day old."""
+        """``remove_previous_enques``: drop fire times scored more than a day ago."""
         oldest = now - REMEMBER_SECONDS
-        self.enqueued_slots = {slot for slot in self.enqueued_slots if slot >= oldest}
+        kept = {slot: score for slot, score in self.enqueued_slots.items() if score >= oldest}
+        self.enqueued_slots = kept
 
 
 def _flag(value: Any) -> bool:
@@ -110,6 +112,10 @@ def _args(value: Any) -> list[Any]:
             value = json.loads(value)
         except ValueError:
             return [value]  # not JSON: the text is the one argument
+        if isinstance(value, dict):
+            # The gem keeps the parsed Hash as @args and enqueues perform_async(*hash):
+            # the job gets its [key, value] pairs (checked on sidekiq-cron 1.8.0).
+            return [[key, item] for key, item in value.items()]
     if isinstance(value, list):
         return list(value)
     if isinstance(value, Mapping):

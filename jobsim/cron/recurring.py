@@ -45,11 +45,11 @@ from jobsim.cron.sidekiq_cron import (
     get_sidekiq_cron_profile,
 )
 from jobsim.errors import InvalidArgument
+from jobsim.job import Job
 from jobsim.rng import uuid_from_bytes
 
 if TYPE_CHECKING:
     from jobsim.active_job import ActiveJob
-    from jobsim.job import Job
     from jobsim.simulator import Simulator
 
 __all__ = ["CronJob", "CronLoadError", "Recurring", "install_schedule"]
@@ -167,6 +167,7 @@ class Recurring:
             if job is None:
                 errors[name if isinstance(name, str) else None] = messages
                 continue
+            self._register(spec.get("class") or spec.get("klass"))
             self._save(job, spec)
         self.errors = errors
         if errors and on_error == "raise":
@@ -180,13 +181,23 @@ class Recurring:
             raise CronLoadError(msg, errors)
         return self
 
+    def _register(self, klass: Any) -> None:
+        """A class object as ``class``: make it findable by its name, as Rails would."""
+        if not isinstance(klass, type):
+            return
+        if issubclass(klass, active_job.ActiveJob):
+            active_job.register(self._sim, klass)
+        elif issubclass(klass, Job):
+            self._sim.register(klass)
+
     def _save(self, job: CronJob, spec: Mapping[str, Any]) -> None:
         """``Job#save``: a job saved before keeps what Redis holds for it."""
         key = _key(job.namespace, job.name)
         stored = self.jobs.get(key)
         if stored is None:
             # Job#save marks the fire time before creation as enqueued already.
-            job.enqueued_slots.add(job.previous_fire(self._sim.time))
+            now = self._sim.time
+            job.enqueued_slots[job.previous_fire(now)] = now
         else:
             # The enqueued set exists, so it is not seeded again; the history list stays.
             job.enqueued_slots = stored.enqueued_slots
@@ -279,7 +290,7 @@ class Recurring:
         with sim:
             jid, queue = self._push(job, args)
         job.last_enqueue_time = float(int(now))
-        job.enqueued_slots.add(slot)
+        job.enqueued_slots[slot] = slot
         job.jid_history.insert(0, {"jid": jid, "enqueued": format_time(now)})
         detail = {"name": job.name, "cron": job.cron.expression, "slot": format_time(slot)}
         payload: dict[str, Any] = {"class": job.klass, "args": args, "queue": queue}
