@@ -147,8 +147,12 @@ class Recurring:
         schedule: Mapping[str, Any] | Iterable[Mapping[str, Any]],
         *,
         on_error: Literal["raise", "collect"] = "raise",
+        replace: bool = False,
     ) -> Recurring:
         """Save the jobs of a hash keyed by name (or a list of hashes with ``name``).
+
+        ``replace=True`` is ``load_from_hash!`` / ``load_from_array!``: jobs whose names
+        the schedule no longer has are destroyed first.
 
         As ``load_from_hash`` / ``load_from_array``: each valid job is saved; a job saved
         before keeps its status and ``last_enqueue_time`` unless the entry gives them, and
@@ -160,7 +164,12 @@ class Recurring:
             msg = f"on_error={on_error!r}: pass 'raise' or 'collect'"
             raise InvalidArgument(msg)
         errors: Errors = {}
-        for name, spec in _entries(schedule):
+        entries = _entries(schedule)
+        if replace:  # destroy_removed_jobs: by name, whatever the namespace
+            names = {name for name, _ in entries}
+            for key in [key for key, job in self.jobs.items() if job.name not in names]:
+                del self.jobs[key]
+        for name, spec in entries:
             job, messages = job_from_entry(
                 name, spec, self.profile, default_namespace=DEFAULT_NAMESPACE
             )
@@ -241,6 +250,10 @@ class Recurring:
     def find(self, name: str, namespace: str | None = None) -> CronJob:
         """The job called ``name`` (in ``namespace``, sidekiq-cron 2.x)."""
         return self._job(name, namespace)
+
+    def destroy(self, name: str, namespace: str | None = None) -> bool:
+        """``Job.destroy``: forget ``name`` and what it enqueued; False when there is none."""
+        return self.jobs.pop(_key(namespace or DEFAULT_NAMESPACE, name), None) is not None
 
     def enable(self, name: str, namespace: str | None = None) -> None:
         """Let the poller enqueue ``name`` again."""

@@ -19,10 +19,14 @@
 #   oldest first, and the queues emptied;
 # * ["disable", T, NAME] / ["enable", T, NAME]: Job.find(NAME).disable! / enable!;
 # * ["state", T]: every saved job as Job.find reads it: status, last_enqueue_time (epoch
-#   seconds), klass, queue, args, description, and the number of enqueued fire times kept.
+#   seconds), klass, queue, args, description, and the number of enqueued fire times kept;
+# * ["load!", T, SCHEDULE]: load_from_hash! / load_from_array! (removed jobs destroyed);
+# * ["destroy", T, NAME]: Job.destroy(NAME), true or false; ["destroy_all", T]: destroy_all!;
+# * ["last_time", T, NAME]: Job#last_time(Time.now.utc), the fire time a poll now considers.
 #
-# CronConfJob and CronLowJob (queue "low") are Sidekiq workers; CronMissingJob is defined
-# nowhere. The process runs with TZ=UTC. A failure inside one case is reported as
+# CronConfJob and CronLowJob (queue "low") are Sidekiq workers, and so are CronTestClass
+# (retry: true) and CronTestClassWithQueue (queue :super, retry: false, backtrace: true),
+# as sidekiq-cron's test/test_helper.rb defines them; CronMissingJob is defined nowhere. The process runs with TZ=UTC. A failure inside one case is reported as
 # {"error": ...} for that case; the run goes on.
 
 ENV["TZ"] = "UTC"
@@ -44,6 +48,20 @@ end
 class CronLowJob
   include Sidekiq::Worker
   sidekiq_options queue: "low"
+
+  def perform(*_args); end
+end
+
+class CronTestClass
+  include Sidekiq::Worker
+  sidekiq_options retry: true
+
+  def perform(*_args); end
+end
+
+class CronTestClassWithQueue
+  include Sidekiq::Worker
+  sidekiq_options queue: :super, retry: false, backtrace: true
 
   def perform(*_args); end
 end
@@ -87,12 +105,14 @@ def cut_cron_message(message)
   "#{parts[0]} -> #{parts[1]} -> "
 end
 
-def load_step(schedule)
+def load_step(schedule, bang: false)
   errors =
     if schedule.is_a?(Hash)
-      Sidekiq::Cron::Job.load_from_hash(schedule.to_h { |name, spec| [name, with_constants(spec)] })
+      hash = schedule.to_h { |name, spec| [name, with_constants(spec)] }
+      bang ? Sidekiq::Cron::Job.load_from_hash!(hash) : Sidekiq::Cron::Job.load_from_hash(hash)
     else
-      Sidekiq::Cron::Job.load_from_array(schedule.map { |spec| with_constants(spec) })
+      array = schedule.map { |spec| with_constants(spec) }
+      bang ? Sidekiq::Cron::Job.load_from_array!(array) : Sidekiq::Cron::Job.load_from_array(array)
     end
   {"errors" => errors.to_h { |name, list| [name.to_s, list.map { |m| cut_cron_message(m) }] }}
 end
@@ -107,7 +127,8 @@ def take_pushed
         "queue" => job["queue"],
         "args" => job["args"],
         "description" => job["description"],
-        "retry" => job["retry"]
+        "retry" => job["retry"],
+        "backtrace" => job["backtrace"]
       }
     end
     redis { |c| c.del("queue:#{queue}") }
@@ -147,6 +168,15 @@ def run_case(kase)
     case action
     when "load"
       load_step(argument)
+    when "load!"
+      load_step(argument, bang: true)
+    when "destroy"
+      {"destroyed" => Sidekiq::Cron::Job.destroy(argument)}
+    when "destroy_all"
+      Sidekiq::Cron::Job.destroy_all!
+      state_step
+    when "last_time"
+      {"last_time" => Sidekiq::Cron::Job.find(argument).last_time(Time.now.utc).utc.iso8601}
     when "poll"
       time = Time.now.utc
       Sidekiq::Cron::Job.all.each { |j| j.test_and_enque_for_time!(time) if j&.valid? }
