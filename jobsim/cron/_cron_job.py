@@ -57,6 +57,8 @@ class CronJob:
     #: sidekiq-cron 2.x: the entry's ``retry``, copied into the job it pushes (None: the
     #: class's own).
     retry: bool | int | None = None
+    #: sidekiq-cron 2.x: ``"schedule"`` (from the schedule file) or ``"dynamic"``.
+    source: Literal["schedule", "dynamic"] = "dynamic"
     #: Epoch seconds of the last enqueue (sidekiq-cron keeps the poll time, to the second).
     last_enqueue_time: float | None = None
     jid_history: list[dict[str, Any]] = field(default_factory=list)
@@ -231,6 +233,7 @@ def job_from_entry(
         queue_name_delimiter=None if delimiter is None else str(delimiter),
         namespace=namespace,
         retry=retry,
+        source="schedule" if spec.get("source") == "schedule" else "dynamic",
         last_enqueue_time=last,
     )
     return job, []

@@ -148,11 +148,13 @@ class Recurring:
         *,
         on_error: Literal["raise", "collect"] = "raise",
         replace: bool = False,
+        source: Literal["schedule", "dynamic"] | None = None,
     ) -> Recurring:
         """Save the jobs of a hash keyed by name (or a list of hashes with ``name``).
 
         ``replace=True`` is ``load_from_hash!`` / ``load_from_array!``: jobs whose names
-        the schedule no longer has are destroyed first.
+        the schedule no longer has are destroyed first (with sidekiq-cron 2.x, only those
+        whose ``source`` is ``"schedule"``, which ``source=`` gives every job loaded).
 
         As ``load_from_hash`` / ``load_from_array``: each valid job is saved; a job saved
         before keeps its status and ``last_enqueue_time`` unless the entry gives them, and
@@ -165,10 +167,13 @@ class Recurring:
             raise InvalidArgument(msg)
         errors: Errors = {}
         entries = _entries(schedule)
-        if replace:  # destroy_removed_jobs: by name, whatever the namespace
-            names = {name for name, _ in entries}
-            for key in [key for key, job in self.jobs.items() if job.name not in names]:
-                del self.jobs[key]
+        if source is not None:  # load_from_hash(hash, source: ...) merges it into each job
+            entries = [
+                (name, {**spec, "source": source} if isinstance(spec, Mapping) else spec)
+                for name, spec in entries
+            ]
+        if replace:
+            self._destroy_removed({name for name, _ in entries})
         for name, spec in entries:
             job, messages = job_from_entry(
                 name, spec, self.profile, default_namespace=DEFAULT_NAMESPACE
@@ -189,6 +194,13 @@ class Recurring:
             )
             raise CronLoadError(msg, errors)
         return self
+
+    def _destroy_removed(self, names: set[Any]) -> None:
+        """``destroy_removed_jobs``: by name, whatever the namespace."""
+        only_schedule = self.profile.job_sources
+        for key, job in list(self.jobs.items()):
+            if job.name not in names and (job.source == "schedule" or not only_schedule):
+                del self.jobs[key]
 
     def _register(self, klass: Any) -> None:
         """A class object as ``class``: make it findable by its name, as Rails would."""
@@ -224,7 +236,9 @@ class Recurring:
         environment: str | None = None,
         on_error: Literal["raise", "collect"] = "raise",
     ) -> Recurring:
-        """Add the jobs of a ``config/schedule.yml`` (a per-environment section if named)."""
+        """Load a ``config/schedule.yml`` (a per-environment section if named) as the gem's
+        schedule loader does: ``load_from_hash`` in 1.8.0; in 2.x ``load_from_hash!`` with
+        ``source: "schedule"``, so schedule jobs gone from the file are destroyed."""
         import yaml
 
         file = Path(path)
@@ -238,7 +252,10 @@ class Recurring:
         if not isinstance(loaded, Mapping | list):
             msg = f"{file}: expected a mapping of cron jobs or a list of them"
             raise InvalidArgument(msg)
-        return self.load(loaded, on_error=on_error)
+        if self.profile.job_sources:
+            # 2.x's ScheduleLoader: load_from_hash!(schedule, source: "schedule")
+            return self.load(loaded, on_error=on_error, replace=True, source="schedule")
+        return self.load(loaded, on_error=on_error)  # 1.8.0's schedule_loader.rb
 
     def _job(self, name: str, namespace: str | None = None) -> CronJob:
         found = self.jobs.get(_key(namespace or DEFAULT_NAMESPACE, name))
@@ -250,6 +267,19 @@ class Recurring:
     def find(self, name: str, namespace: str | None = None) -> CronJob:
         """The job called ``name`` (in ``namespace``, sidekiq-cron 2.x)."""
         return self._job(name, namespace)
+
+    def all(self, namespace: str | None = None) -> list[CronJob]:
+        """``Job.all``: the jobs of ``namespace`` (default: "default"; ``"*"``: every one)."""
+        wanted = namespace or DEFAULT_NAMESPACE
+        return [
+            self.jobs[key]
+            for key in sorted(self.jobs)
+            if wanted == "*" or self.jobs[key].namespace == wanted
+        ]
+
+    def count(self, namespace: str | None = None) -> int:
+        """``Job.count``: how many jobs ``namespace`` has (``"*"``: all namespaces)."""
+        return len(self.all(namespace))
 
     def destroy(self, name: str, namespace: str | None = None) -> bool:
         """``Job.destroy``: forget ``name`` and what it enqueued; False when there is none."""

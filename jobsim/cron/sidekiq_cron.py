@@ -16,6 +16,7 @@ namespaces                none (``cron_job:NAME``)               ``namespace`` p
 ``retry`` in the entry    ignored                                copied into the pushed job
 ActiveJob default queue   the class's ``sidekiq_options`` queue  the class's ``queue_as``
 natural-language mode     ``Fugit.do_parse``                     ``:single`` or ``:strict``
+``load_from_hash!``       destroys every job not in the hash    only ``source: "schedule"`` ones
 Fugit                     1.5.2 (Debian)                         ``~> 1.8, >= 1.11.1``
 ========================  =====================================  ===============================
 """
@@ -57,6 +58,9 @@ class SidekiqCronProfile:
     #: ``"sidekiq_options"`` (1.8.0: ``get_sidekiq_options``) or ``"queue_as"`` (2.x:
     #: ``klass.new(args).queue_name``).
     activejob_queue: Literal["sidekiq_options", "queue_as"]
+    #: Whether jobs carry a ``source`` (``"schedule"`` or ``"dynamic"``, 2.0.0+), so that
+    #: ``load_from_hash!`` destroys only schedule jobs that are gone from the schedule.
+    job_sources: bool
     #: The natural-language parsing modes (``natural_cron_parsing_mode``); 1.8.0 has none
     #: to choose from.
     parsing_modes: tuple[str, ...]
@@ -73,6 +77,7 @@ SIDEKIQ_CRON_PROFILES: dict[str, SidekiqCronProfile] = {
             namespaces=False,
             copies_retry=False,
             activejob_queue="sidekiq_options",
+            job_sources=False,
             parsing_modes=("single",),
         ),
         SidekiqCronProfile(
@@ -83,6 +88,7 @@ SIDEKIQ_CRON_PROFILES: dict[str, SidekiqCronProfile] = {
             namespaces=True,
             copies_retry=True,
             activejob_queue="queue_as",
+            job_sources=True,
             parsing_modes=("single", "strict"),
         ),
     )
