@@ -29,9 +29,11 @@ them before the first poll (a class object given as ``class`` is registered by t
 Saving follows ``Job#save``: a job loaded again keeps its status, ``last_enqueue_time``,
 enqueued fire times and history unless the entry gives them; one invalid job does not stop
 the others (``Recurring.errors`` is the gem's errors hash). ``sidekiq_cron="sidekiq-cron-2"``
-switches to 2.x's choices (:mod:`jobsim.cron.sidekiq_cron`). ``date_as_argument`` appends the enqueue time (epoch float) to the
-arguments. Each enqueue records a ``cron_enqueued`` event (its payload's ``queue`` is where the
-job went); ``last_enqueue_time`` and ``jid_history`` follow, as in Redis.
+switches to 2.x's choices (:mod:`jobsim.cron.sidekiq_cron`).
+
+``date_as_argument`` appends the enqueue time (epoch float) to the arguments. Each enqueue
+records a ``cron_enqueued`` event (its payload's ``queue`` is where the job went);
+``last_enqueue_time`` and ``jid_history`` follow, as in Redis.
 (``lib/sidekiq/cron/job.rb`` and ``poller.rb`` in sidekiq-cron 1.8.0.)
 """
 
