@@ -199,6 +199,8 @@ def job_from_entry(
             errors.append("'namespace' must be set")
         elif namespace == "*":
             errors.append("'namespace' cannot be '*'")
+    # Both versions read crons with jobsim's Fugit 1.5 rules for now: profile.fugit_dialect
+    # names the rules each runs with, for when jobsim has the fugit-1.11+ ones.
     cron, cron_errors = _cron_errors(spec.get("cron"))
     errors.extend(cron_errors)
     klass = _class_name(spec.get("class") or spec.get("klass"))
