@@ -6,13 +6,18 @@ schedules loaded (``load_from_hash`` / ``load_from_array``, with ``!`` or withou
 errors hash they return), jobs disabled, enabled and destroyed, polls, the fire time a poll
 considers, and each saved job as ``Job.find`` reads it back. This module runs the same steps
 in jobsim (``Recurring(sim, poll="exact").load(..., on_error="collect")`` on a
-``sidekiq-6.4`` simulator) and compares them step by step.
+``sidekiq-6.4`` simulator, ``sidekiq-7`` for the 2.x cases) and compares them step by step.
 
 ``cron_upstream_cases.json`` is sidekiq-cron's own ``test/unit/job_test.rb`` and
 ``test/unit/poller_test.rb`` at v1.8.0, one case per upstream example that says something
 about behaviour, named by upstream file, line and tag; the times the upstream tests take
-from the wall clock are fixed ones here. The examples not ported are about the Ruby API
-itself, with nothing jobsim could do alike or differently:
+from the wall clock are fixed ones here. The same examples at v2.3.1 (the 2.x behaviour they
+test is 1.8.0's) are there too, with ``"profile": "sidekiq-cron-2"``: jobsim runs them with
+that profile, and the real 1.8.0 records its answer, which 2.x must still give. The examples
+on what 2.x changed are in ``test_sidekiq_cron2_upstream.py``.
+
+The examples not ported are about the Ruby API itself, with nothing jobsim could do alike or
+differently (v1.8.0 lines; the same examples at v2.3.1 are left out alike):
 
 * job_test.rb:18-71 (``respond_to?`` checks: create, destroy, count, all, find, save, valid?,
   enabled?, disabled?, sort_name for the Web UI), :119 and :125 (attribute readers and
@@ -190,9 +195,12 @@ def _class_queue(name: str) -> str:
 def run_jobsim(case: dict[str, Any]) -> Observation:
     """Run one case's steps in jobsim and observe them as ``sidekiq_cron_load.rb`` does."""
     first = epoch(case["steps"][0][1])
-    sim = jobsim.Simulator(seed=1, start=first, profile="sidekiq-6.4")
+    version = case.get("profile", "sidekiq-cron-1.8")
+    # sidekiq-cron 2.x needs Sidekiq 6.5+: its cases run on the sidekiq-7 profile.
+    sidekiq = "sidekiq-6.4" if version == "sidekiq-cron-1.8" else "sidekiq-7"
+    sim = jobsim.Simulator(seed=1, start=first, profile=sidekiq)
     sim.register(*CLASSES.values())
-    recurring = Recurring(sim, poll="exact")
+    recurring = Recurring(sim, poll="exact", sidekiq_cron=version)
     steps: list[Observation] = []
     for action, at, *rest in case["steps"]:
         if epoch(at) >= sim.time:
