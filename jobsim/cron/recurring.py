@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from jobsim import active_job
 from jobsim.clock import format_time
 from jobsim.cron._cron_job import GRACE_SECONDS, CronJob, job_from_entry
+from jobsim.cron._cron_push import push
 from jobsim.cron.sidekiq_cron import (
     DEFAULT_SIDEKIQ_CRON,
     SidekiqCronProfile,
@@ -53,20 +54,14 @@ from jobsim.cron.sidekiq_cron import (
 )
 from jobsim.errors import InvalidArgument
 from jobsim.job import Job
-from jobsim.rng import uuid_from_bytes
 
 if TYPE_CHECKING:
-    from jobsim.active_job import ActiveJob
     from jobsim.simulator import Simulator
 
 __all__ = ["CronJob", "CronLoadError", "Recurring", "install_schedule"]
 
 #: sidekiq-cron's ``DEFAULT_POLL_INTERVAL``.
 DEFAULT_POLL_INTERVAL = 30
-#: The wrapper class sidekiq-cron 1.8.0 writes into a hand-built ActiveJob message.
-_WRAPPER = "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper"
-#: ``ActiveJob::Base.queue_name_delimiter``'s default, used when the entry gives none.
-_DELIMITER = "_"
 #: sidekiq-cron 2.x's ``default_namespace``.
 DEFAULT_NAMESPACE = "default"
 
@@ -85,7 +80,8 @@ class CronLoadError(InvalidArgument):
 def _entries(schedule: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[tuple[Any, Any]]:
     # sidekiq-cron takes a hash keyed by name, or an array of hashes with "name".
     if isinstance(schedule, Mapping):
-        return [(name, spec) for name, spec in schedule.items()]
+        # load_from_hash sets job['name'] = key: a YAML key such as 2024 names a job too
+        return [(name if name is None else str(name), spec) for name, spec in schedule.items()]
     given: object = schedule
     if isinstance(given, str | bytes):
         msg = f"schedule={schedule!r}: pass a mapping of cron jobs or a list of them"
@@ -338,7 +334,7 @@ class Recurring:
         slot = job.previous_fire(now)
         args = [*job.args, now] if job.date_as_argument else list(job.args)
         with sim:
-            jid, queue = self._push(job, args)
+            jid, queue = push(sim, job, args, self.profile)
         job.last_enqueue_time = float(int(now))
         job.enqueued_slots[slot] = slot
         job.jid_history.insert(0, {"jid": jid, "enqueued": format_time(now)})
@@ -347,65 +343,6 @@ class Recurring:
         if job.namespace != DEFAULT_NAMESPACE:
             detail["namespace"] = job.namespace
         sim.trace.record("cron_enqueued", now, str(jid), payload, detail)
-
-    def _push(self, job: CronJob, args: list[Any]) -> tuple[str | None, str]:
-        """``Job#enque!``: enqueue ``job`` as sidekiq-cron 1.8.0 does; the jid and the queue."""
-        sim = self._sim
-        aj_class: type[ActiveJob] | None = active_job.settings(sim).classes.get(job.klass)
-        if aj_class is not None:
-            # klass < ActiveJob::Base: perform_later on @queue, which is the entry's queue or
-            # get_sidekiq_options' (Sidekiq's railtie gives ActiveJob classes sidekiq_options);
-            # queue_as never gets a say, and the entry's prefix is not used on this path.
-            # sidekiq-cron 2.x asks the class's queue_as (klass.new(args).queue_name) instead.
-            queue = job.queue
-            if queue is None:
-                queue = self._activejob_queue(aj_class, job)
-            enqueued = aj_class.set(queue=queue).perform_later(*args)
-            return enqueued.provider_job_id, enqueued.queue_name
-        job_class = sim.job_class(job.klass)
-        if job_class is not None:
-            # perform_async on queue_name_with_prefix: prefixed only with active_job: true.
-            queue = job.queue
-            if queue is None:
-                queue = str(job_class.sidekiq_options.get("queue") or "default")
-            if job.active_job:
-                queue = _with_prefix(job, queue)
-            options: dict[str, Any] = {"queue": queue}
-            if job.retry is not None:  # 2.x: set(queue:, retry:) with the entry's retry
-                options["retry"] = job.retry
-            return job_class.set(**options).perform_async(*args), queue
-        # Not a class here (constantize raised NameError): a hand-built hash.
-        queue = "default" if job.queue is None else job.queue
-        if not job.active_job:
-            raw: dict[str, Any] = {"class": job.klass, "args": args, "queue": queue}
-            if job.retry is not None:
-                raw["retry"] = job.retry
-            return sim.push(raw), queue
-        queue = _with_prefix(job, queue)
-        active_job.register(sim)  # the wrapper job class, so the job can run (or fail) later
-        data = {
-            "job_class": job.klass,
-            "job_id": uuid_from_bytes(sim.random_stream("cron.active_job_id").randbytes(16)),
-            "queue_name": queue,
-            "arguments": args,
-        }
-        item = {
-            "class": _WRAPPER,
-            "wrapped": job.klass,
-            "queue": queue,
-            "description": job.description or "",  # nil is read back from Redis as ""
-            "args": [data],
-        }
-        return sim.push(item), queue
-
-    def _activejob_queue(self, aj_class: type[ActiveJob], job: CronJob) -> str:
-        if self.profile.activejob_queue == "queue_as":
-            chosen: Any = aj_class.queue_as
-            if not callable(chosen):
-                return str(chosen)
-            with self._sim:  # a computed queue_as needs a job (which draws its job_id)
-                return aj_class(*job.args).queue_name
-        return str(aj_class.sidekiq_options.get("queue") or "default")
 
 
 def _key(namespace: str, name: str) -> str:
@@ -427,15 +364,6 @@ def _grace(profile: SidekiqCronProfile, period: float | None) -> float:
         msg = f"reschedule_grace_period={period!r}: pass seconds >= 0"
         raise InvalidArgument(msg)
     return float(period)
-
-
-def _with_prefix(job: CronJob, queue: str) -> str:
-    """sidekiq-cron's ``queue_name_with_prefix`` for an ``active_job`` entry."""
-    prefix = job.queue_name_prefix or ""
-    if not prefix:  # ActiveJob::Base.queue_name_prefix is nil: jobsim has no global one
-        return queue
-    delimiter = job.queue_name_delimiter or _DELIMITER
-    return f"{prefix}{delimiter}{queue}"
 
 
 def install_schedule(
