@@ -24,6 +24,14 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 #: Lines (or, ending in "…", line prefixes) each example must print.
 KEY_LINES: dict[str, list[str]] = {
+    "cron_redeploy.py": [
+        "first load: saved ['cleanup', 'nightly_report'], errors for ['invoices']",
+        "cleanup after the reload: disabled",
+        "enqueued: ['nightly_report at 02:00:30', 'invoices at 06:00:30']",
+        "sidekiq-cron-1.8  down 05:50-06:20, enqueued: ['cleanup at 01:30:30', 'nightly_report…",
+        "sidekiq-cron-2    down 05:50-06:20, enqueued: ['cleanup at 01:30:30', 'nightly_report at "
+        "02:00:30', 'invoices at 06:20:30']",
+    ],
     "cron_week.py": [
         "a week from Mon 2026-01-26 UTC: 93 enqueues",
         "  2026-01-26T14:00:00Z  weekly_digest    enqueued at 14:00:06",

@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
     "cron": 2,
     "cron.command": 7,
     "cron.recurring": 7,
+    "cron._cron_push": 7,  # sidekiq-cron's enqueue: pushes through ActiveJob and the client
     "cron.scheduler": 7,
     # ActiveJob: Rails' rules are pure; the jobs themselves sit on the core's job classes
     "active_job": 4,

@@ -24,155 +24,81 @@ How it enqueues (``Job#enque!``) depends on what the class name is on the simula
 * an unknown name otherwise: the raw hash ``{class, args, queue}``.
 
 Classes are looked up when the poll enqueues (in Rails they are always loadable), so register
-them before the first poll. ``date_as_argument`` appends the enqueue time (epoch float) to the
-arguments. Each enqueue records a ``cron_enqueued`` event (its payload's ``queue`` is where the
-job went); ``last_enqueue_time`` and ``jid_history`` follow, as in Redis.
+them before the first poll (a class object given as ``class`` is registered by the load).
+
+Saving follows ``Job#save``: a job loaded again keeps its status, ``last_enqueue_time``,
+enqueued fire times and history unless the entry gives them; one invalid job does not stop
+the others (``Recurring.errors`` is the gem's errors hash). ``sidekiq_cron="sidekiq-cron-2"``
+switches to 2.x's choices (:mod:`jobsim.cron.sidekiq_cron`).
+
+``date_as_argument`` appends the enqueue time (epoch float) to the arguments. Each enqueue
+records a ``cron_enqueued`` event (its payload's ``queue`` is where the job went);
+``last_enqueue_time`` and ``jid_history`` follow, as in Redis.
 (``lib/sidekiq/cron/job.rb`` and ``poller.rb`` in sidekiq-cron 1.8.0.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim import active_job
-from jobsim.clock import format_time, to_datetime
-from jobsim.cron._cron import Cron
+from jobsim.clock import format_time
+from jobsim.cron._cron_job import GRACE_SECONDS, CronJob, job_from_entry
+from jobsim.cron._cron_push import push
+from jobsim.cron.sidekiq_cron import (
+    DEFAULT_SIDEKIQ_CRON,
+    SidekiqCronProfile,
+    get_sidekiq_cron_profile,
+)
 from jobsim.errors import InvalidArgument
-from jobsim.rng import uuid_from_bytes
+from jobsim.job import Job
 
 if TYPE_CHECKING:
-    from jobsim.active_job import ActiveJob
-    from jobsim.job import Job
     from jobsim.simulator import Simulator
 
-__all__ = ["CronJob", "Recurring", "install_schedule"]
+__all__ = ["CronJob", "CronLoadError", "Recurring", "install_schedule"]
 
-#: How far behind a fire time may be and still be enqueued (``not_past_scheduled_time?``).
-GRACE_SECONDS = 60
-#: How long a cached previous fire time is trusted at most (the shortest fall-back shift).
-_WINDOW_CAP = 30 * 60
 #: sidekiq-cron's ``DEFAULT_POLL_INTERVAL``.
 DEFAULT_POLL_INTERVAL = 30
+#: sidekiq-cron 2.x's ``default_namespace``.
+DEFAULT_NAMESPACE = "default"
 
-_TRUE = ("true", "t", "yes", "y", "1")
-#: The wrapper class sidekiq-cron 1.8.0 writes into a hand-built ActiveJob message.
-_WRAPPER = "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper"
-#: ``ActiveJob::Base.queue_name_delimiter``'s default, used when the entry gives none.
-_DELIMITER = "_"
+Errors = dict[str | None, list[str]]
 
 
-@dataclass(slots=True)
-class CronJob:
-    """One sidekiq-cron job: when, what to push, and what it remembers."""
+class CronLoadError(InvalidArgument):
+    """Some jobs of a schedule are invalid; the valid ones were saved (see ``errors``)."""
 
-    name: str
-    cron: Cron
-    klass: str
-    args: list[Any]
-    queue: str | None = None
-    description: str = ""
-    status: Literal["enabled", "disabled"] = "enabled"
-    date_as_argument: bool = False
-    active_job: bool = False
-    #: ``queue_name_prefix`` / ``queue_name_delimiter``: put in front of the queue when the
-    #: entry says ``active_job`` but no ActiveJob class is behind the name.
-    queue_name_prefix: str | None = None
-    queue_name_delimiter: str | None = None
-    #: Epoch seconds of the last enqueue (sidekiq-cron keeps the poll time, to the second).
-    last_enqueue_time: float | None = None
-    jid_history: list[dict[str, Any]] = field(default_factory=list)
-    #: Fire times already enqueued (Redis's ``cron_job:NAME:enqueued``); a new job starts
-    #: with the fire time before its creation, so it does not run right after it is saved.
-    enqueued_slots: set[float] = field(default_factory=set)
-    # The last answer of previous_fire and how long it surely holds: until the next fire,
-    # but never more than 30 min, because on a fall-back day Fugit's previous_time (with a
-    # UTC time, as sidekiq-cron passes) also returns the repeated wall time, which can come
-    # as soon as 30 min later (Lord Howe) and which next_after does not report.
-    _window: tuple[float, float] | None = None
-
-    def previous_fire(self, now: float) -> float:
-        """The cron's fire time strictly before ``now`` (Fugit's ``previous_time``)."""
-        window = self._window
-        if window is not None and window[0] < now <= window[1]:
-            return window[0]
-        previous = self.cron.previous_before(to_datetime(now))
-        start = previous.timestamp()
-        following = min(self.cron.next_after(previous).timestamp(), start + _WINDOW_CAP)
-        self._window = (start, following)
-        return start
-
-    def should_enqueue(self, now: float) -> bool:
-        """sidekiq-cron's ``should_enque?`` at poll time ``now``."""
-        if self.status != "enabled":
-            return False
-        last = self.previous_fire(now)
-        if int(now) - int(last) > GRACE_SECONDS:
-            return False  # missed: the process was down when it was due
-        if self.last_enqueue_time is not None and int(self.last_enqueue_time) >= int(last):
-            return False
-        return last not in self.enqueued_slots  # the ZADD on the enqueued key must be new
+    def __init__(self, message: str, errors: Errors) -> None:
+        super().__init__(message)
+        #: sidekiq-cron's errors hash: each invalid job's name and its messages.
+        self.errors = errors
 
 
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in _TRUE
-
-
-def _job_from(name: str, spec: Any) -> CronJob:
-    where = f"cron job {name!r}"
-    if not isinstance(spec, Mapping):
-        msg = f"{where}: expected a mapping with cron and class, got {spec!r}"
-        raise InvalidArgument(msg)
-    expression = spec.get("cron")
-    klass = spec.get("class") or spec.get("klass")
-    if not isinstance(expression, str) or not isinstance(klass, str) or not klass:
-        msg = f"{where}: needs 'cron' (an expression) and 'class' (a job class name)"
-        raise InvalidArgument(msg)
-    args = spec.get("args", [])
-    if isinstance(args, Mapping):
-        args = [dict(args)]
-    elif not isinstance(args, list):
-        args = [args]
-    status = spec.get("status", "enabled")
-    if status not in ("enabled", "disabled"):
-        msg = f"{where}: status={status!r}; pass 'enabled' or 'disabled'"
-        raise InvalidArgument(msg)
-    queue = spec.get("queue")
-    prefix = spec.get("queue_name_prefix")
-    delimiter = spec.get("queue_name_delimiter")
-    return CronJob(
-        name=name,
-        cron=Cron(expression),
-        klass=klass,
-        args=list(args),
-        queue=None if queue is None else str(queue),
-        description=str(spec.get("description", "")),
-        status=status,
-        date_as_argument=_flag(spec.get("date_as_argument", False)),
-        active_job=_flag(spec.get("active_job", False)),
-        queue_name_prefix=None if prefix is None else str(prefix),
-        queue_name_delimiter=None if delimiter is None else str(delimiter),
-    )
-
-
-def _entries(schedule: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[CronJob]:
+def _entries(schedule: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[tuple[Any, Any]]:
     # sidekiq-cron takes a hash keyed by name, or an array of hashes with "name".
     if isinstance(schedule, Mapping):
-        return [_job_from(str(name), spec) for name, spec in schedule.items()]
-    jobs = []
-    for spec in list[Any](schedule):
-        name = spec.get("name") if isinstance(spec, Mapping) else None
-        if not isinstance(name, str) or not name:
-            msg = f"cron job {spec!r}: an array entry needs a 'name'"
-            raise InvalidArgument(msg)
-        jobs.append(_job_from(name, spec))
-    return jobs
+        # load_from_hash sets job['name'] = key: a YAML key such as 2024 names a job too
+        return [(name if name is None else str(name), spec) for name, spec in schedule.items()]
+    given: object = schedule
+    if isinstance(given, str | bytes):
+        msg = f"schedule={schedule!r}: pass a mapping of cron jobs or a list of them"
+        raise InvalidArgument(msg)
+    return [
+        (spec.get("name") if isinstance(spec, Mapping) else None, spec)
+        for spec in list[Any](schedule)
+    ]
 
 
 class Recurring:
-    """sidekiq-cron's poller on a simulator: ``Recurring(sim).load(schedule).start()``."""
+    """sidekiq-cron's poller on a simulator: ``Recurring(sim).load(schedule).start()``.
+
+    ``sidekiq_cron`` picks the version (``"sidekiq-cron-1.8"``, the default, or
+    ``"sidekiq-cron-2"``, see :mod:`jobsim.cron.sidekiq_cron`); ``reschedule_grace_period``
+    and ``natural_cron_parsing_mode`` are 2.x settings.
+    """
 
     def __init__(
         self,
@@ -180,6 +106,9 @@ class Recurring:
         *,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         poll: Literal["sidekiq", "exact"] = "sidekiq",
+        sidekiq_cron: str | SidekiqCronProfile = DEFAULT_SIDEKIQ_CRON,
+        reschedule_grace_period: float | None = None,
+        natural_cron_parsing_mode: str = "single",
     ) -> None:
         if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float):
             msg = f"poll_interval={poll_interval!r}: pass seconds > 0"
@@ -190,26 +119,129 @@ class Recurring:
         if poll not in ("sidekiq", "exact"):
             msg = f"poll={poll!r}: pass 'sidekiq' (randomised, as Sidekiq) or 'exact'"
             raise InvalidArgument(msg)
+        profile = get_sidekiq_cron_profile(sidekiq_cron)
+        self.profile = profile
+        self.grace_period = _grace(profile, reschedule_grace_period)
+        if natural_cron_parsing_mode not in profile.parsing_modes:
+            modes = " or ".join(repr(mode) for mode in profile.parsing_modes)
+            msg = (
+                f"natural_cron_parsing_mode={natural_cron_parsing_mode!r}: {profile.name} "
+                f"knows {modes}"
+            )
+            raise InvalidArgument(msg)
+        # The two modes differ only on phrases that read as several crons ("every day at
+        # 6pm and 8pm"): :single keeps one, :strict refuses them. jobsim's natural-language
+        # parser gives one cron or a refusal, so both behave as :strict does today.
+        self.natural_cron_parsing_mode = natural_cron_parsing_mode
         self._sim = sim
         self._rng = sim.random_stream("cron.poll")
         self.poll_interval = float(poll_interval)
         self.poll = poll
+        #: The jobs, by name (``namespace:name`` outside the default namespace).
         self.jobs: dict[str, CronJob] = {}
+        #: The errors hash of the last load: each invalid job's name and messages.
+        self.errors: Errors = {}
         self._started = False
 
     # -- the schedule ------------------------------------------------------------------------
 
-    def load(self, schedule: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> Recurring:
-        """Add jobs from a hash keyed by name (or a list of hashes with ``name``)."""
-        now = self._sim.time
-        for job in _entries(schedule):
-            # Job#save marks the fire time before creation as enqueued already.
-            job.enqueued_slots.add(job.previous_fire(now))
-            self.jobs[job.name] = job
+    def load(
+        self,
+        schedule: Mapping[str, Any] | Iterable[Mapping[str, Any]],
+        *,
+        on_error: Literal["raise", "collect"] = "raise",
+        replace: bool = False,
+        source: Literal["schedule", "dynamic"] | None = None,
+    ) -> Recurring:
+        """Save the jobs of a hash keyed by name (or a list of hashes with ``name``).
+
+        ``replace=True`` is ``load_from_hash!`` / ``load_from_array!``: jobs whose names
+        the schedule no longer has are destroyed first (with sidekiq-cron 2.x, only those
+        whose ``source`` is ``"schedule"``, which ``source=`` gives every job loaded).
+
+        As ``load_from_hash`` / ``load_from_array``: each valid job is saved; a job saved
+        before keeps its status and ``last_enqueue_time`` unless the entry gives them, and
+        the fire times it enqueued. The invalid jobs are listed in :attr:`errors`; with
+        ``on_error="raise"`` (the default) a :class:`CronLoadError` then names them, the
+        valid jobs saved all the same; ``"collect"`` returns quietly, as the gem does.
+        """
+        if on_error not in ("raise", "collect"):
+            msg = f"on_error={on_error!r}: pass 'raise' or 'collect'"
+            raise InvalidArgument(msg)
+        errors: Errors = {}
+        entries = _entries(schedule)
+        if source is not None:  # load_from_hash(hash, source: ...) merges it into each job
+            entries = [
+                (name, {**spec, "source": source} if isinstance(spec, Mapping) else spec)
+                for name, spec in entries
+            ]
+        if replace:
+            self._destroy_removed({name for name, _ in entries})
+        for name, spec in entries:
+            job, messages = job_from_entry(
+                name, spec, self.profile, default_namespace=DEFAULT_NAMESPACE
+            )
+            if job is None:
+                errors[name if isinstance(name, str) else None] = messages
+                continue
+            self._register(spec.get("class") or spec.get("klass"))
+            self._save(job, spec)
+        self.errors = errors
+        if errors and on_error == "raise":
+            listed = "; ".join(
+                f"{name!r}: {', '.join(messages)}" for name, messages in errors.items()
+            )
+            msg = (
+                f"{len(errors)} cron job(s) not saved ({listed}); the other jobs were "
+                f"saved; pass on_error='collect' to load as sidekiq-cron does, without raising"
+            )
+            raise CronLoadError(msg, errors)
         return self
 
-    def load_yaml(self, path: str | Path, *, environment: str | None = None) -> Recurring:
-        """Add the jobs of a ``config/schedule.yml`` (a per-environment section if named)."""
+    def _destroy_removed(self, names: set[Any]) -> None:
+        """``destroy_removed_jobs``: by name, whatever the namespace."""
+        only_schedule = self.profile.job_sources
+        for key, job in list(self.jobs.items()):
+            if job.name not in names and (job.source == "schedule" or not only_schedule):
+                del self.jobs[key]
+
+    def _register(self, klass: Any) -> None:
+        """A class object as ``class``: make it findable by its name, as Rails would."""
+        if not isinstance(klass, type):
+            return
+        if issubclass(klass, active_job.ActiveJob):
+            active_job.register(self._sim, klass)
+        elif issubclass(klass, Job):
+            self._sim.register(klass)
+
+    def _save(self, job: CronJob, spec: Mapping[str, Any]) -> None:
+        """``Job#save``: a job saved before keeps what Redis holds for it."""
+        key = _key(job.namespace, job.name)
+        stored = self.jobs.get(key)
+        if stored is None:
+            # Job#save marks the fire time before creation as enqueued already.
+            now = self._sim.time
+            job.enqueued_slots[job.previous_fire(now)] = now
+        else:
+            # The enqueued set exists, so it is not seeded again; the history list stays.
+            job.enqueued_slots = stored.enqueued_slots
+            job.jid_history = stored.jid_history
+            if spec.get("status") is None:
+                job.status = stored.status
+            if spec.get("last_enqueue_time") in (None, ""):
+                job.last_enqueue_time = stored.last_enqueue_time
+        self.jobs[key] = job
+
+    def load_yaml(
+        self,
+        path: str | Path,
+        *,
+        environment: str | None = None,
+        on_error: Literal["raise", "collect"] = "raise",
+    ) -> Recurring:
+        """Load a ``config/schedule.yml`` (a per-environment section if named) as the gem's
+        schedule loader does: ``load_from_hash`` in 1.8.0; in 2.x ``load_from_hash!`` with
+        ``source: "schedule"``, so schedule jobs gone from the file are destroyed."""
         import yaml
 
         file = Path(path)
@@ -223,22 +255,46 @@ class Recurring:
         if not isinstance(loaded, Mapping | list):
             msg = f"{file}: expected a mapping of cron jobs or a list of them"
             raise InvalidArgument(msg)
-        return self.load(loaded)
+        if self.profile.job_sources:
+            # 2.x's ScheduleLoader: load_from_hash!(schedule, source: "schedule")
+            return self.load(loaded, on_error=on_error, replace=True, source="schedule")
+        return self.load(loaded, on_error=on_error)  # 1.8.0's schedule_loader.rb
 
-    def _job(self, name: str) -> CronJob:
-        found = self.jobs.get(name)
+    def _job(self, name: str, namespace: str | None = None) -> CronJob:
+        found = self.jobs.get(_key(namespace or DEFAULT_NAMESPACE, name))
         if found is None:
             msg = f"no cron job named {name!r} (jobs: {', '.join(sorted(self.jobs)) or 'none'})"
             raise InvalidArgument(msg)
         return found
 
-    def enable(self, name: str) -> None:
-        """Let the poller enqueue ``name`` again."""
-        self._job(name).status = "enabled"
+    def find(self, name: str, namespace: str | None = None) -> CronJob:
+        """The job called ``name`` (in ``namespace``, sidekiq-cron 2.x)."""
+        return self._job(name, namespace)
 
-    def disable(self, name: str) -> None:
+    def all(self, namespace: str | None = None) -> list[CronJob]:
+        """``Job.all``: the jobs of ``namespace`` (default: "default"; ``"*"``: every one)."""
+        wanted = namespace or DEFAULT_NAMESPACE
+        return [
+            self.jobs[key]
+            for key in sorted(self.jobs)
+            if wanted == "*" or self.jobs[key].namespace == wanted
+        ]
+
+    def count(self, namespace: str | None = None) -> int:
+        """``Job.count``: how many jobs ``namespace`` has (``"*"``: all namespaces)."""
+        return len(self.all(namespace))
+
+    def destroy(self, name: str, namespace: str | None = None) -> bool:
+        """``Job.destroy``: forget ``name`` and what it enqueued; False when there is none."""
+        return self.jobs.pop(_key(namespace or DEFAULT_NAMESPACE, name), None) is not None
+
+    def enable(self, name: str, namespace: str | None = None) -> None:
+        """Let the poller enqueue ``name`` again."""
+        self._job(name, namespace).status = "enabled"
+
+    def disable(self, name: str, namespace: str | None = None) -> None:
         """Stop enqueueing ``name`` (it stays loaded)."""
-        self._job(name).status = "disabled"
+        self._job(name, namespace).status = "disabled"
 
     # -- the poller --------------------------------------------------------------------------
 
@@ -265,11 +321,12 @@ class Recurring:
     def poll_once(self, now: float) -> list[str]:
         """One poll at ``now``: enqueue every job that should be; returns their names."""
         enqueued = []
-        for name in sorted(self.jobs):  # Redis keeps them in a set; jobsim goes by name
-            job = self.jobs[name]
-            if job.should_enqueue(now):
+        for key in sorted(self.jobs):  # Redis keeps them in a set; jobsim goes by name
+            job = self.jobs[key]
+            if job.should_enqueue(now, self.grace_period):
                 self._enqueue(job, now)
-                enqueued.append(name)
+                job.forget_before(now)
+                enqueued.append(key)
         return enqueued
 
     def _enqueue(self, job: CronJob, now: float) -> None:
@@ -277,65 +334,36 @@ class Recurring:
         slot = job.previous_fire(now)
         args = [*job.args, now] if job.date_as_argument else list(job.args)
         with sim:
-            jid, queue = self._push(job, args)
+            jid, queue = push(sim, job, args, self.profile)
         job.last_enqueue_time = float(int(now))
-        job.enqueued_slots.add(slot)
+        job.enqueued_slots[slot] = slot
         job.jid_history.insert(0, {"jid": jid, "enqueued": format_time(now)})
         detail = {"name": job.name, "cron": job.cron.expression, "slot": format_time(slot)}
-        payload = {"class": job.klass, "args": args, "queue": queue}
+        payload: dict[str, Any] = {"class": job.klass, "args": args, "queue": queue}
+        if job.namespace != DEFAULT_NAMESPACE:
+            detail["namespace"] = job.namespace
         sim.trace.record("cron_enqueued", now, str(jid), payload, detail)
 
-    def _push(self, job: CronJob, args: list[Any]) -> tuple[str | None, str]:
-        """``Job#enque!``: enqueue ``job`` as sidekiq-cron 1.8.0 does; the jid and the queue."""
-        sim = self._sim
-        aj_class: type[ActiveJob] | None = active_job.settings(sim).classes.get(job.klass)
-        if aj_class is not None:
-            # klass < ActiveJob::Base: perform_later on @queue, which is the entry's queue or
-            # get_sidekiq_options' (Sidekiq's railtie gives ActiveJob classes sidekiq_options);
-            # queue_as never gets a say, and the entry's prefix is not used on this path.
-            queue = job.queue
-            if queue is None:
-                queue = str(aj_class.sidekiq_options.get("queue") or "default")
-            enqueued = aj_class.set(queue=queue).perform_later(*args)
-            return enqueued.provider_job_id, enqueued.queue_name
-        job_class = sim.job_class(job.klass)
-        if job_class is not None:
-            # perform_async on queue_name_with_prefix: prefixed only with active_job: true.
-            queue = job.queue
-            if queue is None:
-                queue = str(job_class.sidekiq_options.get("queue") or "default")
-            if job.active_job:
-                queue = _with_prefix(job, queue)
-            return job_class.set(queue=queue).perform_async(*args), queue
-        # Not a class here (constantize raised NameError): a hand-built hash.
-        queue = "default" if job.queue is None else job.queue
-        if not job.active_job:
-            return sim.push({"class": job.klass, "args": args, "queue": queue}), queue
-        queue = _with_prefix(job, queue)
-        active_job.register(sim)  # the wrapper job class, so the job can run (or fail) later
-        data = {
-            "job_class": job.klass,
-            "job_id": uuid_from_bytes(sim.random_stream("cron.active_job_id").randbytes(16)),
-            "queue_name": queue,
-            "arguments": args,
-        }
-        item = {
-            "class": _WRAPPER,
-            "wrapped": job.klass,
-            "queue": queue,
-            "description": job.description,
-            "args": [data],
-        }
-        return sim.push(item), queue
+
+def _key(namespace: str, name: str) -> str:
+    """Where a job is in ``Recurring.jobs``: its name, with a namespace other than default."""
+    return name if namespace == DEFAULT_NAMESPACE else f"{namespace}:{name}"
 
 
-def _with_prefix(job: CronJob, queue: str) -> str:
-    """sidekiq-cron's ``queue_name_with_prefix`` for an ``active_job`` entry."""
-    prefix = job.queue_name_prefix or ""
-    if not prefix:  # ActiveJob::Base.queue_name_prefix is nil: jobsim has no global one
-        return queue
-    delimiter = job.queue_name_delimiter or _DELIMITER
-    return f"{prefix}{delimiter}{queue}"
+def _grace(profile: SidekiqCronProfile, period: float | None) -> float:
+    if period is None:
+        return GRACE_SECONDS
+    if not profile.configurable_grace_period:
+        msg = (
+            f"reschedule_grace_period={period!r}: {profile.name} has a fixed 60 s grace period; "
+            f"pass sidekiq_cron='sidekiq-cron-2' to configure it"
+        )
+        raise InvalidArgument(msg)
+    given: object = period
+    if isinstance(given, bool) or not isinstance(given, int | float) or given < 0:
+        msg = f"reschedule_grace_period={period!r}: pass seconds >= 0"
+        raise InvalidArgument(msg)
+    return float(period)
 
 
 def install_schedule(

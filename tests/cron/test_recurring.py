@@ -12,7 +12,7 @@ import pytest
 import jobsim
 from jobsim import active_job
 from jobsim.active_job import ActiveJob
-from jobsim.cron.recurring import Recurring
+from jobsim.cron.recurring import CronLoadError, Recurring
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 RAN: list[tuple[str, list[Any]]] = []
@@ -114,9 +114,9 @@ def test_schedule_yml_and_bad_entries(tmp_path: Path) -> None:
     sim = jobsim.Simulator(start=START)
     recurring = Recurring(sim).load_yaml(path)
     assert recurring.jobs["nightly"].description == "d"
-    with pytest.raises(jobsim.InvalidArgument, match="needs 'cron'"):
+    with pytest.raises(jobsim.InvalidArgument, match="'cron' must be set"):
         recurring.load({"broken": {"class": "Report"}})
-    with pytest.raises(jobsim.CronSyntaxError):
+    with pytest.raises(CronLoadError, match="'cron' -> \"61 \\* \\* \\* \\*\" -> CronSyntaxError"):
         recurring.load({"bad": {"cron": "61 * * * *", "class": "Report"}})
     with pytest.raises(jobsim.InvalidArgument, match="no cron job named 'nope'"):
         recurring.disable("nope")

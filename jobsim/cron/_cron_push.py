@@ -1,0 +1,100 @@
+"""How sidekiq-cron enqueues one job (layer 7, private): ``Job#enque!``.
+
+What is pushed depends on what the class name is on the simulator when the poll enqueues: an
+ActiveJob class is performed later, a Sidekiq job class performed async, and an unknown name
+is pushed as a hand-built hash (an ActiveJob wrapper with ``active_job: true``). The table is
+in :mod:`jobsim.cron.recurring`; checked on the real gem in ``tests/conformance``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from jobsim import active_job
+from jobsim.rng import uuid_from_bytes
+
+if TYPE_CHECKING:
+    from jobsim.active_job import ActiveJob
+    from jobsim.cron._cron_job import CronJob
+    from jobsim.cron.sidekiq_cron import SidekiqCronProfile
+    from jobsim.simulator import Simulator
+
+__all__ = ["push"]
+
+#: The wrapper class sidekiq-cron writes into a hand-built ActiveJob message.
+_WRAPPER = "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper"
+#: ``ActiveJob::Base.queue_name_delimiter``'s default, used when the entry gives none.
+_DELIMITER = "_"
+
+
+def push(
+    sim: Simulator, job: CronJob, args: list[Any], profile: SidekiqCronProfile
+) -> tuple[str | None, str]:
+    """``Job#enque!``: enqueue ``job`` as sidekiq-cron does; the jid and the queue."""
+    aj_class: type[ActiveJob] | None = active_job.settings(sim).classes.get(job.klass)
+    if aj_class is not None:
+        # klass < ActiveJob::Base: perform_later on @queue, which is the entry's queue or
+        # get_sidekiq_options' (Sidekiq's railtie gives ActiveJob classes sidekiq_options);
+        # queue_as never gets a say, and the entry's prefix is not used on this path.
+        # sidekiq-cron 2.x asks the class's queue_as (klass.new(args).queue_name) instead.
+        queue = job.queue
+        if queue is None:
+            queue = _activejob_queue(sim, aj_class, job, profile)
+        enqueued = aj_class.set(queue=queue).perform_later(*args)
+        return enqueued.provider_job_id, enqueued.queue_name
+    job_class = sim.job_class(job.klass)
+    if job_class is not None:
+        # perform_async on queue_name_with_prefix: prefixed only with active_job: true.
+        queue = job.queue
+        if queue is None:
+            queue = str(job_class.sidekiq_options.get("queue") or "default")
+        if job.active_job:
+            queue = _with_prefix(job, queue)
+        options: dict[str, Any] = {"queue": queue}
+        if job.retry is not None:  # 2.x: set(queue:, retry:) with the entry's retry
+            options["retry"] = job.retry
+        return job_class.set(**options).perform_async(*args), queue
+    # Not a class here (constantize raised NameError): a hand-built hash.
+    queue = "default" if job.queue is None else job.queue
+    if not job.active_job:
+        raw: dict[str, Any] = {"class": job.klass, "args": args, "queue": queue}
+        if job.retry is not None:
+            raw["retry"] = job.retry
+        return sim.push(raw), queue
+    queue = _with_prefix(job, queue)
+    active_job.register(sim)  # the wrapper job class, so the job can run (or fail) later
+    data = {
+        "job_class": job.klass,
+        "job_id": uuid_from_bytes(sim.random_stream("cron.active_job_id").randbytes(16)),
+        "queue_name": queue,
+        "arguments": args,
+    }
+    item = {
+        "class": _WRAPPER,
+        "wrapped": job.klass,
+        "queue": queue,
+        "description": job.description or "",  # nil is read back from Redis as ""
+        "args": [data],
+    }
+    return sim.push(item), queue
+
+
+def _activejob_queue(
+    sim: Simulator, aj_class: type[ActiveJob], job: CronJob, profile: SidekiqCronProfile
+) -> str:
+    if profile.activejob_queue == "queue_as":
+        chosen: Any = aj_class.queue_as
+        if not callable(chosen):
+            return str(chosen)
+        with sim:  # a computed queue_as needs a job (which draws its job_id)
+            return aj_class(*job.args).queue_name
+    return str(aj_class.sidekiq_options.get("queue") or "default")
+
+
+def _with_prefix(job: CronJob, queue: str) -> str:
+    """sidekiq-cron's ``queue_name_with_prefix`` for an ``active_job`` entry."""
+    prefix = job.queue_name_prefix or ""
+    if not prefix:  # ActiveJob::Base.queue_name_prefix is nil: jobsim has no global one
+        return queue
+    delimiter = job.queue_name_delimiter or _DELIMITER
+    return f"{prefix}{delimiter}{queue}"
