@@ -43,6 +43,7 @@ from jobsim.rng import SimRandom, Stream
 from jobsim.simulator import Simulator
 
 __all__ = [
+    "EXECUTION_ENDS",
     "SIMULATOR_SETTINGS",
     "CronStatus",
     "Sample",
@@ -57,6 +58,8 @@ __all__ = [
 SIMULATOR_SETTINGS = ("concurrency",)
 
 DEFAULT_STEP = timedelta(minutes=5)
+#: Events that end a running execution (it began with ``started``).
+EXECUTION_ENDS = ("succeeded", "failed", "discarded", "interrupted", "lost")
 JOBS_FILE = "jobs.py"
 
 
@@ -325,6 +328,7 @@ def summarise(run: ScenarioRun) -> dict[str, Any]:
     ]
     stats = sim.stats
     return {
+        "capacity": capacity(run),
         "scenario": run.name,
         "seed": run.seed,
         "profile": sim.profile.name,
@@ -356,4 +360,42 @@ def summarise(run: ScenarioRun) -> dict[str, Any]:
         ],
         "dead": dead,
         "trace_events": sim.trace.total,
+    }
+
+
+def capacity(run: ScenarioRun) -> dict[str, Any]:
+    """Did the threads keep up: the most busy at once, and how long all were busy.
+
+    Walks ``started`` and :data:`EXECUTION_ENDS` events in trace order; ``saturated_seconds``
+    is the virtual time during which every thread was busy (jobs waited for a thread).
+    """
+    limit = run.sim.concurrency
+    running: set[str] = set()  # membership only, never iterated
+    peak = 0
+    saturated = 0.0
+    since: float | None = None
+    busy = 0.0
+    last = run.start
+    for event in run.sim.trace.of_kind("started", *EXECUTION_ENDS):
+        busy += len(running) * (event.ts - last)
+        last = event.ts
+        if event.kind == "started":
+            running.add(event.jid)
+            peak = max(peak, len(running))
+            if len(running) >= limit and since is None:
+                since = event.ts
+        elif event.jid in running:
+            running.discard(event.jid)
+            if since is not None and len(running) < limit:
+                saturated += event.ts - since
+                since = None
+    if since is not None:
+        saturated += run.end - since
+    busy += len(running) * max(run.end - last, 0.0)
+    period = run.end - run.start
+    return {
+        "concurrency": limit,
+        "busy_peak": peak,
+        "saturated_seconds": round(saturated, 3),
+        "utilisation": round(busy / (limit * period), 6) if period > 0 else 0.0,
     }

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from jobsim.queues import enqueued_seconds
+from jobsim.replay._scenario import EXECUTION_ENDS
 
 if TYPE_CHECKING:
     from jobsim.events import Event
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["END_KINDS", "bin_width", "nearest_rank", "report_data"]
 
 #: Events that end a running execution.
-END_KINDS = ("succeeded", "failed", "discarded", "interrupted", "lost")
+END_KINDS = EXECUTION_ENDS
 
 #: Bin widths a report may use, in seconds: round numbers a reader can name.
 _WIDTHS = (300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
