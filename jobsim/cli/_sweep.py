@@ -8,6 +8,7 @@ figure, or JSON, and writes a report with a histogram per figure.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from concurrent.futures import Executor
@@ -65,12 +66,13 @@ class _Progress:
 
 def _dask_executor(address: str) -> tuple[Executor, Any]:
     try:
-        from distributed import Client  # type: ignore[import-untyped, unused-ignore]
+        # Loaded by name, as Any: distributed is an optional extra without type hints.
+        distributed: Any = importlib.import_module("distributed")
     except ImportError:
         msg = f"--dask {address}: needs dask's distributed (pip install 'jobsim[dask]')"
         raise InvalidArgument(msg) from None
     try:
-        client = Client(address, timeout=30)
+        client = distributed.Client(address, timeout=30)
     except OSError as error:
         msg = f"--dask {address}: cannot reach the scheduler ({error}); is it running?"
         raise InvalidArgument(msg) from None
