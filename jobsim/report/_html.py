@@ -285,7 +285,7 @@ def _sections(
         ),
         ("dead", f"Dead set ({len(summary['dead']):,})", dead),
         ("lifecycles", "Job lifecycles", _lifecycles(events)),
-        ("jobs", "Jobs", job_list(events)),
+        ("jobs", "Jobs", job_list(events, summary["jobs"])),
     ]
 
 

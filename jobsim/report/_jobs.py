@@ -9,13 +9,14 @@ retry, scheduled and dead sets open it; a small inline script filters the list a
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
 from jobsim.clock import format_time
-from jobsim.queues import enqueued_seconds
+from jobsim.report._series import wait_start
 
 if TYPE_CHECKING:
     from jobsim.events import Event
@@ -53,26 +54,24 @@ SEARCH_SCRIPT = """
 """
 
 
-def pick_jobs(events: Sequence[Event]) -> tuple[list[str], int]:
-    """The jids to list, in this order, and how many jobs the run had."""
+def pick_jobs(events: Sequence[Event]) -> list[str]:
+    """The jids to list, in this order."""
     failed: dict[str, None] = {}
     waits: list[tuple[float, int, str]] = []
     plain: dict[str, None] = {}
-    seen: set[str] = set()  # only counted and tested, never iterated
     for event in events:
-        jid = event.jid
-        seen.add(jid)
-        if event.kind == "failed" and len(failed) < _FAILED_SHARE:
-            failed.setdefault(jid)
-        elif event.kind == "started":
-            since = enqueued_seconds(event.job)
+        kind = event.kind
+        if kind == "failed":
+            if len(failed) < _FAILED_SHARE:
+                failed.setdefault(event.jid)
+        elif kind == "started":
+            since = wait_start(event.job)
             if since is not None:
-                waits.append((-(event.ts - since), event.seq, jid))
+                waits.append((event.ts - since, -event.seq, event.jid))
             if len(plain) < JOB_ROWS:
-                plain.setdefault(jid)
-    waits.sort()
+                plain.setdefault(event.jid)
     picked = dict(failed)
-    for _, _, jid in waits:
+    for _, _, jid in heapq.nlargest(_SLOW_SHARE + len(failed), waits):
         if len(picked) >= len(failed) + _SLOW_SHARE:
             break
         picked.setdefault(jid)
@@ -80,7 +79,7 @@ def pick_jobs(events: Sequence[Event]) -> tuple[list[str], int]:
         if len(picked) >= JOB_ROWS:
             break
         picked.setdefault(jid)
-    return list(picked), len(seen)
+    return list(picked)
 
 
 def _detail(event: Event) -> str:
@@ -117,9 +116,10 @@ def _job_html(jid: str, events: list[Event]) -> str:
     )
 
 
-def job_list(events: Sequence[Event]) -> str:
-    """The searchable job list with a drill-down per job (``events``: the trace as a list)."""
-    jids, total = pick_jobs(events)
+def job_list(events: Sequence[Event], total: int) -> str:
+    """The searchable job list with a drill-down per job (``events``: the trace as a list;
+    ``total``: how many jobs the run had)."""
+    jids = pick_jobs(events)
     wanted: dict[str, list[Event]] = {jid: [] for jid in jids}
     for event in events:
         mine = wanted.get(event.jid)

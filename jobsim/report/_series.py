@@ -21,7 +21,7 @@ scenario step). Per bin:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from jobsim.queues import enqueued_seconds
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from jobsim.events import Event
     from jobsim.replay._scenario import ScenarioRun
 
-__all__ = ["END_KINDS", "bin_width", "nearest_rank", "report_data"]
+__all__ = ["END_KINDS", "bin_width", "nearest_rank", "report_data", "wait_start"]
 
 #: Events that end a running execution.
 END_KINDS = EXECUTION_ENDS
@@ -47,6 +47,17 @@ def bin_width(period: float, step: float) -> int:
         if width >= step and period / width <= _TARGET_BINS:
             return width
     return _WIDTHS[-1] * max(1, math.ceil(period / _WIDTHS[-1] / _TARGET_BINS))
+
+
+def wait_start(job: Mapping[str, Any]) -> float | None:
+    """When the job was pushed, in epoch seconds (``enqueued_at``; Sidekiq 8's integer
+    milliseconds taken first, as the common case)."""
+    since = job.get("enqueued_at")
+    if type(since) is int:
+        return since / 1000.0
+    if type(since) is float:
+        return since
+    return enqueued_seconds(job)
 
 
 def nearest_rank(ordered: Sequence[float], share: float) -> float:
@@ -102,30 +113,40 @@ def report_data(run: ScenarioRun, events: Sequence[Event] | None = None) -> dict
     open_runs: dict[str, tuple[float, str]] = {}
     executions: list[tuple[float, float]] = []
     per_class: dict[str, list[float]] = {}
+    start, last_bin, ends = run.start, count - 1, frozenset(END_KINDS)
+    level = 0.0  # executions running now
+    # One pass over what may be millions of events: arithmetic inlined, no helper calls on
+    # the common path.
     for event in run.sim.trace if events is None else events:
-        kind = event.kind
-        here = bins.index(event.ts)
+        kind, ts = event.kind, event.ts
+        here = int((ts - start) // width)
+        if here > last_bin or here < 0:
+            here = last_bin if here > last_bin else 0
         while seen < here:
             seen += 1
-            peak[seen] = max(peak[seen], float(len(open_runs)))
+            if level > peak[seen]:
+                peak[seen] = level
         name = column.get(kind)
         if name is not None:
             counts[name][here] += 1
         if kind == "started":
-            open_runs[event.jid] = (event.ts, str(event.job.get("class")))
-            index = here
-            peak[index] = max(peak[index], float(len(open_runs)))
-            since = enqueued_seconds(event.job)
+            job = event.job
+            open_runs[event.jid] = (ts, str(job.get("class")))
+            level += 1.0
+            if level > peak[here]:
+                peak[here] = level
+            since = wait_start(job)
             if since is not None:
-                queue = str(event.job.get("queue"))
+                queue = str(job.get("queue"))
                 rows = latencies.get(queue)
                 if rows is None:
                     rows = latencies[queue] = [[] for _ in range(count)]
-                rows[index].append(max(event.ts - since, 0.0))
-        elif kind in END_KINDS and event.jid in open_runs:
+                rows[here].append(ts - since if ts > since else 0.0)
+        elif kind in ends and event.jid in open_runs:
             began, klass = open_runs.pop(event.jid)
-            executions.append((began, event.ts))
-            per_class.setdefault(klass, []).append(event.ts - began)
+            level -= 1.0
+            executions.append((began, ts))
+            per_class.setdefault(klass, []).append(ts - began)
     for index in range(seen + 1, count):
         peak[index] = float(len(open_runs))  # bins after the last event keep the last level
     names = queues + sorted(set(latencies) - set(queues))

@@ -229,9 +229,11 @@ class Chart:
         ]
         for tick in x_ticks:
             px = self.x(tick)
+            # Labels at the plot's edges hang inwards: clear of the y labels and inside the svg.
+            anchor = "start" if px <= left + 1 else "end" if px >= right - 1 else "middle"
             axis.append(
                 f'<line x1="{px}" y1="{top}" x2="{px}" y2="{base}" stroke="#ddd"/>'
-                f'<text x="{px}" y="{base + 15}" text-anchor="middle">'
+                f'<text x="{px}" y="{base + 16}" text-anchor="{anchor}">'
                 f"{escape(x_format(tick))}</text>"
             )
         for tick in y_ticks:
