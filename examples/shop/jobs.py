@@ -30,6 +30,8 @@ ORDERS_PER_HOUR = [
 ]  # fmt: skip
 SIGNUPS_PER_ORDER = 0.4
 WEEKEND = 0.7
+#: All traffic times this: ``--set TRAFFIC=2`` is twice the customers (sale included).
+TRAFFIC = 1.0
 #: The sale: hours of the first day (UTC) and how many times the usual orders arrive.
 SALE_HOURS = (18, 20)
 SALE_FACTOR = 6.0
@@ -125,7 +127,7 @@ def _on_sale(ctx: Any) -> bool:
 def tick(ctx: Any) -> None:
     """Enqueue the next five minutes of traffic, spread over the step."""
     seconds = ctx.step.total_seconds()
-    factor = WEEKEND if ctx.now.weekday() >= 5 else 1.0
+    factor = (WEEKEND if ctx.now.weekday() >= 5 else 1.0) * TRAFFIC
     orders = ORDERS_PER_HOUR[ctx.now.hour] * factor * seconds / 3600
     rng = ctx.rng
     base = ctx.index * 100_000

@@ -26,6 +26,9 @@ SHOTS = ROOT / "artifacts" / "report-screenshots"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 PERIODS = {"1-hour": 3600, "1-day": 86400, "30-days": 30 * 86400}
+#: A month at a quarter of the shop's traffic: the same calendar and charts, a quarter of the
+#: events to simulate (legibility is about the time axis, not the volume).
+SETTINGS = {"30-days": {"TRAFFIC": 0.25}}
 
 #: Every pair of text boxes inside one <svg> that intersect by more than a pixel each way.
 OVERLAPS_JS = """
@@ -75,7 +78,9 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module", params=list(PERIODS))
 def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     name: str = request.param
-    run = run_scenario(ROOT / "examples" / "shop", seed=1, period=PERIODS[name])
+    run = run_scenario(
+        ROOT / "examples" / "shop", seed=1, period=PERIODS[name], settings=SETTINGS.get(name)
+    )
     return write_report(run, tmp_path_factory.mktemp("report") / f"shop-{name}.html")
 
 
