@@ -158,8 +158,8 @@ def _sections(
             f'<p class="unserved note">No process serves {escape(", ".join(unserved))}: '
             f"its jobs wait for ever. Add it to sidekiq.yml's :queues.</p>"
         )
-    retry_html, retry_size = set_table(run, "retry")
-    scheduled_html, scheduled_size = set_table(run, "scheduled")
+    retry_html, retry_size, retry_jids = set_table(run, "retry")
+    scheduled_html, scheduled_size, scheduled_jids = set_table(run, "scheduled")
     crons = cron_tab(run)
     cron_html = (
         table(
@@ -200,6 +200,7 @@ def _sections(
             for d in dead_rows
         ],
     )
+    linked = [str(d["jid"]) for d in dead_rows] + retry_jids + scheduled_jids
     more = len(summary["dead"]) - len(dead_rows)
     if more > 0:
         dead += f'<p class="note">and {more:,} more</p>'
@@ -278,7 +279,7 @@ def _sections(
         ),
         ("dead", f"Dead set ({len(summary['dead']):,})", dead),
         ("lifecycles", "Job lifecycles", _lifecycles(events)),
-        ("jobs", "Jobs", job_list(events, summary["jobs"])),
+        ("jobs", "Jobs", job_list(events, summary["jobs"], linked)),
     ]
 
 

@@ -1,9 +1,9 @@
 """The report's job list (layer 7): search it, open a jid, read every event of that job.
 
-A run of a month has hundreds of thousands of jobs; the list keeps the telling ones (every
-job that failed at least once, then the longest waits, then the first plain ones, up to
-:data:`JOB_ROWS`) and says how many it left out (the full story is ``--trace``). Each job is a
-``<details id="job-JID">`` with its arguments and a table of its events, so links from the
+A run of a month has hundreds of thousands of jobs; the list keeps the telling ones (the
+jobs other sections link to, every job that failed at least once, then the longest waits,
+then the first plain ones, about :data:`JOB_ROWS`) and says how many it left out (the full
+story is ``--trace``). Each job is a ``<details id="job-JID">`` with its arguments and a table of its events, so links from the
 retry, scheduled and dead sets open it; a small inline script filters the list as you type.
 """
 
@@ -54,8 +54,8 @@ SEARCH_SCRIPT = """
 """
 
 
-def pick_jobs(events: Sequence[Event]) -> list[str]:
-    """The jids to list, in this order."""
+def pick_jobs(events: Sequence[Event], linked: Sequence[str] = ()) -> list[str]:
+    """The jids to list, in this order: ``linked`` (jids the report links to) first."""
     failed: dict[str, None] = {}
     waits: list[tuple[float, int, str]] = []
     plain: dict[str, None] = {}
@@ -70,9 +70,11 @@ def pick_jobs(events: Sequence[Event]) -> list[str]:
                 waits.append((event.ts - since, -event.seq, event.jid))
             if len(plain) < JOB_ROWS:
                 plain.setdefault(event.jid)
-    picked = dict(failed)
-    for _, _, jid in heapq.nlargest(_SLOW_SHARE + len(failed), waits):
-        if len(picked) >= len(failed) + _SLOW_SHARE:
+    picked = dict.fromkeys(linked)
+    picked.update(failed)
+    wanted = len(picked) + _SLOW_SHARE
+    for _, _, jid in heapq.nlargest(wanted, waits):
+        if len(picked) >= wanted:
             break
         picked.setdefault(jid)
     for jid in plain:
@@ -116,10 +118,10 @@ def _job_html(jid: str, events: list[Event]) -> str:
     )
 
 
-def job_list(events: Sequence[Event], total: int) -> str:
+def job_list(events: Sequence[Event], total: int, linked: Sequence[str] = ()) -> str:
     """The searchable job list with a drill-down per job (``events``: the trace as a list;
-    ``total``: how many jobs the run had)."""
-    jids = pick_jobs(events)
+    ``total``: how many jobs the run had; ``linked``: jids other sections link to)."""
+    jids = pick_jobs(events, linked)
     wanted: dict[str, list[Event]] = {jid: [] for jid in jids}
     for event in events:
         mine = wanted.get(event.jid)
@@ -128,8 +130,8 @@ def job_list(events: Sequence[Event], total: int) -> str:
     items = "".join(_job_html(jid, wanted[jid]) for jid in jids if wanted[jid])
     left_out = total - len(jids)
     note = (
-        f"{len(jids):,} of {total:,} jobs: every job that failed (up to {_FAILED_SHARE}), the "
-        f"{_SLOW_SHARE} longest waits, then the first ones. "
+        f"{len(jids):,} of {total:,} jobs: those the sets above link to, every job that failed "
+        f"(up to {_FAILED_SHARE}), the {_SLOW_SHARE} longest waits, then the first ones. "
         + (f"{left_out:,} more are in the trace (--trace FILE.jsonl)." if left_out > 0 else "")
     )
     return (

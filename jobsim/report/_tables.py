@@ -74,8 +74,8 @@ def end_queues(run: ScenarioRun) -> list[dict[str, Any]]:
     ]
 
 
-def set_table(run: ScenarioRun, name: str) -> tuple[str, int]:
-    """The retry or scheduled set at the end, soonest first, and its size."""
+def set_table(run: ScenarioRun, name: str) -> tuple[str, int, list[str]]:
+    """The retry or scheduled set at the end, soonest first; its size; the jids shown."""
     view = run.sim.retries if name == "retry" else run.sim.scheduled
     entries = sorted(view, key=lambda entry: (entry.score, entry.seq))
     rows = []
@@ -95,7 +95,8 @@ def set_table(run: ScenarioRun, name: str) -> tuple[str, int]:
         )
     header = ["next run", "from the end", "class", "jid", "arguments"]
     header += ["retry_count", "error"] if name == "retry" else ["queue"]
-    return table(f"{name}-set", header, rows), len(entries)
+    shown = [entry.jid for entry in entries[:SET_ROWS]]
+    return table(f"{name}-set", header, rows), len(entries), shown
 
 
 def _until(seconds: float) -> str:

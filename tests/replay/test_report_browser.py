@@ -119,6 +119,13 @@ def test_report_reads_cleanly_in_chromium(report: Path, browser: Any) -> None:
     assert errors == []
     assert requests == [report.as_uri()]  # the file itself, nothing else
 
+    # Every jid link (dead, retry and scheduled sets) leads to a job in the list.
+    dangling = page.evaluate(
+        "() => [...document.querySelectorAll('a[href^=\"#job-\"]')]"
+        ".map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id))"
+    )
+    assert dangling == []
+
     # The job list: search by class narrows it; a jid link opens that job's events.
     rows = page.locator("#job-list details")
     total = rows.count()
