@@ -3,8 +3,9 @@
 A run of a month has hundreds of thousands of jobs; the list keeps the telling ones (the
 jobs other sections link to, every job that failed at least once, then the longest waits,
 then the first plain ones, about :data:`JOB_ROWS`) and says how many it left out (the full
-story is ``--trace``). Each job is a ``<details id="job-JID">`` with its arguments and a table of its events, so links from the
-retry, scheduled and dead sets open it; a small inline script filters the list as you type.
+story is ``--trace``). Each job is a ``<details id="job-JID">`` with its arguments and a
+table of its events, so links from the retry, scheduled and dead sets open it; a small inline
+script filters the list as you type.
 """
 
 from __future__ import annotations
