@@ -18,9 +18,11 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from jobsim.clock import DEFAULT_START
 from jobsim.errors import InvalidArgument
 from jobsim.replay._scenario import run_scenario
 
@@ -51,10 +53,14 @@ def seed_metrics(summary: Mapping[str, Any]) -> dict[str, float]:
 
 
 def run_seed(
-    path: str, seed: int, period: float, settings: Mapping[str, Any] | None = None
+    path: str,
+    seed: int,
+    period: float,
+    settings: Mapping[str, Any] | None = None,
+    start: datetime | float = DEFAULT_START,
 ) -> dict[str, float]:
     """One seed's figures (a module-level function, so any executor can ship it)."""
-    run = run_scenario(path, seed=seed, period=period, settings=settings)
+    run = run_scenario(path, seed=seed, period=period, settings=settings, start=start)
     return seed_metrics(run.summary)
 
 
@@ -127,12 +133,14 @@ def sweep(
     executor: Executor | None = None,
     *,
     period: float = 86400.0,
+    start: datetime | float = DEFAULT_START,
     settings: Mapping[str, Any] | None = None,
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> SweepResult:
     """Run ``scenario`` once per seed on ``executor`` and gather each figure's spread.
 
+    ``period``, ``start`` and ``settings`` are :func:`run_scenario`'s, the same for every seed.
     Without an executor a process pool of ``workers`` (default: every CPU) runs the seeds;
     ``workers=1`` runs them here, one after another. ``on_progress(done, total)`` is called
     as seeds finish.
@@ -142,13 +150,13 @@ def sweep(
         msg = "sweep(seeds=[]): pass at least one seed"
         raise InvalidArgument(msg)
     where = Path(scenario)
-    run_scenario_check(where, period, settings)
+    run_scenario_check(where, period, settings, start)
     total = len(chosen)
     plain = dict(settings or {})
     results: dict[int, dict[str, float]] = {}
     if executor is None and (workers or os.cpu_count() or 1) <= 1:
         for seed in chosen:
-            results[seed] = run_seed(str(where), seed, period, plain)
+            results[seed] = run_seed(str(where), seed, period, plain, start)
             if on_progress is not None:
                 on_progress(len(results), total)
     else:
@@ -158,7 +166,8 @@ def sweep(
         )
         try:
             futures: dict[Future[dict[str, float]], int] = {
-                pool.submit(run_seed, str(where), seed, period, plain): seed for seed in chosen
+                pool.submit(run_seed, str(where), seed, period, plain, start): seed
+                for seed in chosen
             }
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
@@ -171,6 +180,8 @@ def sweep(
     return SweepResult(where.name, period, plain, chosen, per_seed, distribution(per_seed))
 
 
-def run_scenario_check(where: Path, period: float, settings: Mapping[str, Any] | None) -> None:
-    """Refuse a bad scenario, period or setting here, before any worker starts."""
-    run_scenario(where, seed=0, period=min(period, 1.0), settings=settings)
+def run_scenario_check(
+    where: Path, period: float, settings: Mapping[str, Any] | None, start: datetime | float
+) -> None:
+    """Refuse a bad scenario, period, start or setting here, before any worker starts."""
+    run_scenario(where, seed=0, period=min(period, 1.0), settings=settings, start=start)

@@ -22,9 +22,13 @@ _UNITS = ((86400.0, "d"), (3600.0, "h"), (60.0, "m"), (1.0, "s"))
 
 
 def duration_label(seconds: float) -> str:
-    """``90`` -> ``1m 30s``; ``172800`` -> ``2d``: at most two units."""
+    """``90`` -> ``1m 30s``; ``172800`` -> ``2d``; ``0.25`` -> ``250ms``: at most two units."""
     if seconds < 1:
-        return f"{seconds:.2g}s" if seconds else "0s"
+        if seconds <= 0:
+            return "0s"
+        # Queue latency on an idle queue is a millisecond or less: say so in milliseconds.
+        millis = seconds * 1000
+        return f"{millis:.1f}ms" if millis < 10 else f"{millis:.0f}ms"
     parts = []
     rest = round(seconds)
     for size, unit in _UNITS:
