@@ -6,6 +6,8 @@ once as its sidekiq.yml says (10 threads) and once with ``concurrency=20`` (what
 ``jobsim simulate examples/shop --set concurrency=20`` does), and prints how long every thread
 was busy and the p95 queue latency. Then ``jobsim.sweep`` runs the evening for seeds 1–4 (here,
 one after another; pass an executor or ``workers=`` to spread them) and prints the spread.
+
+Run it with ``python examples/capacity.py`` (about ten seconds).
 """
 
 from __future__ import annotations
