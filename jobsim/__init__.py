@@ -28,6 +28,7 @@ from jobsim.middleware import register_middleware_options
 from jobsim.options import register_job_option
 from jobsim.points import checkpoint
 from jobsim.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from jobsim.replay import sweep
 from jobsim.retry import default_delay
 from jobsim.sets import SetEntry
 from jobsim.simulator import Simulator
@@ -49,6 +50,8 @@ __all__ = [
     "register_middleware_options",
     # Recurring jobs
     "Cron",
+    # Capacity: one scenario over many seeds
+    "sweep",
     # Semantics profiles
     "DEFAULT_PROFILE",
     "PROFILES",

@@ -32,6 +32,12 @@ KEY_LINES: dict[str, list[str]] = {
         "sidekiq-cron-2    down 05:50-06:20, enqueued: ['cleanup at 01:30:30', 'nightly_report at "
         "02:00:30', 'invoices at 06:20:30']",
     ],
+    "capacity.py": [
+        "concurrency 10: all threads busy for 2h 8m; p95 latency critical 12s, mailers 2m 57s, …",
+        "concurrency 20: all threads busy for 1m 43s; p95 latency critical 1.0ms, …",
+        "seeds [1, 2, 3, 4], 10 threads, p50 / max across seeds:",
+        "  saturated_seconds       2h 7m / 2h 8m",
+    ],
     "cron_week.py": [
         "a week from Mon 2026-01-26 UTC: 93 enqueues",
         "  2026-01-26T14:00:00Z  weekly_digest    enqueued at 14:00:06",

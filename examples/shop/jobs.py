@@ -6,6 +6,11 @@ every 97th order's card is declined for good (it retries 5 times, then lands in 
 The CRM allows 10 calls a minute; above that it answers 429, and the sync job waits longer on
 each retry. A sales report runs nightly at 02:00 (from schedule.yml when jobsim.cron is there).
 Traffic follows the hour of day, quieter at weekends; about 14,000 jobs a day.
+
+The first evening is the New Year sale: from 18:00 to 20:00 UTC orders arrive ``SALE_FACTOR``
+times as fast, and each sale order first reserves its stock (a slow, locking call). Ten threads
+fall behind and queue latency climbs; ``jobsim simulate examples/shop --set concurrency=20``
+shows the same evening with twenty, and ``--set SALE_FACTOR=1`` a day without the sale.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ ORDERS_PER_HOUR = [
 ]  # fmt: skip
 SIGNUPS_PER_ORDER = 0.4
 WEEKEND = 0.7
+#: All traffic times this: ``--set TRAFFIC=2`` is twice the customers (sale included).
+TRAFFIC = 1.0
+#: The sale: hours of the first day (UTC) and how many times the usual orders arrive.
+SALE_HOURS = (18, 20)
+SALE_FACTOR = 6.0
 
 
 class GatewayTimeout(TimeoutError):
@@ -64,6 +74,15 @@ class ChargePayment(jobsim.Job, queue="critical", retry=5):
             raise CardDeclined(f"card declined for order {order_id} (do_not_honor)")
 
 
+class ReserveStock(jobsim.Job, queue="default", retry=3):
+    """Reserves a sale item's stock: it locks the product row, so it is slow."""
+
+    duration = takes(10.0, 30.0)
+
+    def perform(self, order_id: int) -> None:
+        return None
+
+
 class SendReceipt(jobsim.Job, queue="mailers"):
     """Mails the receipt of an order."""
 
@@ -100,19 +119,32 @@ def _how_many(rate: float, rng: Any) -> int:
     return int(rate) + (rng.random() < rate - int(rate))
 
 
+def _on_sale(ctx: Any) -> bool:
+    first_day = ctx.index * ctx.step.total_seconds() < 86400
+    return first_day and SALE_HOURS[0] <= ctx.now.hour < SALE_HOURS[1]
+
+
 def tick(ctx: Any) -> None:
     """Enqueue the next five minutes of traffic, spread over the step."""
     seconds = ctx.step.total_seconds()
-    factor = WEEKEND if ctx.now.weekday() >= 5 else 1.0
+    factor = (WEEKEND if ctx.now.weekday() >= 5 else 1.0) * TRAFFIC
     orders = ORDERS_PER_HOUR[ctx.now.hour] * factor * seconds / 3600
     rng = ctx.rng
-    base = ctx.index * 1000
+    base = ctx.index * 100_000
     for number in range(_how_many(orders, rng)):
         order_id = base + number + 1
         at = rng.uniform(0, seconds)
         ChargePayment.perform_in(at, order_id)
         SendReceipt.perform_in(at + 5, order_id)
         SyncToCrm.perform_in(at + 5, "order", order_id)
+    if _on_sale(ctx):
+        # Sale orders reserve stock before they are charged; the CRM gets them in a batch later.
+        for number in range(_how_many(orders * (SALE_FACTOR - 1), rng)):
+            order_id = base + 50_000 + number + 1
+            at = rng.uniform(0, seconds)
+            ReserveStock.perform_in(at, order_id)
+            ChargePayment.perform_in(at + 1, order_id)
+            SendReceipt.perform_in(at + 6, order_id)
     for number in range(_how_many(orders * SIGNUPS_PER_ORDER, rng)):
         user_id = base + number + 1
         at = rng.uniform(0, seconds)

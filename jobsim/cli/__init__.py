@@ -9,7 +9,8 @@ applies Sidekiq's own rules (and ActiveJob's, on a simulator).
 * ``_main`` — the parser, :data:`COMMANDS` and :func:`main` (the console script's entry point).
 * ``_retries`` — ``jobsim retries``; ``_active_job`` — its ``--activejob`` mode; ``_inputs`` —
   what it reads from ``--job`` and ``--at``.
-* ``_simulate`` — ``jobsim simulate``.
+* ``_simulate`` — ``jobsim simulate``; ``_sweep`` — ``jobsim sweep`` (one run per seed);
+  ``_compare`` — ``jobsim compare`` (two runs side by side); ``_settings`` — ``--set``.
 * ``_output`` — tables and CSV, shared by the commands.
 """
 

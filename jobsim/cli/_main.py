@@ -11,8 +11,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from jobsim.cli._compare import add_compare, run_compare
 from jobsim.cli._retries import add_retries, run_retries
 from jobsim.cli._simulate import add_simulate, run_simulate
+from jobsim.cli._sweep import add_sweep, run_sweep
 from jobsim.cron import command as cron_command
 from jobsim.errors import JobsimError
 from jobsim.redis import command as redis_command
@@ -29,11 +31,15 @@ Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argpar
 COMMANDS: list[Command] = [
     ("retries", add_retries, run_retries),
     ("simulate", add_simulate, run_simulate),
+    ("sweep", add_sweep, run_sweep),
+    ("compare", add_compare, run_compare),
 ]
 
 _HELP = {
     "retries": "the retry schedule of a job, from options, a real job hash or ActiveJob's retry_on",
     "simulate": "run a scenario folder for a virtual period and summarise it",
+    "sweep": "run a scenario once per seed and report each figure's spread across seeds",
+    "compare": "two runs (or sweeps) from --format json side by side",
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from jobsim.cli._output import print_table
+from jobsim.cli._settings import add_set_option, capacity_line, parse_settings
 from jobsim.profiles import PROFILES
 from jobsim.replay import parse_duration, run_scenario
 from jobsim.report import write_report
@@ -42,6 +43,7 @@ def add_simulate(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="progress bar on stderr (auto: only on a terminal)",
     )
+    add_set_option(parser)
 
 
 class _Progress:
@@ -76,6 +78,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{summary['jobs']:,} jobs, {summary['processed']:,} executions, "
         f"{summary['failed']:,} failed; {summary['cron']}"
     )
+    print(capacity_line(summary))
     print_table(
         "per job class",
         ["class", "processed", "failed", "retried", "dead"],
@@ -126,6 +129,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         period=period,
         profile=args.profile,
         on_progress=_Progress(sys.stderr, period, enabled),
+        settings=parse_settings(args.set),
     )
     if args.trace is not None:
         with Path(args.trace).open("w", encoding="utf-8") as out:

@@ -6,6 +6,8 @@ scenarios run for a virtual period.
 * :func:`load_job` — a Sidekiq job hash from a JSON file (or ``-``), as found in the retry or
   dead set; never pickle or eval.
 * :func:`run_scenario` — a directory with ``sidekiq.yml``, ``schedule.yml`` and ``jobs.py``.
+* :func:`sweep` — the scenario once per seed on any ``concurrent.futures.Executor``, and each
+  figure's spread across seeds.
 * :mod:`jobsim.replay.model` — helpers that model what scenario jobs do (``fails``,
   ``rate_limited``, ``takes``).
 """
@@ -24,12 +26,14 @@ from jobsim.replay._scenario import (
     run_scenario,
 )
 from jobsim.replay._schedule import ROW_FIELDS, SAMPLE_FIELDS, percentile, retry_schedule
+from jobsim.replay._sweep import SweepResult, parse_seeds, seed_metrics, sweep
 
 __all__ = [
     "ACTIVE_JOB_ROW_FIELDS",
     "ROW_FIELDS",
     "SAMPLE_FIELDS",
     "CronStatus",
+    "SweepResult",
     "Sample",
     "ScenarioRun",
     "Tick",
@@ -38,6 +42,9 @@ __all__ = [
     "install_cron",
     "load_job",
     "parse_duration",
+    "parse_seeds",
+    "seed_metrics",
+    "sweep",
     "parse_wait",
     "percentile",
     "retry_schedule",

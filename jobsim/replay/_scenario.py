@@ -15,6 +15,11 @@ A scenario directory holds:
     (whether schedule.yml runs) and ``sim``.
 
 The run samples queue depth and set sizes after every step, then summarises the trace.
+
+``settings`` (``jobsim simulate --set KEY=VALUE``) change a run without editing its files:
+``concurrency`` overrides sidekiq.yml, and an UPPER_CASE name that ``jobs.py`` defines (say
+``SALE_FACTOR``) replaces that constant in this run's fresh copy of the module, converted to
+the type of the value it replaces.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import importlib
 import importlib.util
 import inspect
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,15 +36,30 @@ from types import ModuleType
 from typing import Any
 
 from jobsim.clock import DEFAULT_START, format_time
-from jobsim.cron.recurring import install_schedule
+from jobsim.cron.recurring import Recurring, install_schedule
 from jobsim.errors import InvalidArgument
 from jobsim.job import Job
 from jobsim.rng import SimRandom, Stream
 from jobsim.simulator import Simulator
 
-__all__ = ["CronStatus", "Sample", "ScenarioRun", "Tick", "install_cron", "run_scenario"]
+__all__ = [
+    "EXECUTION_ENDS",
+    "SIMULATOR_SETTINGS",
+    "CronStatus",
+    "Sample",
+    "ScenarioRun",
+    "Tick",
+    "apply_settings",
+    "install_cron",
+    "run_scenario",
+]
+
+#: Settings that configure the simulator (the rest name UPPER_CASE constants of jobs.py).
+SIMULATOR_SETTINGS = ("concurrency",)
 
 DEFAULT_STEP = timedelta(minutes=5)
+#: Events that end a running execution (it began with ``started``).
+EXECUTION_ENDS = ("succeeded", "failed", "discarded", "interrupted", "lost")
 JOBS_FILE = "jobs.py"
 
 
@@ -75,6 +95,7 @@ class CronStatus:
     active: bool
     note: str
     entries: int = 0
+    recurring: Recurring | None = None
 
 
 @dataclass
@@ -90,6 +111,7 @@ class ScenarioRun:
     samples: list[Sample]
     cron: CronStatus
     summary: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 def install_cron(sim: Simulator, schedule: Path | None, classes: list[type[Job]]) -> CronStatus:
@@ -98,7 +120,62 @@ def install_cron(sim: Simulator, schedule: Path | None, classes: list[type[Job]]
         return CronStatus(False, "no schedule.yml")
     recurring = install_schedule(sim, schedule, classes)
     count = len(recurring.jobs)
-    return CronStatus(True, f"{count} cron entries from schedule.yml", count)
+    return CronStatus(True, f"{count} cron entries from schedule.yml", count, recurring)
+
+
+def _convert(key: str, value: Any, current: Any) -> Any:
+    """``value`` (a string from the command line, or a Python value) as ``current``'s type."""
+    kind = type(current)
+    if not isinstance(value, str) or kind is str:
+        return value
+    text = value.strip().lower()
+    if kind is bool and text in ("true", "false", "yes", "no", "1", "0"):
+        return text in ("true", "yes", "1")
+    if kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    if kind in (bool, int, float):
+        msg = f"--set {key}={value}: {key} is a {kind.__name__} (now {current!r}); pass one"
+        raise InvalidArgument(msg)
+    msg = (
+        f"--set {key}={value}: {key} is a {kind.__name__}; only numbers, booleans and strings "
+        f"can be set from the command line (edit jobs.py for the rest)"
+    )
+    raise InvalidArgument(msg)
+
+
+def apply_settings(
+    module: ModuleType, settings: Mapping[str, Any], where: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split ``settings`` into simulator options and replaced jobs.py constants (both checked).
+
+    Returns ``(simulator options, applied settings)``; unknown names are refused with the
+    names that can be set.
+    """
+    options: dict[str, Any] = {}
+    applied: dict[str, Any] = {}
+    for key in sorted(settings):
+        value = settings[key]
+        if key in SIMULATOR_SETTINGS:
+            number = int(value) if isinstance(value, str) and value.strip().isdigit() else value
+            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                msg = f"--set {key}={value}: pass a whole number of threads >= 1"
+                raise InvalidArgument(msg)
+            options[key] = applied[key] = number
+        elif key.isupper() and hasattr(module, key):
+            converted = _convert(key, value, getattr(module, key))
+            setattr(module, key, converted)
+            applied[key] = converted
+        else:
+            constants = sorted(n for n in vars(module) if n.isupper() and not n.startswith("_"))
+            msg = (
+                f"--set {key}={value}: scenario {where} has no setting {key!r}; "
+                f"settable: {', '.join([*SIMULATOR_SETTINGS, *constants])}"
+            )
+            raise InvalidArgument(msg)
+    return options, applied
 
 
 def _load_module(path: Path) -> ModuleType:
@@ -134,8 +211,13 @@ def run_scenario(
     profile: str | None = None,
     on_progress: Callable[[float, Simulator], None] | None = None,
     trace_limit: int | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> ScenarioRun:
-    """Run the scenario in ``path`` for ``period`` virtual seconds and summarise it."""
+    """Run the scenario in ``path`` for ``period`` virtual seconds and summarise it.
+
+    ``settings`` override ``concurrency`` or an UPPER_CASE constant of ``jobs.py`` for this
+    run (strings are converted to the type of the value they replace).
+    """
     where = Path(path)
     if not where.is_dir():
         msg = f"scenario {where}: not a directory; pass a folder with {JOBS_FILE} (and sidekiq.yml)"
@@ -144,7 +226,9 @@ def run_scenario(
         msg = f"--for {period!r}: pass a period > 0 (e.g. 7d)"
         raise InvalidArgument(msg)
     module = _load_module(where)
+    overrides, applied = apply_settings(module, settings or {}, where)
     options: dict[str, Any] = {"seed": seed, "start": start, "trace_limit": trace_limit}
+    options.update(overrides)
     if profile is not None:
         options["profile"] = profile
     yml = where / "sidekiq.yml"
@@ -181,7 +265,7 @@ def run_scenario(
         index += 1
         if on_progress is not None:
             on_progress((sim.time - begin) / period, sim)
-    run = ScenarioRun(where.name, where, seed, begin, end, sim, samples, cron)
+    run = ScenarioRun(where.name, where, seed, begin, end, sim, samples, cron, settings=applied)
     run.summary = summarise(run)
     return run
 
@@ -244,10 +328,12 @@ def summarise(run: ScenarioRun) -> dict[str, Any]:
     ]
     stats = sim.stats
     return {
+        "capacity": capacity(run),
         "scenario": run.name,
         "seed": run.seed,
         "profile": sim.profile.name,
         "concurrency": sim.concurrency,
+        "settings": dict(run.settings),
         "start": format_time(run.start),
         "end": format_time(run.end),
         "days": (run.end - run.start) / 86400,
@@ -274,4 +360,42 @@ def summarise(run: ScenarioRun) -> dict[str, Any]:
         ],
         "dead": dead,
         "trace_events": sim.trace.total,
+    }
+
+
+def capacity(run: ScenarioRun) -> dict[str, Any]:
+    """Did the threads keep up: the most busy at once, and how long all were busy.
+
+    Walks ``started`` and :data:`EXECUTION_ENDS` events in trace order; ``saturated_seconds``
+    is the virtual time during which every thread was busy (jobs waited for a thread).
+    """
+    limit = run.sim.concurrency
+    running: set[str] = set()  # membership only, never iterated
+    peak = 0
+    saturated = 0.0
+    since: float | None = None
+    busy = 0.0
+    last = run.start
+    for event in run.sim.trace.of_kind("started", *EXECUTION_ENDS):
+        busy += len(running) * (event.ts - last)
+        last = event.ts
+        if event.kind == "started":
+            running.add(event.jid)
+            peak = max(peak, len(running))
+            if len(running) >= limit and since is None:
+                since = event.ts
+        elif event.jid in running:
+            running.discard(event.jid)
+            if since is not None and len(running) < limit:
+                saturated += event.ts - since
+                since = None
+    if since is not None:
+        saturated += run.end - since
+    busy += len(running) * max(run.end - last, 0.0)
+    period = run.end - run.start
+    return {
+        "concurrency": limit,
+        "busy_peak": peak,
+        "saturated_seconds": round(saturated, 3),
+        "utilisation": round(busy / (limit * period), 6) if period > 0 else 0.0,
     }

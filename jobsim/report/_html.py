@@ -1,24 +1,36 @@
 """The HTML report of ``jobsim simulate --report`` (layer 7): one self-contained file.
 
-Inline SVG and CSS only: no script, no CDN, no font or image fetched, so the report opens
-offline and can be attached to a ticket. Sections carry ids (``summary``, ``queue-depth``,
-``retry-timeline``, ``dead-timeline``, ``lifecycles``, ``classes``, ``latency``, ``errors``,
-``dead-set``) for readers and tests.
+Inline SVG, CSS and one small script (the job search); no CDN, no font or image fetched, so
+the report opens offline and can be attached to a ticket. It answers a Sidekiq operator's
+first question, *do the workers keep up?*: busy threads against the concurrency, queue depth
+and latency over time, throughput, execution time per class, and the state at the end (queues,
+retry and scheduled sets, cron tab, dead set), with a searchable job list that drills down
+from a jid to every event. The numbers behind the charts are embedded as JSON
+(``#report-data``). Sections carry ids for readers and tests.
+
+Charts are hand-drawn SVG (``_svg``) rather than a vendored plotting library: text stays in
+the DOM (searchable, testable for overlaps), the file needs no script to show its charts, and
+small multiples with UTC ticks keep one hour to thirty days legible.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jobsim.clock import to_datetime
+from jobsim.report import _charts
+from jobsim.report._jobs import SEARCH_SCRIPT, job_list
+from jobsim.report._series import report_data
 from jobsim.report._svg import PALETTE, Chart, duration_label
+from jobsim.report._tables import cron_tab, end_queues, job_link, set_table, table
 
 if TYPE_CHECKING:
+    from jobsim.events import Event
     from jobsim.replay._scenario import ScenarioRun
-    from jobsim.trace import Trace
 
 __all__ = ["KIND_COLORS", "scenario_report_html", "write_report"]
 
@@ -37,9 +49,17 @@ LIFECYCLES = 12
 
 _CSS = """
 body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1100px; }
+nav a { margin-right: 12px; font-size: 13px; }
+.verdict { font-size: 15px; padding: 8px 12px; border-left: 4px solid #0072B2;
+  background: #f3f7fb; }
+.verdict.behind { border-color: #D55E00; background: #fdf3ee; }
+.unserved td { background: #fdf3ee; }
+details { border-bottom: 1px solid #eee; padding: 3px 0; font-size: 13px; }
+details table { font-size: 12px; }
+code { font-size: 12px; }
 h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
-th, td { border-bottom: 1px solid #ddd; padding: 3px 10px; text-align: right; }
+th, td { border-bottom: 1px solid #ddd; padding: 3px 10px; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 td.text { text-align: left; }
 .figures span { display: inline-block; margin-right: 18px; }
@@ -48,89 +68,11 @@ svg { display: block; margin: 6px 0 14px 0; }
 """
 
 
-def _table(table_id: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    head = "".join(f"<th>{escape(name)}</th>" for name in header)
-    body = []
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, float):
-                cells.append(f"<td>{value:,.3f}</td>")
-            elif isinstance(value, int):
-                cells.append(f"<td>{value:,}</td>")
-            else:
-                cells.append(f'<td class="text">{escape(str(value))}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    rows_html = "".join(body)
-    return (
-        f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>'
-    )
-
-
-def _day_ticks(days: float) -> list[float]:
-    step = 1 if days <= 10 else 7
-    return [float(day * 24) for day in range(0, int(days) + 1, step)]
-
-
-def _hours(run: ScenarioRun, ts: float) -> float:
-    return (ts - run.start) / 3600
-
-
-def _queue_depth(run: ScenarioRun) -> str:
-    samples = run.samples
-    hours = [_hours(run, sample.ts) for sample in samples]
-    names = list(samples[-1].queues) if samples else []
-    peak = max([max(s.queues.values(), default=0) for s in samples] + [1])
-    days = (run.end - run.start) / 86400
-    chart = Chart(
-        title="Queue depth over time",
-        x_label="virtual time (hours since start)",
-        y_label="jobs waiting",
-        x_range=(0, days * 24),
-        y_range=(0, peak * 1.1),
-        css_class="queue-depth",
-    )
-    for index, name in enumerate(names):
-        depth = [float(sample.queues.get(name, 0)) for sample in samples]
-        chart.polyline(hours, depth, PALETTE[index % len(PALETTE)], name)
-    return chart.render(x_ticks=_day_ticks(days), x_format=lambda h: f"day {h / 24:g}")
-
-
-def _per_hour(run: ScenarioRun, trace: Trace, kind: str) -> tuple[list[float], list[float]]:
-    hours = max(int((run.end - run.start) // 3600) + 1, 1)
-    counts = [0.0] * hours
-    for event in trace.of_kind(kind):
-        index = int((event.ts - run.start) // 3600)
-        if 0 <= index < hours:
-            counts[index] += 1
-    return [float(hour) for hour in range(hours)], counts
-
-
-def _timeline(run: ScenarioRun, kind: str, title: str, css: str, size_of: str) -> str:
-    xs, counts = _per_hour(run, run.sim.trace, kind)
-    sizes = [float(getattr(sample, size_of)) for sample in run.samples]
-    peak = max([*counts, *sizes, 1.0])
-    days = (run.end - run.start) / 86400
-    chart = Chart(
-        title=title,
-        x_label="virtual time (hours since start)",
-        y_label="jobs",
-        x_range=(0, days * 24),
-        y_range=(0, peak * 1.1),
-        css_class=css,
-    )
-    chart.bars(xs, counts, 1.0, PALETTE[1] if kind != "died" else PALETTE[3], f"{kind} per hour")
-    chart.polyline(
-        [_hours(run, sample.ts) for sample in run.samples], sizes, PALETTE[0], f"{size_of} set size"
-    )
-    return chart.render(x_ticks=_day_ticks(days), x_format=lambda h: f"day {h / 24:g}")
-
-
-def _pick_jobs(trace: Trace) -> list[str]:
+def _pick_jobs(trace: Sequence[Event]) -> list[str]:
     """Up to 12 telling jobs: dead ones, then retried ones, then a few plain ones."""
     picked: list[str] = []
-    for kinds, share in ((("died",), 4), (("retry_scheduled",), 6), (("succeeded",), 2)):
-        for event in trace.of_kind(*kinds):
+    for kind, share in (("died", 4), ("retry_scheduled", 6), ("succeeded", 2)):
+        for event in (e for e in trace if e.kind == kind):
             if event.jid not in picked:
                 picked.append(event.jid)
                 share -= 1
@@ -139,8 +81,7 @@ def _pick_jobs(trace: Trace) -> list[str]:
     return picked[:LIFECYCLES]
 
 
-def _lifecycles(run: ScenarioRun) -> str:
-    trace = run.sim.trace
+def _lifecycles(trace: Sequence[Event]) -> str:
     jids = _pick_jobs(trace)
     wanted = dict.fromkeys(jids)
     events: dict[str, list[Any]] = {jid: [] for jid in jids}
@@ -151,12 +92,12 @@ def _lifecycles(run: ScenarioRun) -> str:
     chart = Chart(
         title="Job lifecycles (time since first enqueue)",
         x_label="time since the job was first pushed",
-        y_label="job",
+        y_label="",
         x_range=(0, span * 1.05),
         y_range=(-0.7, len(jids) - 0.3),
         height=max(240, 90 + 24 * len(jids)),
         css_class="lifecycles",
-        left=150,
+        left=160,
     )
     labels = {}
     for row, jid in enumerate(jids):
@@ -178,10 +119,177 @@ def _lifecycles(run: ScenarioRun) -> str:
     )
 
 
+def _verdict(summary: dict[str, Any]) -> tuple[str, bool]:
+    """One sentence: did the threads keep up, and where did jobs wait longest?"""
+    worst = max(summary["latency"], key=lambda q: q["p95"], default=None)
+    waits = (
+        f"worst p95 latency {duration_label(worst['p95'])} on queue {worst['queue']} "
+        f"(max {duration_label(worst['max'])})"
+        if worst is not None
+        else "no queue latency measured"
+    )
+    capacity = summary["capacity"]
+    limit, saturated = capacity["concurrency"], capacity["saturated_seconds"]
+    # A minute of full threads is a blip a queue absorbs; more is jobs waiting for a thread.
+    behind = saturated >= 60
+    head = (
+        f"all {limit} threads busy for {duration_label(saturated)}: the workers fell behind"
+        if behind
+        else f"kept up: at most {capacity['busy_peak']} of {limit} threads busy at once"
+    )
+    return f"{head}; {waits}.", behind
+
+
+def _sections(
+    run: ScenarioRun, data: dict[str, Any], events: Sequence[Event]
+) -> list[tuple[str, str, str]]:
+    """``(id, heading, html)`` of every section after the summary, in page order."""
+    summary = run.summary
+    per = duration_label(data["bin"])
+    queues = end_queues(run)
+    queue_rows = [
+        [q["queue"], q["size"], duration_label(q["latency"]), "yes" if q["served"] else "NO"]
+        for q in queues
+    ]
+    queue_table = table("queues", ["queue", "size", "oldest waits", "served"], queue_rows)
+    unserved = [q["queue"] for q in queues if not q["served"] and q["size"]]
+    if unserved:
+        queue_table += (
+            f'<p class="unserved note">No process serves {escape(", ".join(unserved))}: '
+            f"its jobs wait for ever. Add it to sidekiq.yml's :queues.</p>"
+        )
+    retry_html, retry_size, retry_jids = set_table(run, "retry")
+    scheduled_html, scheduled_size, scheduled_jids = set_table(run, "scheduled")
+    crons = cron_tab(run)
+    cron_html = (
+        table(
+            "cron",
+            ["name", "cron", "class", "queue", "status", "last run", "next run", "description"],
+            [
+                [
+                    c[k]
+                    for k in (
+                        "name",
+                        "cron",
+                        "class",
+                        "queue",
+                        "status",
+                        "last_run",
+                        "next_run",
+                        "description",
+                    )
+                ]
+                for c in crons
+            ],
+        )
+        if crons
+        else f'<p class="note" id="cron">{escape(summary["cron"])}</p>'
+    )
+    dead_rows = summary["dead"][:50]
+    dead = table(
+        "dead-set",
+        ["class", "jid", "died at", "retry_count", "error"],
+        [
+            [
+                d["class"],
+                job_link(d["jid"]),
+                d["died_at"],
+                d["retry_count"] if d["retry_count"] is not None else "",
+                f"{d['error_class']}: {d['error_message']}",
+            ]
+            for d in dead_rows
+        ],
+    )
+    linked = [str(d["jid"]) for d in dead_rows] + retry_jids + scheduled_jids
+    more = len(summary["dead"]) - len(dead_rows)
+    if more > 0:
+        dead += f'<p class="note">and {more:,} more</p>'
+    execution = table(
+        "execution",
+        ["class", "executions", "p50", "p95", "max", "busy total"],
+        [
+            [
+                e["class"],
+                e["executions"],
+                duration_label(e["p50"]),
+                duration_label(e["p95"]),
+                duration_label(e["max"]),
+                duration_label(e["busy_seconds"]),
+            ]
+            for e in data["execution"]
+        ],
+    )
+    columns = ("class", "processed", "succeeded", "failed", "retried", "dead", "discarded")
+    return [
+        ("busy", "Busy threads (is concurrency enough?)", _charts.busy_charts(data)),
+        ("queue-depth", "Queue depth", _charts.depth_charts(data)),
+        ("latency-over-time", "Queue latency over time", _charts.latency_charts(data)),
+        (
+            "throughput",
+            f"Processed and failed per {per}",
+            _charts.count_chart(data, "processed", f"executions started per {per}", PALETTE[0])
+            + _charts.count_chart(data, "failed", f"executions failed per {per}", PALETTE[1]),
+        ),
+        (
+            "retry-timeline",
+            "Retries",
+            _charts.count_chart(data, "retries", f"retries scheduled per {per}", PALETTE[6])
+            + _charts.set_size_chart(data, "retry", "retry set size", PALETTE[0]),
+        ),
+        (
+            "dead-timeline",
+            "Deaths",
+            _charts.count_chart(data, "deaths", f"jobs died per {per}", PALETTE[3])
+            + _charts.set_size_chart(data, "dead", "dead set size", PALETTE[7]),
+        ),
+        ("execution-time", "Execution time per class", execution),
+        (
+            "per-class",
+            "Per job class",
+            table("classes", list(columns), [[c[k] for k in columns] for c in summary["classes"]]),
+        ),
+        (
+            "latency-table",
+            "Queue latency (enqueue to start, whole run)",
+            table(
+                "latency",
+                ["queue", "executions", "p50 s", "p95 s", "max s"],
+                [[q["queue"], q["jobs"], q["p50"], q["p95"], q["max"]] for q in summary["latency"]],
+            ),
+        ),
+        ("end-queues", "Queues at the end", queue_table),
+        ("retry-set-end", f"Retry set at the end ({retry_size:,}; soonest first)", retry_html),
+        (
+            "scheduled-set-end",
+            f"Scheduled set at the end ({scheduled_size:,}; soonest first)",
+            scheduled_html,
+        ),
+        ("cron-tab", "Cron tab (sidekiq-cron)", cron_html),
+        (
+            "errors-section",
+            "Top errors",
+            table(
+                "errors",
+                ["class", "error", "count", "example message"],
+                [
+                    [e["class"], e["error_class"], e["count"], e["example"]]
+                    for e in summary["top_errors"]
+                ],
+            ),
+        ),
+        ("dead", f"Dead set ({len(summary['dead']):,})", dead),
+        ("lifecycles", "Job lifecycles", _lifecycles(events)),
+        ("jobs", "Jobs", job_list(events, summary["jobs"], linked)),
+    ]
+
+
 def scenario_report_html(run: ScenarioRun) -> str:
     """The report of a finished :func:`jobsim.replay.run_scenario` as an HTML document."""
     summary = run.summary
+    events = list(run.sim.trace)  # walked several times: build the events once
+    data = report_data(run, events)
     title = f"jobsim report: {summary['scenario']} (seed {summary['seed']})"
+    settings = ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items())
     figures = (
         f"<span>profile <b>{escape(summary['profile'])}</b></span>"
         f"<span>concurrency <b>{summary['concurrency']}</b></span>"
@@ -190,69 +298,31 @@ def scenario_report_html(run: ScenarioRun) -> str:
         f"<span>executions <b>{summary['processed']:,}</b></span>"
         f"<span>failed <b>{summary['failed']:,}</b></span>"
         f"<span>dead <b>{summary['pending']['dead']:,}</b></span>"
+        + (f"<span>settings <b>{escape(settings)}</b></span>" if settings else "")
     )
-    classes = _table(
-        "classes",
-        ["class", "processed", "succeeded", "failed", "retried", "dead", "discarded"],
-        [
-            [
-                c["class"],
-                c["processed"],
-                c["succeeded"],
-                c["failed"],
-                c["retried"],
-                c["dead"],
-                c["discarded"],
-            ]
-            for c in summary["classes"]
-        ],
+    verdict, behind = _verdict(summary)
+    sections = _sections(run, data, events)
+    nav = "".join(
+        f'<a href="#{key}">{escape(head.split(" (")[0])}</a>' for key, head, _ in sections
     )
-    latency = _table(
-        "latency",
-        ["queue", "executions", "p50 s", "p95 s", "max s"],
-        [[q["queue"], q["jobs"], q["p50"], q["p95"], q["max"]] for q in summary["latency"]],
+    body = "".join(
+        f'<section id="{key}"><h2>{escape(head)}</h2>{html}</section>'
+        for key, head, html in sections
     )
-    errors = _table(
-        "errors",
-        ["class", "error", "count", "example message"],
-        [[e["class"], e["error_class"], e["count"], e["example"]] for e in summary["top_errors"]],
-    )
-    dead_rows = summary["dead"][:50]
-    dead = _table(
-        "dead-set",
-        ["class", "jid", "died at", "retry_count", "error"],
-        [
-            [
-                d["class"],
-                d["jid"],
-                d["died_at"],
-                d["retry_count"] if d["retry_count"] is not None else "",
-                f"{d['error_class']}: {d['error_message']}",
-            ]
-            for d in dead_rows
-        ],
-    )
-    more = len(summary["dead"]) - len(dead_rows)
+    embedded = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>{_CSS}</style></head>
 <body>
 <h1>{escape(title)}</h1>
 <section id="summary"><div class="figures">{figures}</div>
+<p class="verdict{" behind" if behind else ""}">{escape(verdict)}</p>
 <p class="note">{escape(summary["cron"])}. Everything here ran on a virtual clock; the same
-seed gives the same report.</p></section>
-<section id="queue-depth"><h2>Queue depth</h2>{_queue_depth(run)}</section>
-<section id="retry-timeline"><h2>Retries</h2>
-{_timeline(run, "retry_scheduled", "Retries per hour, retry set size", "retries", "retry")}
-</section>
-<section id="dead-timeline"><h2>Deaths</h2>
-{_timeline(run, "died", "Jobs died per hour, dead set size", "deaths", "dead")}</section>
-<section id="lifecycles"><h2>Job lifecycles</h2>{_lifecycles(run)}</section>
-<section><h2>Per job class</h2>{classes}</section>
-<section><h2>Queue latency (enqueue to start)</h2>{latency}</section>
-<section><h2>Top errors</h2>{errors}</section>
-<section><h2>Dead set ({len(summary["dead"]):,})</h2>{dead}
-{f'<p class="note">and {more:,} more</p>' if more > 0 else ""}</section>
+seed gives the same report. Charts bin time by {duration_label(data["bin"])}.</p>
+<nav>{nav}</nav></section>
+{body}
+<script type="application/json" id="report-data">{embedded}</script>
+<script>{SEARCH_SCRIPT}</script>
 </body></html>
 """
 

@@ -11,7 +11,9 @@ import math
 from collections.abc import Callable, Sequence
 from html import escape
 
-__all__ = ["PALETTE", "Chart", "duration_label", "nice_ticks"]
+from jobsim.clock import to_datetime
+
+__all__ = ["PALETTE", "Chart", "duration_label", "nice_ticks", "time_ticks"]
 
 #: Series colours (colour-blind friendly, Okabe–Ito).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -20,9 +22,13 @@ _UNITS = ((86400.0, "d"), (3600.0, "h"), (60.0, "m"), (1.0, "s"))
 
 
 def duration_label(seconds: float) -> str:
-    """``90`` -> ``1m 30s``; ``172800`` -> ``2d``: at most two units."""
+    """``90`` -> ``1m 30s``; ``172800`` -> ``2d``; ``0.25`` -> ``250ms``: at most two units."""
     if seconds < 1:
-        return f"{seconds:.2g}s" if seconds else "0s"
+        if seconds <= 0:
+            return "0s"
+        # Queue latency on an idle queue is a millisecond or less: say so in milliseconds.
+        millis = seconds * 1000
+        return f"{millis:.1f}ms" if millis < 10 else f"{millis:.0f}ms"
     parts = []
     rest = round(seconds)
     for size, unit in _UNITS:
@@ -45,6 +51,32 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     value = start
     while value <= high + step * 1e-9:
         ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+#: Steps a virtual-time axis may use, in seconds (five minutes to two weeks).
+_TIME_STEPS = (300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
+               1209600)  # fmt: skip
+
+
+def time_ticks(start: float, end: float, most: int = 8) -> list[tuple[float, str]]:
+    """Ticks on whole UTC steps between epoch seconds ``start`` and ``end``, labelled short.
+
+    At most ``most`` + 1 ticks, so labels of at most six characters stay apart on any chart
+    from one hour to a month: ``Jan 02`` at midnight (and for steps of a day or more),
+    ``HH:MM`` otherwise.
+    """
+    span = max(end - start, 1.0)
+    step = next((s for s in _TIME_STEPS if span / s <= most), None)
+    if step is None:
+        step = _TIME_STEPS[-1] * math.ceil(span / _TIME_STEPS[-1] / most)
+    ticks = []
+    value = math.ceil(start / step) * step
+    while value <= end + 1e-6:
+        moment = to_datetime(value)
+        label = f"{moment:%b %d}" if step >= 86400 or value % 86400 == 0 else f"{moment:%H:%M}"
+        ticks.append((float(value), label))
         value += step
     return ticks
 
@@ -72,7 +104,8 @@ class Chart:
     ) -> None:
         self.title, self.x_label, self.y_label = title, x_label, y_label
         self.width, self.height = width, height
-        self.left, self.right, self.top, self.bottom = left, 16, 34, 46
+        # The title, then a row of its own for the legend, so the two never overlap.
+        self.left, self.right, self.top, self.bottom = left, 16, 46, 40
         self.x_log = x_log
         low, high = x_range
         if x_log:
@@ -174,8 +207,16 @@ class Chart:
         x_format: Callable[[float], str] = lambda value: f"{value:g}",
         y_ticks: Sequence[float] | None = None,
         y_format: Callable[[float], str] = lambda value: f"{value:g}",
+        time_axis: bool = False,
     ) -> str:
-        """The chart as one ``<svg>`` element."""
+        """The chart as one ``<svg>`` element (``time_axis``: x in epoch seconds, UTC ticks)."""
+        if time_axis:
+            labelled = dict(time_ticks(self.x_low, self.x_high))
+            x_ticks = list(labelled)
+
+            def x_format(value: float) -> str:
+                return labelled[value]
+
         if x_ticks is None:
             x_ticks = (
                 [t for t in LOG_TIME_TICKS if self.x_low <= t <= self.x_high]
@@ -192,9 +233,11 @@ class Chart:
         ]
         for tick in x_ticks:
             px = self.x(tick)
+            # Labels at the plot's edges hang inwards: clear of the y labels and inside the svg.
+            anchor = "start" if px <= left + 1 else "end" if px >= right - 1 else "middle"
             axis.append(
                 f'<line x1="{px}" y1="{top}" x2="{px}" y2="{base}" stroke="#ddd"/>'
-                f'<text x="{px}" y="{base + 15}" text-anchor="middle">'
+                f'<text x="{px}" y="{base + 16}" text-anchor="{anchor}">'
                 f"{escape(x_format(tick))}</text>"
             )
         for tick in y_ticks:
@@ -206,20 +249,22 @@ class Chart:
             )
         labels = [
             f'<text class="title" x="{left}" y="20" font-weight="bold">{escape(self.title)}</text>',
-            f'<text class="x-label" x="{(left + right) / 2}" y="{self.height - 8}" '
+            f'<text class="x-label" x="{(left + right) / 2}" y="{self.height - 6}" '
             f'text-anchor="middle">{escape(self.x_label)}</text>',
-            f'<text class="y-label" transform="translate(14,{(top + base) / 2}) rotate(-90)" '
-            f'text-anchor="middle">{escape(self.y_label)}</text>',
         ]
-        legend = []
-        offset = right
-        for name, color in reversed(self.legend):
-            width = 16 + 7 * len(name)
-            offset -= width
-            legend.append(
-                f'<rect x="{offset}" y="10" width="10" height="10" fill="{color}"/>'
-                f'<text x="{offset + 13}" y="19">{escape(name)}</text>'
+        if self.y_label:
+            labels.append(
+                f'<text class="y-label" transform="translate(12,{(top + base) / 2}) rotate(-90)" '
+                f'text-anchor="middle">{escape(self.y_label)}</text>'
             )
+        legend = []
+        offset = float(left)
+        for name, color in self.legend:
+            legend.append(
+                f'<rect x="{offset}" y="27" width="10" height="10" fill="{color}"/>'
+                f'<text class="legend" x="{offset + 13}" y="36">{escape(name)}</text>'
+            )
+            offset += 24 + 6.5 * len(name)
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="{self.css_class}" '
             f'width="{self.width}" height="{self.height}" viewBox="0 0 {self.width} {self.height}" '

@@ -122,10 +122,15 @@ def test_shop_day_is_deterministic_and_realistic() -> None:
     again = run_scenario(SHOP, seed=7, period=86400)
     assert first.summary == again.summary
     classes = {row["class"]: row for row in first.summary["classes"]}
-    assert set(classes) == {"ChargePayment", "NightlyReport", "SendReceipt", "SendSignupMail",
-                            "SyncToCrm"}  # fmt: skip
+    assert set(classes) == {"ChargePayment", "NightlyReport", "ReserveStock", "SendReceipt",
+                            "SendSignupMail", "SyncToCrm"}  # fmt: skip
     assert classes["NightlyReport"]["succeeded"] == 1
     assert classes["ChargePayment"]["dead"] > 0  # declined cards end dead
     errors = {row["error_class"] for row in first.summary["top_errors"]}
     assert {"shop.GatewayTimeout", "shop.CardDeclined", "shop.RateLimited"} <= errors
-    assert 10_000 < first.summary["jobs"] < 20_000
+    assert 20_000 < first.summary["jobs"] < 30_000  # about 14,000 a day, and the sale
+    capacity = first.summary["capacity"]
+    assert capacity["busy_peak"] == 10  # the sale's evening takes every thread...
+    assert capacity["saturated_seconds"] > 3600  # ...for over an hour
+    latency = {row["queue"]: row for row in first.summary["latency"]}
+    assert latency["default"]["p95"] > 5 * 60  # stock reservations wait minutes
