@@ -14,6 +14,7 @@ from jobsim.errors import (
     InvalidArgument,
     InvalidOption,
     InvalidPayload,
+    JobsimDeprecationWarning,
     JobsimError,
     JobsimWarning,
     NoActiveSimulator,
@@ -24,13 +25,13 @@ from jobsim.errors import (
 )
 from jobsim.events import EVENT_KINDS, Event
 from jobsim.job import Job, JobSetter, job
-from jobsim.middleware import register_middleware_options
-from jobsim.options import register_job_option
+from jobsim.plugins import Plugin
 from jobsim.points import checkpoint
 from jobsim.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from jobsim.retry import default_delay
 from jobsim.sets import SetEntry
 from jobsim.simulator import Simulator
+from jobsim.stash import Stash, StashKey
 from jobsim.trace import Trace
 
 __version__ = "0.1.0"
@@ -45,8 +46,10 @@ __all__ = [
     "JobSetter",
     "job",
     "checkpoint",
-    "register_job_option",
-    "register_middleware_options",
+    # Plugins (the ecosystem gems, chosen per simulator) and their state
+    "Plugin",
+    "Stash",
+    "StashKey",
     # Recurring jobs
     "Cron",
     # Semantics profiles
@@ -66,6 +69,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidOption",
     "InvalidPayload",
+    "JobsimDeprecationWarning",
     "JobsimError",
     "JobsimWarning",
     "NoActiveSimulator",
