@@ -249,7 +249,8 @@ def check_gem_option(name: str, value: Any, *, where: str, stacklevel: int) -> A
     if option.renamed_to is not None:
         warning = JobsimDeprecationWarning(
             f"{where}: option {name}={value!r} is the spelling before sidekiq-unique-jobs 7; "
-            f"write {option.renamed_to}={value!r} (the old name still works, as in the gem)"
+            f"write {option.renamed_to}={value!r} (jobsim still reads the old name; the gem's "
+            f"validator reports it as deprecated)"
         )
         warnings.warn(warning, stacklevel=stacklevel + 1)
     return checked

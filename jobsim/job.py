@@ -91,7 +91,7 @@ class Job:
             raise InvalidArgument(msg)
         sources = (*cls.option_sources, *[s for s in options_from if s not in cls.option_sources])
         declared = declared_options(sources, where=where)
-        checked = validate_options(options, where=where, declared=declared, stacklevel=4)
+        checked = validate_options(options, where=where, declared=declared, stacklevel=2)
         merged = dict(cls.sidekiq_options)
         merged.update(checked)
         check_gem_combination(merged, where=where)
@@ -150,7 +150,7 @@ class Job:
     @classmethod
     def set(cls, **options: Any) -> JobSetter:
         """Options for the next enqueue only: ``queue=``, ``retry=``, ``wait=``, ``wait_until=``…"""
-        return JobSetter(cls, {}).set(**options)
+        return JobSetter(cls, {})._set(options)
 
 
 _NO_OPTIONS: Mapping[str, Any] = types.MappingProxyType({})
@@ -172,10 +172,18 @@ class JobSetter:
 
     def set(self, **options: Any) -> JobSetter:
         """More options; later calls win, as with chained ``set`` in Sidekiq."""
+        return self._set(options)
+
+    def _set(self, options: dict[str, Any]) -> JobSetter:
+        # Called by set() and Job.set() alike, so a warning's stacklevel is the same.
         cls = self._job_class
         where = f"{cls.__qualname__}.set()"
         checked = validate_options(
-            options, where=where, extra=SET_ONLY_OPTIONS, declared=cls._declared_options
+            options,
+            where=where,
+            extra=SET_ONLY_OPTIONS,
+            declared=cls._declared_options,
+            stacklevel=3,
         )
         chosen = {**self._options, **checked}
         check_gem_combination({**cls.sidekiq_options, **chosen}, where=where)

@@ -165,7 +165,7 @@ def validate_options(
     where: str,
     extra: tuple[str, ...] = (),
     declared: Mapping[str, tuple[str, Validator]] | None = None,
-    stacklevel: int = 3,
+    stacklevel: int = 2,
 ) -> dict[str, Any]:
     """Check ``options`` against Sidekiq's options, the gems' schema (:mod:`jobsim.gem_options`)
     and the options ``declared`` by middleware the job names, returning the normalised values.

@@ -103,10 +103,12 @@ def test_each_gem_names_its_own_plugin() -> None:
         pass
 
     sim = jobsim.Simulator()
-    with sim, pytest.warns(jobsim.JobsimWarning) as caught:
+    with sim, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         Throttled.perform_async()
         Enterprise.perform_async()
         Plain.set(lock_ttl=30).perform_async()
+    assert {warning.category for warning in caught} == {jobsim.JobsimWarning}
     named = [str(warning.message).split(" honours it")[0].rsplit(" ", 1)[1] for warning in caught]
     assert named == [
         "jobsim.throttled.Throttled",
@@ -218,5 +220,5 @@ def test_stash_keys_are_typed_objects() -> None:
     assert (stash[key], len(stash), key in stash) == (2, 1, True)
     del stash[key]
     assert key not in stash
-    with pytest.raises(jobsim.InvalidArgument, match="stash keys are jobsim.stash.StashKey"):
+    with pytest.raises(jobsim.InvalidArgument, match=r"stash keys are jobsim\.stash\.StashKey"):
         stash["count"]  # type: ignore[index]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 from jobsim.active_job._delay import Wait, determine_delay
 from jobsim.active_job._versions import get_rails
 from jobsim.errors import InvalidArgument, JobsimWarning
+from jobsim.gem_options import check_gem_combination
 from jobsim.options import validate_options
 
 if TYPE_CHECKING:
@@ -91,8 +92,11 @@ class Declarations:
         if retry_jitter is not None:
             cls.retry_jitter = _jitter_value(f"{where}: retry_jitter", retry_jitter)
         if sidekiq_options is not None:
-            checked = validate_options(dict(sidekiq_options), where=f"{where} sidekiq_options")
+            checked = validate_options(
+                dict(sidekiq_options), where=f"{where} sidekiq_options", stacklevel=2
+            )
             cls.sidekiq_options = {**cls.sidekiq_options, **checked}
+            check_gem_combination(cls.sidekiq_options, where=f"{where} sidekiq_options")
 
     # -- declarations --------------------------------------------------------------------
 
