@@ -129,3 +129,35 @@ def test_shop_day_is_deterministic_and_realistic() -> None:
     errors = {row["error_class"] for row in first.summary["top_errors"]}
     assert {"shop.GatewayTimeout", "shop.CardDeclined", "shop.RateLimited"} <= errors
     assert 10_000 < first.summary["jobs"] < 20_000
+
+
+def test_a_scenario_chooses_its_plugins(tmp_path: Path) -> None:
+    (tmp_path / "jobs.py").write_text(
+        textwrap.dedent(
+            """
+            import jobsim
+
+            class Noter:
+                name = "noter"
+                honours = ("lock",)
+
+                def install(self, sim):
+                    sim.stash[KEY] = "installed"
+
+            KEY = jobsim.StashKey[str]()
+            PLUGINS = [Noter()]
+
+            class Once(jobsim.Job, lock="until_executed"):
+                def perform(self):
+                    pass
+
+            def tick(ctx):
+                Once.perform_async()
+            """
+        )
+    )
+    run = run_scenario(tmp_path, seed=1, period=600)
+    assert [plugin.name for plugin in run.sim.plugins] == ["noter"]
+    (tmp_path / "jobs.py").write_text("PLUGINS = ['nope']\n")
+    with pytest.raises(InvalidArgument, match="unknown plugin 'nope'"):
+        run_scenario(tmp_path, seed=1, period=600)
