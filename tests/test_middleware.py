@@ -1,4 +1,4 @@
-"""Client and server middleware with Sidekiq's calling convention (reference §6)."""
+"""Client and server middleware, Sidekiq's calling convention (lib/sidekiq/middleware/chain.rb)."""
 
 from __future__ import annotations
 

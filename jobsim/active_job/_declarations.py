@@ -5,7 +5,7 @@ The class keyword arguments (``queue_as``, ``priority``, ``rails``, ``retry_jitt
 (``rescue_from``, ``retry_on``, ``discard_on``, ``after_discard``) live on
 :class:`Declarations`, the class level of :class:`~jobsim.active_job.ActiveJob`. They only
 record handlers and check arguments; the job instance runs them (``_base``). Semantics:
-``reference/matchers.md`` §1.
+rails/rails ``activejob/lib/active_job/exceptions.rb``.
 """
 
 from __future__ import annotations
