@@ -12,12 +12,18 @@ from collections import deque
 from contextvars import ContextVar
 from dataclasses import dataclass
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from jobsim.testing._records import mark_test_start
 
-if TYPE_CHECKING:
-    from jobsim.testing._matchers import Evaluation
+
+class Evaluation(Protocol):
+    """A matcher check, as far as a note needs it (the matchers module builds on this one)."""
+
+    def message(self) -> str:
+        """The check's full report."""
+        ...
+
 
 __all__ = ["begin_test", "clear", "explain_failure", "note"]
 
