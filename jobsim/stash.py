@@ -25,9 +25,12 @@ __all__ = ["Stash", "StashKey"]
 
 T = TypeVar("T")
 D = TypeVar("D")
+#: A key only names a type (it holds no value), so a key for list[str] may stand where a key
+#: for Iterable[str] is wanted, as when the value is passed straight to sorted().
+T_co = TypeVar("T_co", covariant=True)
 
 
-class StashKey(Generic[T]):
+class StashKey(Generic[T_co]):
     """A key into a :class:`Stash`; its type parameter is the type of the value it finds.
 
     Create one per kind of state, once, at module level (a key holds no state itself).

@@ -24,6 +24,12 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 #: Lines (or, ending in "…", line prefixes) each example must print.
 KEY_LINES: dict[str, list[str]] = {
+    "plugin_per_simulator.py": [
+        "shop ran 3 jobs, warehouse ran 1",
+        "shop's audit log: ['Refund(1,)', 'Refund(2,)', 'Refund(3,)']",
+        "warehouse's audit log: ['Refund(99,)']",
+        "without the plugin: Refund: option audited=True has no effect on this simulator: …",
+    ],
     "cron_week.py": [
         "a week from Mon 2026-01-26 UTC: 93 enqueues",
         "  2026-01-26T14:00:00Z  weekly_digest    enqueued at 14:00:06",
