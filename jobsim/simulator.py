@@ -174,6 +174,8 @@ class Simulator:
         self._option_watch = OptionWatch(
             self._plugins, (state.client_middleware, state.server_middleware)
         )
+        #: The job classes already looked at (read on every enqueue: one set lookup).
+        self._options_seen = self._option_watch.seen
         for plugin in self._plugins:
             plugin.install(self)
 
@@ -307,7 +309,7 @@ class Simulator:
         self, job_class: type[Job], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:
         """Enqueue ``job_class(*args)``; what ``Job.perform_async`` and friends call."""
-        if options or job_class not in self._option_watch.seen:
+        if options or job_class not in self._options_seen:
             self._option_watch.look_at(job_class, options, stacklevel=3)
         jid = self._client.push_job(job_class, args, options)
         return jid if self.mode != "inline" else self._inline(jid)
