@@ -495,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
             verdict(jobsim_rate >= GOAL_JOBS_PER_S),
         ],
         [
-            "jobsim / simpy Store + timeout (DESIGN.md's SimPy peer)",
+            "jobsim / simpy Store + timeout (the project's SimPy peer)",
             f">= {GOAL_VS_SIMPY:g}x",
             f"{ratios['jobsim / simpy store']:.2f}x",
             verdict(ratios["jobsim / simpy store"] >= GOAL_VS_SIMPY),

@@ -14,6 +14,7 @@ from jobsim.errors import (
     InvalidArgument,
     InvalidOption,
     InvalidPayload,
+    JobsimDeprecationWarning,
     JobsimError,
     JobsimWarning,
     NoActiveSimulator,
@@ -24,14 +25,14 @@ from jobsim.errors import (
 )
 from jobsim.events import EVENT_KINDS, Event
 from jobsim.job import Job, JobSetter, job
-from jobsim.middleware import register_middleware_options
-from jobsim.options import register_job_option
+from jobsim.plugins import Plugin
 from jobsim.points import checkpoint
 from jobsim.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from jobsim.replay import sweep
 from jobsim.retry import default_delay
 from jobsim.sets import SetEntry
 from jobsim.simulator import Simulator
+from jobsim.stash import Stash, StashKey
 from jobsim.trace import Trace
 
 __version__ = "0.1.0"
@@ -46,8 +47,10 @@ __all__ = [
     "JobSetter",
     "job",
     "checkpoint",
-    "register_job_option",
-    "register_middleware_options",
+    # Plugins (the ecosystem gems, chosen per simulator) and their state
+    "Plugin",
+    "Stash",
+    "StashKey",
     # Recurring jobs
     "Cron",
     # Capacity: one scenario over many seeds
@@ -69,6 +72,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidOption",
     "InvalidPayload",
+    "JobsimDeprecationWarning",
     "JobsimError",
     "JobsimWarning",
     "NoActiveSimulator",

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from jobsim.clock import format_time
 from jobsim.durations import Draw, drawer
 from jobsim.errors import SimulatedCrash, StepLimitExceeded
-from jobsim.young_gc import fewer_young_collections
 
 if TYPE_CHECKING:
     from jobsim.client import Client
@@ -349,10 +348,6 @@ class Engine:
 
     def run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
         """Start jobs and move time until idle, or until ``until``; returns jobs started."""
-        with fewer_young_collections():
-            return self._run(until=until, max_steps=max_steps, verb=verb)
-
-    def _run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
         state = self._state
         clock = state.clock
         timers, in_flight = self._timers, self._in_flight

@@ -14,6 +14,7 @@ builtin, the error inherits that builtin too, so ``except ValueError`` keeps wor
      │   ├─ EmptyQueueError                     perform_one() with nothing queued
      │   └─ StepLimitExceeded                   a run that does not go idle
      └─ JobsimWarning (also UserWarning)        e.g. Sidekiq 6.x's strict-args warning
+         └─ JobsimDeprecationWarning (also DeprecationWarning)  an option's old spelling
 
     SimulatedCrash (a BaseException, outside the tree on purpose)
 
@@ -32,6 +33,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidOption",
     "InvalidPayload",
+    "JobsimDeprecationWarning",
     "JobsimError",
     "JobsimWarning",
     "NoActiveSimulator",
@@ -91,6 +93,10 @@ class StepLimitExceeded(SimulationError):
 
 class JobsimWarning(JobsimError, UserWarning):
     """A warning jobsim emits where Sidekiq would log one (for example strict args in 6.x)."""
+
+
+class JobsimDeprecationWarning(JobsimWarning, DeprecationWarning):
+    """An old spelling jobsim still reads, such as sidekiq-unique-jobs' pre-7 ``unique=``."""
 
 
 class SimulatedCrash(BaseException):

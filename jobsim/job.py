@@ -24,7 +24,14 @@ from typing import Any, ClassVar, TypeAlias, overload
 from jobsim import routing
 from jobsim.durations import DurationSpec
 from jobsim.errors import InvalidArgument
-from jobsim.options import SET_ONLY_OPTIONS, default_options, validate_options
+from jobsim.gem_options import check_gem_combination
+from jobsim.options import (
+    SET_ONLY_OPTIONS,
+    Validator,
+    declared_options,
+    default_options,
+    validate_options,
+)
 
 __all__ = ["Job", "JobSetter", "RetryIn", "When", "job"]
 
@@ -42,7 +49,10 @@ class Job:
     Options: ``queue``, ``retry`` (True, False or a number), ``retry_queue``, ``dead``,
     ``backtrace`` (True, False or a number of lines), ``retry_for`` (seconds or timedelta),
     ``tags``; ``name=`` sets the class name written into payloads (default: the Python class
-    name). Subclasses inherit their parent's options.
+    name). Subclasses inherit their parent's options. The ecosystem gems' options (``lock``,
+    ``on_conflict``, ``unique_for``, ``throttle``…) are checked here too; a plugin gives them
+    their meaning (see :mod:`jobsim.plugins`). Options of your own middleware are accepted once
+    the class names it: ``options_from=(Audit,)`` uses ``Audit.job_options``.
 
     Override ``perform``; optionally ``retry_in`` (Sidekiq's ``sidekiq_retry_in``) and
     ``retries_exhausted`` (``sidekiq_retries_exhausted``). A new instance runs each execution,
@@ -56,6 +66,10 @@ class Job:
     #: Virtual seconds one execution takes: a number, a timedelta, or a draw such as
     #: ``jobsim.durations.uniform(2, 5)``. None or 0: it finishes the instant it starts.
     duration: ClassVar[DurationSpec | None] = None
+    #: The middleware (or plugin) classes whose ``job_options`` this class may use, named with
+    #: ``options_from=(Audit,)``; a subclass inherits its parent's.
+    option_sources: ClassVar[tuple[Any, ...]] = ()
+    _declared_options: ClassVar[Mapping[str, tuple[str, Validator]]] = {}
 
     jid: str
     _job: Mapping[str, Any]
@@ -65,12 +79,25 @@ class Job:
         """The job hash this execution runs, read-only (what server middleware sees)."""
         return types.MappingProxyType(self._job)
 
-    def __init_subclass__(cls, *, name: str | None = None, **options: Any) -> None:
+    def __init_subclass__(
+        cls, *, name: str | None = None, options_from: Iterable[Any] = (), **options: Any
+    ) -> None:
         super().__init_subclass__()
-        checked = validate_options(options, where=f"class {cls.__qualname__}")
+        where = f"class {cls.__qualname__}"
+        if isinstance(options_from, str | bytes | Mapping) or not isinstance(
+            options_from, Iterable
+        ):
+            msg = f"{where}: options_from={options_from!r} must list middleware classes"
+            raise InvalidArgument(msg)
+        sources = (*cls.option_sources, *[s for s in options_from if s not in cls.option_sources])
+        declared = declared_options(sources, where=where)
+        checked = validate_options(options, where=where, declared=declared, stacklevel=2)
         merged = dict(cls.sidekiq_options)
         merged.update(checked)
+        check_gem_combination(merged, where=where)
         cls.sidekiq_options = merged
+        cls.option_sources = sources
+        cls._declared_options = declared
         given: object = name
         if given is not None and (not isinstance(given, str) or not given):
             msg = f"class {cls.__qualname__}: name={name!r} must be a non-empty str"
@@ -95,8 +122,8 @@ class Job:
     @classmethod
     def perform_async(cls, *args: Any) -> str | None:
         """Enqueue now; returns the jid (None if client middleware dropped the job)."""
-        stack = routing.stack
-        target = stack[-1] if stack else routing.current_target(cls.job_name)
+        active = routing.targets.get()
+        target = active[-1] if active else routing.current_target(cls.job_name)
         return target.enqueue_job(cls, args, _NO_OPTIONS)
 
     @classmethod
@@ -123,7 +150,7 @@ class Job:
     @classmethod
     def set(cls, **options: Any) -> JobSetter:
         """Options for the next enqueue only: ``queue=``, ``retry=``, ``wait=``, ``wait_until=``…"""
-        return JobSetter(cls, {}).set(**options)
+        return JobSetter(cls, {})._set(options)
 
 
 _NO_OPTIONS: Mapping[str, Any] = types.MappingProxyType({})
@@ -145,10 +172,22 @@ class JobSetter:
 
     def set(self, **options: Any) -> JobSetter:
         """More options; later calls win, as with chained ``set`` in Sidekiq."""
+        return self._set(options)
+
+    def _set(self, options: dict[str, Any]) -> JobSetter:
+        # Called by set() and Job.set() alike, so a warning's stacklevel is the same.
+        cls = self._job_class
+        where = f"{cls.__qualname__}.set()"
         checked = validate_options(
-            options, where=f"{self._job_class.__qualname__}.set()", extra=SET_ONLY_OPTIONS
+            options,
+            where=where,
+            extra=SET_ONLY_OPTIONS,
+            declared=cls._declared_options,
+            stacklevel=3,
         )
-        return JobSetter(self._job_class, {**self._options, **checked})
+        chosen = {**self._options, **checked}
+        check_gem_combination({**cls.sidekiq_options, **chosen}, where=where)
+        return JobSetter(cls, chosen)
 
     def _target(self) -> routing.EnqueueTarget:
         return routing.current_target(self._job_class.job_name)

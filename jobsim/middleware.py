@@ -17,33 +17,21 @@ Client side: whatever the chain returns is what gets pushed; a middleware that r
 value without calling ``call_next`` stops the push (``perform_async`` returns None), while one
 that returns the job hash without calling it still pushes. Server side: a middleware that does
 not call ``call_next`` skips ``perform`` and the job counts as a success. Entry 0 is outermost.
+
+A middleware that reads job options of its own declares them as ``job_options = {"name":
+validator}``; a job class that uses them names the middleware (``options_from=(Audit,)``),
+and a simulator whose chains lack it warns at enqueue. Adding a middleware to one simulator's
+chain changes nothing anywhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from jobsim.errors import InvalidArgument
-from jobsim.options import register_job_option
 
-__all__ = ["Chain", "Middleware", "register_middleware_options"]
-
-
-def register_middleware_options(middleware: type[Any]) -> None:
-    """Register the job options a middleware class declares in ``job_options``.
-
-    ``job_options`` maps each option name to a validator (or None). Call this where the
-    middleware is defined, so job classes defined afterwards may use the options.
-    """
-    declared = getattr(middleware, "job_options", None)
-    if declared is None:
-        return
-    if not isinstance(declared, Mapping):
-        msg = f"{middleware.__qualname__}.job_options must map option names to validators"
-        raise InvalidArgument(msg)
-    for name, validator in declared.items():
-        register_job_option(name, validator, owner=middleware.__qualname__)
+__all__ = ["Chain", "Middleware"]
 
 
 class Middleware(Protocol):
@@ -70,7 +58,6 @@ class _Entry:
         self.klass = klass
         self.args = args
         self.kwargs = kwargs
-        register_middleware_options(klass)
 
     def make(self) -> Any:
         return self.klass(*self.args, **self.kwargs)
@@ -79,7 +66,7 @@ class _Entry:
 class Chain:
     """An ordered list of middleware classes (``Sidekiq::Middleware::Chain``)."""
 
-    __slots__ = ("_entries", "active", "side")
+    __slots__ = ("_entries", "active", "on_change", "side")
 
     def __init__(self, side: str) -> None:
         #: ``"client"`` or ``"server"``, for messages.
@@ -87,6 +74,13 @@ class Chain:
         self._entries: list[_Entry] = []
         #: Whether the chain has any entry (a plain flag: checked on every push and perform).
         self.active = False
+        #: Called after every change (the simulator forgets which options it has checked).
+        self.on_change: Callable[[], None] | None = None
+
+    def _changed(self) -> None:
+        self.active = bool(self._entries)
+        if self.on_change is not None:
+            self.on_change()
 
     def _index(self, klass: type[Any]) -> int | None:
         for index, entry in enumerate(self._entries):
@@ -98,13 +92,13 @@ class Chain:
         """Append ``klass``; if it is already there it is removed first (Sidekiq's ``add``)."""
         self.remove(klass)
         self._entries.append(_Entry(klass, args, kwargs))
-        self.active = True
+        self._changed()
 
     def prepend(self, klass: type[Any], *args: Any, **kwargs: Any) -> None:
         """Put ``klass`` first, so it runs outermost."""
         self.remove(klass)
         self._entries.insert(0, _Entry(klass, args, kwargs))
-        self.active = True
+        self._changed()
 
     def _take(self, klass: type[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Entry:
         # Moving a class already in the chain keeps the arguments it was added with, as
@@ -119,14 +113,14 @@ class Chain:
         entry = self._take(klass, args, kwargs)
         index = self._index(anchor)
         self._entries.insert(0 if index is None else index, entry)
-        self.active = True
+        self._changed()
 
     def insert_after(self, anchor: type[Any], klass: type[Any], *args: Any, **kwargs: Any) -> None:
         """Put ``klass`` just after ``anchor`` (at the end if ``anchor`` is absent)."""
         entry = self._take(klass, args, kwargs)
         index = self._index(anchor)
         self._entries.insert(len(self._entries) if index is None else index + 1, entry)
-        self.active = True
+        self._changed()
 
     def remove(self, klass: type[Any]) -> bool:
         """Take ``klass`` out; False if it was not in the chain."""
@@ -134,7 +128,7 @@ class Chain:
         if index is None:
             return False
         del self._entries[index]
-        self.active = bool(self._entries)
+        self._changed()
         return True
 
     def __contains__(self, klass: object) -> bool:
@@ -152,7 +146,7 @@ class Chain:
     def clear(self) -> None:
         """Remove every middleware."""
         self._entries.clear()
-        self.active = False
+        self._changed()
 
     def invoke(
         self, subject: Any, job: dict[str, Any], queue: str, final: Callable[[], Any]

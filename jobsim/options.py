@@ -8,18 +8,19 @@ and the close matches, not days later in production.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from jobsim.errors import InvalidOption
+from jobsim.gem_options import GEM_OPTIONS, check_gem_option
 
 __all__ = [
     "JOB_OPTIONS",
     "SET_ONLY_OPTIONS",
+    "Validator",
+    "declared_options",
     "default_options",
-    "register_job_option",
-    "registered_options",
     "validate_options",
 ]
 
@@ -101,48 +102,54 @@ JOB_OPTIONS: dict[str, Callable[[Any], Any]] = {
 #: Options only ``set()`` takes: when to run, rather than how.
 SET_ONLY_OPTIONS = ("wait", "wait_until")
 
-# Options middleware understands (``unique_for``, ``throttle``…), by name: (owner, validator).
-# This is the one process-wide registry in jobsim, and on purpose: job classes check their
-# options when they are defined, at import time, before any simulator exists, so the options a
-# middleware adds must be known by then. It holds names and validators only, never job state.
-_EXTRA: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
+#: What a declared option's validator is: it returns the value to store (possibly normalised)
+#: or raises ValueError/TypeError saying what it wanted; None accepts anything.
+Validator = Callable[[Any], Any] | None
 
 
-def register_job_option(
-    name: str, validator: Callable[[Any], Any] | None = None, *, owner: str
-) -> None:
-    """Let job classes and ``set()`` take option ``name``, understood by ``owner``.
+def declared_options(sources: Iterable[Any], *, where: str) -> dict[str, tuple[str, Validator]]:
+    """The options that middleware (or plugin) classes declare in ``job_options``.
 
-    ``validator(value)`` returns the value to store (possibly normalised) or raises
-    ValueError/TypeError saying what it wanted; None accepts anything. Registering the same
-    name again for the same owner replaces the validator; for another owner it is an error.
-    Middleware usually declares ``job_options = {"name": validator}`` and is registered with
-    ``jobsim.register_middleware_options(TheMiddleware)`` (``Chain.add`` does it too).
+    A job class names the middleware whose options it uses (``options_from=(Audit,)``), so an
+    option is known where it is used, never through a process-wide registry. Returns option
+    name -> (owner's name, validator).
     """
-    given: object = name
-    if not isinstance(given, str) or not given.isidentifier():
-        msg = f"register_job_option({name!r}): an option name must be an identifier"
-        raise InvalidOption(msg)
-    if name in JOB_OPTIONS or name in SET_ONLY_OPTIONS:
-        msg = f"register_job_option({name!r}): {name} is one of Sidekiq's own options"
-        raise InvalidOption(msg)
-    known = _EXTRA.get(name)
-    if known is not None and known[0] != owner:
-        msg = (
-            f"register_job_option({name!r}, owner={owner!r}): {known[0]} already owns this "
-            f"option; two middleware cannot both give {name!r} a meaning"
-        )
-        raise InvalidOption(msg)
-    _EXTRA[name] = (owner, validator)
+    declared: dict[str, tuple[str, Validator]] = {}
+    for source in sources:
+        owner = getattr(source, "__name__", type(source).__name__)
+        table = getattr(source, "job_options", None)
+        if not isinstance(table, Mapping):
+            msg = (
+                f"{where}: options_from={source!r} declares no job options; pass middleware or "
+                f"plugin classes with job_options = {{'name': validator_or_None}}"
+            )
+            raise InvalidOption(msg)
+        for name, validator in table.items():
+            given: object = name
+            if not isinstance(given, str) or not given.isidentifier():
+                msg = f"{where}: {owner}.job_options has {name!r}; option names are identifiers"
+                raise InvalidOption(msg)
+            if name in JOB_OPTIONS or name in SET_ONLY_OPTIONS or name in GEM_OPTIONS:
+                msg = (
+                    f"{where}: {owner}.job_options declares {name!r}, which jobsim already knows "
+                    f"(Sidekiq's or a gem's option); give your middleware's option its own name"
+                )
+                raise InvalidOption(msg)
+            known = declared.get(name)
+            if known is not None and known[0] != owner:
+                msg = (
+                    f"{where}: {owner} and {known[0]} both declare option {name!r}; two "
+                    f"middleware cannot both give it a meaning"
+                )
+                raise InvalidOption(msg)
+            if validator is not None and not callable(validator):
+                msg = f"{where}: {owner}.job_options[{name!r}] must be a callable or None"
+                raise InvalidOption(msg)
+            declared[name] = (owner, validator)
+    return declared
 
 
-def registered_options() -> dict[str, str]:
-    """Options added by middleware, with the middleware that owns each, sorted by name."""
-    return {name: _EXTRA[name][0] for name in sorted(_EXTRA)}
-
-
-def _check_extra(name: str, value: Any, where: str) -> Any:
-    owner, validator = _EXTRA[name]
+def _check_declared(name: str, value: Any, owner: str, validator: Validator, where: str) -> Any:
     if validator is None:
         return value
     try:
@@ -153,12 +160,19 @@ def _check_extra(name: str, value: Any, where: str) -> Any:
 
 
 def validate_options(
-    options: Mapping[str, Any], *, where: str, extra: tuple[str, ...] = ()
+    options: Mapping[str, Any],
+    *,
+    where: str,
+    extra: tuple[str, ...] = (),
+    declared: Mapping[str, tuple[str, Validator]] | None = None,
+    stacklevel: int = 2,
 ) -> dict[str, Any]:
-    """Check ``options`` against :data:`JOB_OPTIONS`, returning the normalised values.
+    """Check ``options`` against Sidekiq's options, the gems' schema (:mod:`jobsim.gem_options`)
+    and the options ``declared`` by middleware the job names, returning the normalised values.
 
-    ``where`` names the place for the message (``class Charge`` or ``Charge.set()``) and
-    ``extra`` lists further names the caller handles itself.
+    ``where`` names the place for the message (``class Charge`` or ``Charge.set()``), ``extra``
+    lists further names the caller handles itself, and ``stacklevel`` points a deprecation
+    warning at the caller's caller.
     """
     checked: dict[str, Any] = {}
     for key, value in options.items():
@@ -166,22 +180,34 @@ def validate_options(
             checked[key] = value
             continue
         validator = JOB_OPTIONS.get(key)
-        if validator is None and key in _EXTRA:
-            checked[key] = _check_extra(key, value, where)
-            continue
         if validator is None:
-            known = sorted([*JOB_OPTIONS, *extra])
-            close = difflib.get_close_matches(key, [*known, *sorted(_EXTRA)], n=2)
-            hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
-            msg = (
-                f"{where}: unknown job option {key}={value!r}; {hint}"
-                f"known options: {', '.join(known)} (and any registered by middleware: "
-                f"jobsim.register_middleware_options(TheMiddleware))"
-            )
-            raise InvalidOption(msg)
+            if key in GEM_OPTIONS:
+                checked[key] = check_gem_option(key, value, where=where, stacklevel=stacklevel + 1)
+                continue
+            if declared and key in declared:
+                checked[key] = _check_declared(key, value, *declared[key], where)
+                continue
+            raise InvalidOption(_unknown(key, value, where, extra, declared))
         result = validator(value)
         if isinstance(result, _Expected):
             msg = f"{where}: option {key}={value!r} is not valid; expected {result.text}"
             raise InvalidOption(msg)
         checked[key] = result
     return checked
+
+
+def _unknown(
+    key: str,
+    value: Any,
+    where: str,
+    extra: tuple[str, ...],
+    declared: Mapping[str, tuple[str, Validator]] | None,
+) -> str:
+    known = sorted([*JOB_OPTIONS, *extra, *(declared or {})])
+    close = difflib.get_close_matches(key, [*known, *sorted(GEM_OPTIONS)], n=2)
+    hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+    return (
+        f"{where}: unknown job option {key}={value!r}; {hint}known options: "
+        f"{', '.join(known)}, the gems' options (lock, on_conflict, unique_for, throttle…), "
+        f"and your middleware's own once the job class names it: options_from=(TheMiddleware,)"
+    )

@@ -4,7 +4,8 @@ Sidekiq's behaviour moved between releases: the jitter formula, what ``sidekiq_r
 return, ``retry_for``, the unit of timestamps, strict arguments, the default concurrency. A
 :class:`Profile` records each of those choices as a field, and the engine reads the fields; no
 code path asks "which version is this?". The facts and their sources are in
-``reference/sidekiq-semantics.md`` (the "Differences by version" table).
+Sidekiq's ``Changes.md`` and the tagged sources (``lib/sidekiq/job_retry.rb``, ``client.rb``,
+``config.rb`` at v6.4.1, v7.x, v8.x).
 """
 
 from __future__ import annotations

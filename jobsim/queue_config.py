@@ -4,7 +4,7 @@ Sidekiq takes queues as names or ``[name, weight]`` pairs. Strict mode tries the
 given; weighted and random modes build, on every fetch, the list with each queue repeated
 ``max(weight, 1)`` times, shuffle it and keep each queue's first occurrence, so a queue of
 weight 3 is tried first three times as often as one of weight 1 and an empty heavy queue never
-blocks the others (``lib/sidekiq/fetch.rb``, ``capsule.rb``; reference §4).
+blocks the others (``lib/sidekiq/fetch.rb``, ``capsule.rb``).
 """
 
 from __future__ import annotations

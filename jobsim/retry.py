@@ -3,7 +3,7 @@
 :func:`decide_retry` takes the failed job hash and the exception and returns a
 :class:`RetryDecision` (retry in N seconds, exhausted, discard, or no retry at all); the
 simulator applies it. The rules follow ``lib/sidekiq/job_retry.rb`` at the profile's tag; see
-``reference/sidekiq-semantics.md`` §1 for each fact and its source.
+Sidekiq's ``lib/sidekiq/job_retry.rb`` (at v6.4.1, v7.x and v8.x) for each fact and its source.
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
-"""Where enqueued jobs go (layer 1): the stack of active simulators.
+"""Where enqueued jobs go (layer 1): the simulators active in this thread or task.
 
-``with sim:`` pushes a simulator here and ``Job.perform_async`` asks for the top one. The stack
-is process-wide on purpose: application code often enqueues from a thread pool, and a job sent
-from another thread must reach the simulator the test activated, not vanish. Nothing else is
-global; each simulator owns all of its state.
+``with sim:`` makes a simulator receive ``Job.perform_async`` and friends. Activation follows
+the thread and the asyncio task (a :class:`contextvars.ContextVar`), so two threads each inside
+their own ``with`` reach their own simulator. A thread started inside ``with sim:`` does not
+inherit the activation (Python starts threads in a fresh context); hand it the simulator
+explicitly, either by entering ``with sim:`` in the thread, or by running the thread's work in a
+copy of the caller's context::
+
+    pool.submit(contextvars.copy_context().run, work, 42)
 
 For diagnostics only, this module also remembers a little about where enqueues went, so an
 assertion that finds nothing can say why: a generation number that grows with every
@@ -16,6 +20,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import deque
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from jobsim.errors import NoActiveSimulator
@@ -33,7 +38,7 @@ __all__ = [
     "deactivate",
     "generation",
     "missed_since",
-    "stack",
+    "targets",
 ]
 
 
@@ -56,9 +61,10 @@ class Missed(NamedTuple):
 
 
 _lock = threading.Lock()
-#: The active targets, innermost last. Read it (Job.perform_async peeks at the top without a
-#: call); only activate() and deactivate() change it.
-stack: list[EnqueueTarget] = []
+#: The targets active in this thread or task, innermost last. Read it with ``targets.get()``
+#: (Job.perform_async peeks at the top without another call); only activate() and
+#: deactivate() set it.
+targets: ContextVar[tuple[EnqueueTarget, ...]] = ContextVar("jobsim_targets", default=())
 #: Grows by one with every activation and deactivation; diagnostics compare generations,
 #: never times.
 _generation = 0
@@ -71,8 +77,8 @@ _missed: deque[Missed] = deque(maxlen=32)
 def activate(target: EnqueueTarget) -> None:
     """Make ``target`` receive enqueues until :func:`deactivate`."""
     global _generation
+    targets.set((*targets.get(), target))
     with _lock:
-        stack.append(target)
         _generation += 1
         try:
             ref: weakref.ref[Any] = weakref.ref(target)
@@ -97,8 +103,9 @@ def generation() -> int:
 
 
 def active() -> EnqueueTarget | None:
-    """The simulator that receives enqueues now, or None."""
-    return stack[-1] if stack else None
+    """The simulator that receives enqueues now in this thread or task, or None."""
+    active_now = targets.get()
+    return active_now[-1] if active_now else None
 
 
 def activated_since(since: int) -> list[Any]:
@@ -124,21 +131,34 @@ def deactivate(target: EnqueueTarget) -> None:
     global _generation
     with _lock:
         _generation += 1
-        for index in range(len(stack) - 1, -1, -1):
-            if stack[index] is target:
-                del stack[index]
-                return
+    active_now = targets.get()
+    for index in range(len(active_now) - 1, -1, -1):
+        if active_now[index] is target:
+            targets.set(active_now[:index] + active_now[index + 1 :])
+            return
 
 
 def current_target(job_name: str) -> EnqueueTarget:
     """The simulator that receives enqueues now, or a clear error naming the job."""
-    if stack:
-        return stack[-1]
+    active_now = targets.get()
+    if active_now:
+        return active_now[-1]
     with _lock:
         _missed.append(Missed(_generation, job_name, threading.current_thread().name))
     msg = (
         f"{job_name}.perform_async() was called with no active jobsim simulator, so the job has "
         f"nowhere to go; enqueue inside `with jobsim.Simulator() as sim:` or use the pytest "
-        f"fixture `jobsim`"
+        f"fixture `jobsim`{_thread_hint()}"
     )
     raise NoActiveSimulator(msg)
+
+
+def _thread_hint() -> str:
+    # Activation follows the thread: say so when the enqueue came from another thread.
+    if threading.current_thread() is threading.main_thread():
+        return ""
+    return (
+        f" (this enqueue ran in thread {threading.current_thread().name!r}, and a simulator is "
+        f"active only in the thread that entered it: enter `with sim:` in the thread, or start "
+        f"its work with contextvars.copy_context().run)"
+    )

@@ -24,6 +24,7 @@ from jobsim.durations import DurationSpec
 from jobsim.engine import Engine, PollMode
 from jobsim.errors import EmptyQueueError, InvalidArgument
 from jobsim.middleware import Chain
+from jobsim.plugins import OptionWatch, Plugin, resolve_plugins
 from jobsim.processor import Processor
 from jobsim.profiles import DEFAULT_PROFILE, Profile
 from jobsim.queue_config import QueueConfig
@@ -31,6 +32,7 @@ from jobsim.restore import Restorer
 from jobsim.rng import SimRandom, Stream
 from jobsim.settings import Fetch, Jitter, Mode, check_settings
 from jobsim.sidekiq_config import load_sidekiq_yml
+from jobsim.stash import Stash
 from jobsim.state import DeathHandler, ErrorHandler, SimState, StrictArgs
 from jobsim.trace import Trace
 from jobsim.views import JobSetView, QueueView, Stats
@@ -73,6 +75,12 @@ class Simulator:
         dead_max_jobs: Dead-set capacity (10,000; Sidekiq keeps one fewer).
         dead_timeout: Seconds a dead job is kept (180 days).
         trace_limit: Keep only the newest N trace events (None keeps all).
+        plugins: The ecosystem gems this simulator runs, as a Gemfile chooses them: plugin
+            objects (``jobsim.unique_jobs.UniqueJobs(...)``), plugin classes, short names
+            (``"unique_jobs"``) or ``"package.module:Plugin"`` (see :mod:`jobsim.plugins`).
+        young_gc: Collect the youngest GC generation less often while the engine runs
+            (``drain``, ``run_until``, ``advance``, ``run_due``), never outside it (see
+            :mod:`jobsim.young_gc`). The pytest fixture turns it off unless asked.
     """
 
     def __init__(
@@ -95,6 +103,8 @@ class Simulator:
         dead_max_jobs: int | None = None,
         dead_timeout: float | timedelta | None = None,
         trace_limit: int | None = None,
+        plugins: Iterable[Any] | None = None,
+        young_gc: bool = True,
     ) -> None:
         checked = check_settings(
             seed=seed,
@@ -149,6 +159,25 @@ class Simulator:
         self.stats = Stats(state)
         #: Place jobs and counters as a saved state had them (the Redis bridge uses this).
         self.restore = Restorer(state)
+        self._install_plugins(plugins, young_gc)
+
+    def _install_plugins(self, plugins: Iterable[Any] | None, young_gc: bool) -> None:
+        given: object = young_gc
+        if not isinstance(given, bool):
+            msg = f"Simulator(young_gc={young_gc!r}): pass True or False"
+            raise InvalidArgument(msg)
+        self._young_gc = young_gc
+        #: Extension state of this simulator only, by :class:`~jobsim.stash.StashKey`.
+        self.stash = Stash()
+        self._plugins = resolve_plugins(plugins, where="Simulator(plugins=...)")
+        state = self._state
+        self._option_watch = OptionWatch(
+            self._plugins, (state.client_middleware, state.server_middleware)
+        )
+        #: The job classes already looked at (read on every enqueue: one set lookup).
+        self._options_seen = self._option_watch.seen
+        for plugin in self._plugins:
+            plugin.install(self)
 
     @classmethod
     def from_sidekiq_yml(
@@ -173,7 +202,6 @@ class Simulator:
 
     def __enter__(self) -> Simulator:
         routing.activate(self)
-        young_gc.hold()  # enqueues allocate hashes that stay alive: see jobsim.young_gc
         return self
 
     def __exit__(
@@ -183,7 +211,6 @@ class Simulator:
         tb: TracebackType | None,
     ) -> None:
         routing.deactivate(self)
-        young_gc.release()
 
     # -- what it is ------------------------------------------------------------------------
 
@@ -258,6 +285,17 @@ class Simulator:
         return self._state.server_middleware
 
     @property
+    def plugins(self) -> tuple[Plugin, ...]:
+        """The plugins installed on this simulator, in the order given."""
+        return self._plugins
+
+    @property
+    def honoured_options(self) -> dict[str, str]:
+        """Job options beyond Sidekiq's own that something here gives a meaning to, each with
+        what honours it (a plugin, or a middleware in one of the chains)."""
+        return dict(self._option_watch.honoured())
+
+    @property
     def running(self) -> list[Mapping[str, Any]]:
         """Jobs holding a worker slot right now, oldest start first."""
         return [job for _, job in self._engine.in_flight()]
@@ -277,6 +315,8 @@ class Simulator:
         self, job_class: type[Job], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:
         """Enqueue ``job_class(*args)``; what ``Job.perform_async`` and friends call."""
+        if options or job_class not in self._options_seen:
+            self._option_watch.look_at(job_class, options, stacklevel=3)
         jid = self._client.push_job(job_class, args, options)
         return jid if self.mode != "inline" else self._inline(jid)
 
@@ -332,7 +372,10 @@ class Simulator:
     def _run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
         # Jobs that enqueue jobs reach this simulator, as they reach the same Redis in Sidekiq.
         with self:
-            return self._engine.run(until=until, max_steps=max_steps, verb=verb)
+            if not self._young_gc:
+                return self._engine.run(until=until, max_steps=max_steps, verb=verb)
+            with young_gc.fewer_young_collections():  # only while the engine runs
+                return self._engine.run(until=until, max_steps=max_steps, verb=verb)
 
     def perform_one(self, queue: str | None = None) -> str:
         """Perform exactly one job now (the next in fetch order, or from ``queue``).

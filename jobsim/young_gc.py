@@ -1,13 +1,16 @@
-"""Fewer young garbage collections while jobsim works (layer 1).
+"""Fewer young garbage collections while jobsim's engine works (layer 1).
 
 A simulation allocates job hashes, argument lists and trace rows that all stay alive, so with
 CPython's default (a young collection every 700 new container objects) the collector keeps
-scanning objects it cannot free: about a sixth of an enqueue's time and a fifth of a drain's.
-While any simulator is active (``with sim:``) or running, the youngest generation is collected
-every 20,000 allocations instead. When the last of them ends, the process gets its own
-setting back. Nothing else changes: older generations, ``gc.collect()`` and ``gc.disable()``
-behave as before, and a threshold already at least as high (or 0, collection off) is left
-alone, as is one that someone changed in the meantime.
+scanning objects it cannot free: about a fifth of a drain's time. While a simulator's engine
+runs (``drain``, ``run_until``, ``advance``, ``run_due``) and the simulator was built with
+``young_gc=True`` (the default; the pytest fixture turns it off unless asked), the youngest
+generation is collected every 20,000 allocations instead. Code outside the engine (a test,
+the application enqueueing inside ``with sim:``) always runs under the process's own setting.
+When the last engine run ends, the process gets its own setting back. Nothing else changes:
+older generations, ``gc.collect()`` and ``gc.disable()`` behave as before, and a threshold
+already at least as high (or 0, collection off) is left alone, as is one that someone changed
+in the meantime. The holder count is process-wide because the threshold is.
 """
 
 from __future__ import annotations

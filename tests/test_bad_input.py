@@ -50,8 +50,9 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         define(retyr=3),
         jobsim.InvalidOption,
         "class Report: unknown job option retyr=3; did you mean 'retry'? known options: "
-        "backtrace, dead, queue, retry, retry_for, retry_queue, tags (and any registered by "
-        "middleware: jobsim.register_middleware_options(TheMiddleware))",
+        "backtrace, dead, queue, retry, retry_for, retry_queue, tags, the gems' options (lock, "
+        "on_conflict, unique_for, throttle…), and your middleware's own once the job class "
+        "names it: options_from=(TheMiddleware,)",
     ),
     (
         "retry of the wrong type",
@@ -78,8 +79,9 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         lambda: Ping.set(wiat=5),
         jobsim.InvalidOption,
         "Ping.set(): unknown job option wiat=5; did you mean 'wait'? known options: "
-        "backtrace, dead, queue, retry, retry_for, retry_queue, tags, wait, wait_until (and any "
-        "registered by middleware: jobsim.register_middleware_options(TheMiddleware))",
+        "backtrace, dead, queue, retry, retry_for, retry_queue, tags, wait, wait_until, the gems' "
+        "options (lock, on_conflict, unique_for, throttle…), and your middleware's own once the "
+        "job class names it: options_from=(TheMiddleware,)",
     ),
     (
         "no active simulator",

@@ -1,4 +1,5 @@
-"""Enqueueing: payloads, scheduling and strict arguments (reference/sidekiq-semantics.md §3, §5)."""
+"""Enqueueing: payloads, scheduling and strict arguments (Sidekiq's lib/sidekiq/client.rb and
+job_util.rb)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ class Mail(jobsim.Job, queue="mailers", retry=3, tags=["mail"]):
         self.seen = args
 
 
-# §5.1 -- the job hash ------------------------------------------------------------------------
+# -- the job hash ------------------------------------------------------------------------
 
 
 def test_payload_has_sidekiqs_keys_in_sidekiqs_order(make_sim: Any) -> None:
@@ -106,7 +107,7 @@ def test_set_chains_and_later_values_win(make_sim: Any) -> None:
     assert (job["queue"], job["retry"]) == ("b", False)
 
 
-# §3.1 -- scheduling ----------------------------------------------------------------------------
+# -- scheduling ----------------------------------------------------------------------------
 
 
 def test_perform_in_schedules_without_at_or_enqueued_at(make_sim: Any) -> None:
@@ -182,7 +183,7 @@ def test_scheduled_jobs_keep_their_order_at_equal_times(make_sim: Any) -> None:
     assert [e.jid for e in sim.trace.of_kind("started")] == jids
 
 
-# §5.4 -- strict arguments -----------------------------------------------------------------------
+# -- strict arguments -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("profile", ["sidekiq-7", "sidekiq-8"])

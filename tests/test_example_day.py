@@ -1,4 +1,5 @@
-"""``examples/day_of_a_small_app.py``: a virtual day with three weighted queues (reference §4).
+"""``examples/day_of_a_small_app.py``: a virtual day with three weighted queues
+(Sidekiq's weighted fetch, lib/sidekiq/fetch.rb).
 
 The example runs in a subprocess as a user would run it (``python -W error``, so a warning
 fails it). The counters it prints depend only on the app's own seeded traffic and on which

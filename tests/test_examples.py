@@ -38,6 +38,12 @@ KEY_LINES: dict[str, list[str]] = {
         "seeds [1, 2, 3, 4], 10 threads, p50 / max across seeds:",
         "  saturated_seconds       2h 7m / 2h 8m",
     ],
+    "plugin_per_simulator.py": [
+        "shop ran 3 jobs, warehouse ran 1",
+        "shop's audit log: ['Refund(1,)', 'Refund(2,)', 'Refund(3,)']",
+        "warehouse's audit log: ['Refund(99,)']",
+        "without the plugin: Refund: option audited=True has no effect on this simulator: …",
+    ],
     "cron_week.py": [
         "a week from Mon 2026-01-26 UTC: 93 enqueues",
         "  2026-01-26T14:00:00Z  weekly_digest    enqueued at 14:00:06",

@@ -1,4 +1,4 @@
-"""Exhaustion, the dead set and death handlers (reference/sidekiq-semantics.md §1.7, §1.8, §2)."""
+"""Exhaustion, the dead set and death handlers (Sidekiq's lib/sidekiq/job_retry.rb and api.rb)."""
 
 from __future__ import annotations
 
@@ -194,7 +194,7 @@ def test_no_backtrace_by_default(make_sim: Any) -> None:
     assert "error_backtrace" not in sim.dead.jobs[0]
 
 
-# §2 -- the dead set ----------------------------------------------------------------------------
+# -- the dead set ----------------------------------------------------------------------------
 
 
 def test_dead_set_keeps_max_jobs_minus_one(make_sim: Any) -> None:

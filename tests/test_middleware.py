@@ -1,4 +1,4 @@
-"""Client and server middleware with Sidekiq's calling convention (reference §6)."""
+"""Client and server middleware, Sidekiq's calling convention (lib/sidekiq/middleware/chain.rb)."""
 
 from __future__ import annotations
 
@@ -307,11 +307,11 @@ def test_perform_bulk_result_with_dropped_jobs(make_sim: Any, profile: str, expe
     assert sum(jid is not None for jid in result) == 1
 
 
-class UniqueFor:
-    """A middleware that declares the job option it understands."""
+class Hold:
+    """A middleware that declares the job option it understands (hold the job N seconds)."""
 
     job_options: ClassVar[dict[str, Any]] = {
-        "unique_for": lambda value: _positive_seconds(value),
+        "hold": lambda value: _positive_seconds(value),
     }
 
     def call(self, job_class: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
@@ -324,29 +324,60 @@ def _positive_seconds(value: Any) -> int:
     return value
 
 
-def test_middleware_declared_options_are_accepted_once_registered() -> None:
-    jobsim.register_middleware_options(UniqueFor)
-    locked = type("Locked", (jobsim.Job,), {"perform": lambda self: None}, unique_for=60)
-    assert locked.sidekiq_options["unique_for"] == 60
+def test_middleware_declared_options_are_accepted_where_the_job_names_the_middleware() -> None:
+    locked = type(
+        "Locked", (jobsim.Job,), {"perform": lambda self: None}, options_from=(Hold,), hold=60
+    )
+    assert locked.sidekiq_options["hold"] == 60
     with pytest.raises(jobsim.InvalidOption) as caught:
-        type("Bad", (jobsim.Job,), {}, unique_for=-1)
+        type("Bad", (jobsim.Job,), {}, options_from=(Hold,), hold=-1)
     assert str(caught.value) == (
-        "class Bad: option unique_for=-1 is not valid for UniqueFor: "
-        "pass a whole number of seconds > 0"
+        "class Bad: option hold=-1 is not valid for Hold: pass a whole number of seconds > 0"
     )
 
 
-def test_unknown_options_point_at_middleware_registration() -> None:
-    with pytest.raises(jobsim.InvalidOption, match=r"register_middleware_options\(TheMiddleware\)"):
+def test_declared_options_are_inherited_and_checked_in_set() -> None:
+    parent = type("Parent", (jobsim.Job,), {}, options_from=(Hold,), hold=5)
+    child = type("Child", (parent,), {}, hold=7)
+    assert child.sidekiq_options["hold"] == 7
+    assert child.set(hold=9).options == {"hold": 9}
+    with pytest.raises(jobsim.InvalidOption, match="not valid for Hold"):
+        child.set(hold="soon")
+
+
+def test_unknown_options_point_at_options_from() -> None:
+    with pytest.raises(jobsim.InvalidOption, match=r"options_from=\(TheMiddleware,\)"):
         type("Nope", (jobsim.Job,), {}, throttle_per=5)
+
+
+def test_adding_a_middleware_to_one_simulator_declares_nothing_for_other_classes(
+    make_sim: Any,
+) -> None:
+    throwaway = make_sim()
+    throwaway.client_middleware.add(Hold)
+    assert throwaway.honoured_options == {"hold": "Hold"}
+    with pytest.raises(jobsim.InvalidOption, match="unknown job option hold=10"):
+        type("B", (jobsim.Job,), {}, hold=10)
+    assert make_sim().honoured_options == {}
 
 
 def test_two_middleware_cannot_own_one_option() -> None:
     class Other:
-        job_options: ClassVar[dict[str, Any]] = {"unique_for": None}
+        job_options: ClassVar[dict[str, Any]] = {"hold": None}
 
         def call(self, *args: Any) -> Any: ...
 
-    jobsim.register_middleware_options(UniqueFor)
-    with pytest.raises(jobsim.InvalidOption, match="UniqueFor already owns this option"):
-        jobsim.register_middleware_options(Other)
+    with pytest.raises(jobsim.InvalidOption, match="Other and Hold both declare option 'hold'"):
+        type("Both", (jobsim.Job,), {}, options_from=(Hold, Other))
+
+
+def test_a_middleware_may_not_redeclare_a_known_option() -> None:
+    class Shadow:
+        job_options: ClassVar[dict[str, Any]] = {"lock": None}
+
+    with pytest.raises(jobsim.InvalidOption) as caught:
+        type("Shadowed", (jobsim.Job,), {}, options_from=(Shadow,))
+    assert str(caught.value) == (
+        "class Shadowed: Shadow.job_options declares 'lock', which jobsim already knows "
+        "(Sidekiq's or a gem's option); give your middleware's option its own name"
+    )

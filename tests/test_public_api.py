@@ -18,7 +18,7 @@ import jobsim
 PACKAGE_DIR = Path(jobsim.__file__).resolve().parent
 INIT = PACKAGE_DIR / "__init__.py"
 
-#: Names DESIGN.md's "Public contract" promises at the top level (add freely; rename never).
+#: Names the project's public contract promises at the top level (add freely; rename never).
 CONTRACT = ("Job", "Simulator", "job", "JobsimError", "Trace", "Event")
 
 
@@ -87,7 +87,7 @@ def test_every_exported_name_resolves() -> None:
 
 def test_the_design_contract_is_exported() -> None:
     absent = [name for name in CONTRACT if name not in jobsim.__all__]
-    assert not absent, f"DESIGN.md's public contract names {absent}; export them from jobsim"
+    assert not absent, f"the public contract names {absent}; export them from jobsim"
 
 
 def test_exported_errors_share_the_root() -> None:

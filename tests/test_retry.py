@@ -1,4 +1,4 @@
-"""Sidekiq's retry flow, rule by rule (reference/sidekiq-semantics.md §1)."""
+"""Sidekiq's retry flow, rule by rule (Sidekiq's lib/sidekiq/job_retry.rb)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def delays(sim: jobsim.Simulator) -> list[float]:
     return [event.detail["delay"] for event in sim.trace.of_kind("retry_scheduled")]
 
 
-# §1.3 -- the fields a failure writes ------------------------------------------------------
+# -- the fields a failure writes ------------------------------------------------------
 
 
 def test_first_failure_sets_failed_at_and_retry_count_zero_but_not_retried_at(
@@ -80,7 +80,7 @@ def test_profile_8_writes_integer_millisecond_timestamps(make_sim: Any) -> None:
     assert isinstance(job["failed_at"], int)
 
 
-# §1.2 -- the retry option ------------------------------------------------------------------
+# -- the retry option ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -172,7 +172,7 @@ def test_set_retry_overrides_the_class_option_for_one_enqueue(make_sim: Any) -> 
     assert len(flaky.calls) == 1  # type: ignore[attr-defined]
 
 
-# §1.4 -- backoff and jitter ---------------------------------------------------------------
+# -- backoff and jitter ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("count", "base"), [(0, 15), (1, 16), (2, 31), (3, 96), (24, 331_791)])
@@ -235,7 +235,7 @@ def test_random_jitter_in_8_takes_any_integer_in_the_range(make_sim: Any) -> Non
     assert any((delay - 96) % 4 for delay in seen)  # not only multiples of 4
 
 
-# §1.5 -- sidekiq_retry_in -----------------------------------------------------------------
+# -- sidekiq_retry_in -----------------------------------------------------------------
 
 
 def job_with_retry_in(result: Any, *, retry: int = 3, exhausted: list[Any] | None = None) -> type:
@@ -399,7 +399,7 @@ def test_6_4_keeps_running_hooks_on_later_failures_until_the_count_runs_out(make
     assert sim.dead.jobs[0]["retry_count"] == 2
 
 
-# §1.6 -- retry_for ---------------------------------------------------------------------------
+# -- retry_for ---------------------------------------------------------------------------
 
 
 def test_retry_for_in_7_exhausts_when_the_window_passes_even_with_retries_left(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import io
 import json
 import threading
@@ -190,14 +191,74 @@ def test_nested_simulators_route_to_the_innermost(make_sim: Any) -> None:
     assert (outer.stats.enqueued, inner.stats.enqueued) == (2, 1)
 
 
-def test_jobs_enqueued_from_another_thread_reach_the_active_simulator(make_sim: Any) -> None:
+def test_a_thread_handed_the_callers_context_reaches_the_active_simulator(make_sim: Any) -> None:
     sim = make_sim()
     with sim:
-        worker = threading.Thread(target=Record.perform_async, args=("from a thread",))
+        context = contextvars.copy_context()
+        worker = threading.Thread(target=context.run, args=(Record.perform_async, "from a thread"))
         worker.start()
         worker.join()
     sim.drain()
     assert RAN == ["from a thread"]
+
+
+def test_a_thread_that_enters_the_simulator_itself_reaches_it(make_sim: Any) -> None:
+    sim = make_sim()
+
+    def work() -> None:
+        with sim:
+            Record.perform_async("entered in the thread")
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    sim.drain()
+    assert RAN == ["entered in the thread"]
+
+
+def test_a_plain_thread_does_not_inherit_the_activation(make_sim: Any) -> None:
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            Record.perform_async("lost")
+        except jobsim.NoActiveSimulator as error:
+            errors.append(error)
+
+    with make_sim():
+        worker = threading.Thread(target=work, name="mailer-pool-1")
+        worker.start()
+        worker.join()
+    assert [str(error) for error in errors] == [
+        "Record.perform_async() was called with no active jobsim simulator, so the job has "
+        "nowhere to go; enqueue inside `with jobsim.Simulator() as sim:` or use the pytest "
+        "fixture `jobsim` (this enqueue ran in thread 'mailer-pool-1', and a simulator is "
+        "active only in the thread that entered it: enter `with sim:` in the thread, or start "
+        "its work with contextvars.copy_context().run)"
+    ]
+
+
+def test_two_threads_each_inside_their_own_with_route_to_their_own_simulator(
+    make_sim: Any,
+) -> None:
+    sims = [make_sim(seed=1), make_sim(seed=2)]
+    both_inside = threading.Barrier(2)
+
+    def work(index: int) -> None:
+        with sims[index]:
+            both_inside.wait(timeout=10)  # each enqueues while the other is inside its `with`
+            for _ in range(50):
+                Record.perform_async(f"thread {index}")
+            both_inside.wait(timeout=10)
+
+    workers = [threading.Thread(target=work, args=(index,)) for index in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [sim.stats.enqueued for sim in sims] == [50, 50]
+    assert {job["args"][0] for job in sims[0].queue().jobs} == {"thread 0"}
+    assert {job["args"][0] for job in sims[1].queue().jobs} == {"thread 1"}
 
 
 def test_a_new_instance_runs_each_execution_with_its_jid(make_sim: Any) -> None:
@@ -222,44 +283,80 @@ def test_repr_is_informative(make_sim: Any) -> None:
     assert repr(sim).startswith("<Simulator seed=3 profile='sidekiq-7' now=2026-01-01T00:00:00")
 
 
-def test_gc_young_threshold_is_raised_while_a_simulator_is_active_and_nests(
-    make_sim: Any,
-) -> None:
+def test_gc_young_threshold_is_raised_only_while_the_engine_runs(make_sim: Any) -> None:
     import gc
 
+    seen: list[int] = []
+
+    class Look(jobsim.Job):
+        def perform(self) -> None:
+            seen.append(gc.get_threshold()[0])
+
     before = gc.get_threshold()
-    outer, inner = make_sim(), make_sim()
-    with outer:
-        assert gc.get_threshold()[0] == 20_000
-        with inner:
-            assert gc.get_threshold()[0] == 20_000
-        assert gc.get_threshold()[0] == 20_000  # the outer simulator still holds it
+    sim = make_sim()
+    with sim:
+        assert gc.get_threshold() == before  # user code outside the engine: the process's own
+        Look.perform_async()
+    sim.drain()
+    assert seen == [20_000]
     assert gc.get_threshold() == before
+
+
+def test_gc_tuning_off_leaves_the_threshold_alone_inside_jobs(make_sim: Any) -> None:
+    import gc
+
+    seen: list[tuple[int, int, int]] = []
+
+    class Look(jobsim.Job):
+        def perform(self) -> None:
+            seen.append(gc.get_threshold())
+
+    sim = make_sim(young_gc=False)
+    with sim:
+        Look.perform_async()
+    sim.drain()
+    assert seen == [gc.get_threshold()]
+    with pytest.raises(jobsim.InvalidArgument, match=r"young_gc='yes'"):
+        make_sim(young_gc="yes")
 
 
 def test_gc_threshold_someone_sets_meanwhile_or_turns_off_is_left_alone(make_sim: Any) -> None:
     import gc
 
     before = gc.get_threshold()
+
+    class Set(jobsim.Job):
+        def perform(self, first: int) -> None:
+            gc.set_threshold(first, before[1], before[2])
+
     try:
-        with make_sim():
-            gc.set_threshold(5_000, before[1], before[2])
+        sim = make_sim()
+        with sim:
+            Set.perform_async(5_000)
+        sim.drain()
         assert gc.get_threshold()[0] == 5_000  # theirs, not restored over
         gc.set_threshold(0, before[1], before[2])
-        with make_sim():
-            assert gc.get_threshold()[0] == 0  # collection stays off
-        assert gc.get_threshold()[0] == 0
+        with sim:
+            Record.perform_async("x")
+        sim.drain()
+        assert gc.get_threshold()[0] == 0  # collection stays off
     finally:
         gc.set_threshold(*before)
 
 
-def test_gc_older_thresholds_set_inside_the_block_are_kept(make_sim: Any) -> None:
+def test_gc_older_thresholds_set_inside_a_run_are_kept(make_sim: Any) -> None:
     import gc
+
+    class Set(jobsim.Job):
+        def perform(self) -> None:
+            gc.set_threshold(20_000, 50, 50)
 
     before = gc.get_threshold()
     try:
-        with make_sim():
-            gc.set_threshold(20_000, 50, 50)
+        sim = make_sim()
+        with sim:
+            Set.perform_async()
+        sim.drain()
         assert gc.get_threshold() == (before[0], 50, 50)
     finally:
         gc.set_threshold(*before)

@@ -1,5 +1,6 @@
 """Workers in virtual time: concurrency, durations, fetch order, polling, shutdown and crashes
-(reference/sidekiq-semantics.md §0, §1.11, §3.3, §4)."""
+(Sidekiq's lib/sidekiq/processor.rb, manager.rb,
+scheduled.rb and fetch.rb)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def _clear() -> None:
     LOG.clear()
 
 
-# §4.3 -- concurrency and durations -------------------------------------------------------------
+# -- concurrency and durations -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,7 @@ def test_duration_draws_are_checked() -> None:
     assert exponential(0)(None) == 0  # type: ignore[arg-type]
 
 
-# §4.1/4.2 -- queue order -------------------------------------------------------------------------
+# -- queue order -------------------------------------------------------------------------
 
 
 def test_queue_modes_per_profile() -> None:
@@ -245,7 +246,7 @@ def test_weighted_runs_share_slots_by_weight(make_sim: Any) -> None:
     assert 130 <= share["a"] <= 170  # expected 150 of the first 200
 
 
-# §3.3 -- the scheduler's poll --------------------------------------------------------------------
+# -- the scheduler's poll --------------------------------------------------------------------
 
 
 def test_sidekiq_poll_moves_due_jobs_on_randomised_ticks(make_sim: Any) -> None:
@@ -309,7 +310,7 @@ def test_poll_interval_formula_per_process_count(make_sim: Any) -> None:
     assert sum(eight) / 2000 == pytest.approx(50, rel=0.08)
 
 
-# §1.11 -- shutdown and crashes -------------------------------------------------------------------
+# -- shutdown and crashes -------------------------------------------------------------------
 
 
 def test_shutdown_pushes_unfinished_jobs_back_to_the_front(make_sim: Any) -> None:

@@ -5,7 +5,8 @@ push is an ordinary jobsim job of class ``ActiveJob::QueueAdapters::SidekiqAdapt
 (``Sidekiq::ActiveJob::Wrapper`` on the Sidekiq 8 profile) with ``wrapped`` naming the
 ActiveJob class and the serialized job data as its one argument. ActiveJob's retries are new
 pushes of the wrapper; an error no handler takes escapes the wrapper, and Sidekiq's own retry
-engine (the core's) takes it from there. Semantics: ``reference/matchers.md`` §1.
+engine (the core's) takes it from there. Semantics: rails/rails
+``activejob/lib/active_job/exceptions.rb``, ``execution.rb``, ``enqueuing.rb``.
 
 This module holds the job itself: enqueueing, its data, and running it. What a class declares
 (its options, ``retry_on`` and the like) is in ``_declarations``; the wrapper jobs on the

@@ -5,22 +5,46 @@ The class keyword arguments (``queue_as``, ``priority``, ``rails``, ``retry_jitt
 (``rescue_from``, ``retry_on``, ``discard_on``, ``after_discard``) live on
 :class:`Declarations`, the class level of :class:`~jobsim.active_job.ActiveJob`. They only
 record handlers and check arguments; the job instance runs them (``_base``). Semantics:
-``reference/matchers.md`` §1.
+rails/rails ``activejob/lib/active_job/exceptions.rb``.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
+from datetime import timedelta
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 
 from jobsim.active_job._delay import Wait, determine_delay
-from jobsim.active_job._versions import get_rails
+from jobsim.active_job._versions import RailsVersion, get_rails
 from jobsim.errors import InvalidArgument, JobsimWarning
+from jobsim.gem_options import check_gem_combination
 from jobsim.options import validate_options
 
-if TYPE_CHECKING:
-    from jobsim.active_job._base import ActiveJob
+
+class _Handled(Protocol):
+    """What a retry_on/discard_on handler uses of the ActiveJob it handles (``_base`` builds
+    the job class on this module, so this module names its needs instead of importing it)."""
+
+    retry_jitter: float
+
+    def rails_version(self) -> RailsVersion: ...
+    def _count_execution(self, key: str) -> int: ...
+    def _rand(self) -> float: ...
+    def retry_job(
+        self,
+        *,
+        wait: float | timedelta | None = None,
+        wait_until: Any = None,
+        queue: str | None = None,
+        priority: int | None = None,
+        error: BaseException | None = None,
+    ) -> Any: ...
+    def _instrument(
+        self, name: str, error: BaseException | None, wait: float | None = None
+    ) -> None: ...
+    def _run_after_discard(self, error: BaseException) -> None: ...
+
 
 __all__ = ["Attempts", "Declarations", "Handler", "RailsDeprecationWarning"]
 
@@ -91,8 +115,11 @@ class Declarations:
         if retry_jitter is not None:
             cls.retry_jitter = _jitter_value(f"{where}: retry_jitter", retry_jitter)
         if sidekiq_options is not None:
-            checked = validate_options(dict(sidekiq_options), where=f"{where} sidekiq_options")
+            checked = validate_options(
+                dict(sidekiq_options), where=f"{where} sidekiq_options", stacklevel=2
+            )
             cls.sidekiq_options = {**cls.sidekiq_options, **checked}
+            check_gem_combination(cls.sidekiq_options, where=f"{where} sidekiq_options")
 
     # -- declarations --------------------------------------------------------------------
 
@@ -149,7 +176,7 @@ class Declarations:
                 warnings.warn(RailsDeprecationWarning(msg), stacklevel=2)
         key = "[" + ", ".join(_class_name(kind) for kind in kinds) + "]"
 
-        def handler(job: ActiveJob, error: BaseException) -> None:
+        def handler(job: _Handled, error: BaseException) -> None:
             version = job.rails_version()
             n = job._count_execution(key)
             if attempts == "unlimited" and not version.unlimited_attempts:
@@ -175,7 +202,7 @@ class Declarations:
         """Drop the job when one of ``exceptions`` is raised; ``block(job, error)`` first."""
         kinds = _exceptions(f"{cls.__qualname__}.discard_on", exceptions)
 
-        def handler(job: ActiveJob, error: BaseException) -> None:
+        def handler(job: _Handled, error: BaseException) -> None:
             job._instrument("discard", error)
             if block is not None:
                 block(job, error)

@@ -9,7 +9,8 @@ with ``r`` a draw from ``[0, 1)`` (Ruby's ``Kernel.rand``) and ``j`` the jitter:
     anything else (a float included)                RuntimeError when the job fails
 
 A symbol the version does not know falls into the last branch. ``r`` is drawn only when the
-jitter is not zero, as in Rails. Source: ``reference/matchers.md`` §1.2.
+jitter is not zero, as in Rails. Source: rails/rails
+``activejob/lib/active_job/exceptions.rb`` (``determine_delay``) at each tag.
 """
 
 from __future__ import annotations

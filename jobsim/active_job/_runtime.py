@@ -3,12 +3,11 @@
 ActiveJob finds a job class by name (Ruby's ``constantize``); jobsim keeps that lookup per
 simulator, beside the Rails version in force, how ``Kernel.rand`` draws, and a log of
 ActiveJob's instrumentation (``enqueue_retry``, ``retry_stopped``, ``discard``). The settings
-hang off the simulator object weakly, so nothing outlives it.
+live in the simulator's own stash, so nothing outlives it and no simulator sees another's.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from jobsim import routing
 from jobsim.active_job._versions import DEFAULT_RAILS, RailsVersion, get_rails
 from jobsim.errors import InvalidArgument
+from jobsim.stash import Stash, StashKey
 
 if TYPE_CHECKING:
     from jobsim.rng import Stream
@@ -79,7 +79,8 @@ class Settings:
         self.classes[name] = job_class
 
 
-_SETTINGS: weakref.WeakKeyDictionary[Any, Settings] = weakref.WeakKeyDictionary()
+#: Where a simulator keeps its ActiveJob settings (in its own stash, never in this module).
+_SETTINGS = StashKey[Settings]("active_job settings")
 
 
 def settings(sim: Any) -> Settings:
@@ -88,9 +89,14 @@ def settings(sim: Any) -> Settings:
     jobsim.active_job.settings(sim).rails = "7.1"
     jobsim.active_job.settings(sim).rand = 0.5    # pin Kernel.rand
     """
-    found = _SETTINGS.get(sim)
+    stash = getattr(sim, "stash", None)
+    if not isinstance(stash, Stash):
+        # An enqueue target without a stash (Redis's disabled mode) has Rails' defaults.
+        return Settings()
+    found = stash.get(_SETTINGS, None)
     if found is None:
-        found = _SETTINGS[sim] = Settings()
+        found = Settings()
+        stash[_SETTINGS] = found
     return found
 
 

@@ -4,7 +4,7 @@ ActiveJob's retry layer changed between Rails releases: which ``wait:`` symbols 
 ``attempts: :unlimited``, ``after_discard``, what ``perform_now`` does with ``set`` options,
 how ``retry_job`` enqueues, and the timestamps in the serialized job. A :class:`RailsVersion`
 records each choice as a field; the facts and their sources are in
-``reference/matchers.md`` §1 (``activejob/lib/active_job/exceptions.rb`` at each tag).
+rails/rails ``activejob/lib/active_job/exceptions.rb`` at each tag.
 """
 
 from __future__ import annotations

@@ -9,15 +9,12 @@ name in the simulator's settings and performs it now.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jobsim import routing
 from jobsim.active_job import _runtime
 from jobsim.errors import UnknownJob
 from jobsim.job import Job
-
-if TYPE_CHECKING:
-    from jobsim.active_job._base import ActiveJob
 
 __all__ = ["JobWrapper", "SidekiqWrapper", "execute", "wrapper_for"]
 
@@ -41,7 +38,9 @@ def execute(job_data: Mapping[str, Any]) -> Any:
     return found.deserialize(job_data).perform_now()
 
 
-def _wrapped_class(job: Mapping[str, Any]) -> type[ActiveJob] | None:
+def _wrapped_class(job: Mapping[str, Any]) -> type[Any] | None:
+    # The ActiveJob class registered under the wrapped name (typed loosely: _base builds on
+    # this module, so naming ActiveJob here would be an import cycle).
     sim = routing.active()
     profile = getattr(sim, "profile", None)
     if sim is None or not getattr(profile, "retry_hooks_on_wrapped", False):

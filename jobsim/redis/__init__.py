@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from jobsim.redis._client import Client
+from jobsim.redis._connect import fake_redis, redis_time
 from jobsim.redis._decode import DEFAULT_MAX_MEMBER_BYTES
 from jobsim.redis._disabled import RedisTarget, disabled
 from jobsim.redis._dump import write_dump
@@ -48,22 +49,6 @@ __all__ = [
     "RedisDataError",
     "DEFAULT_MAX_MEMBER_BYTES",
 ]
-
-
-def fake_redis() -> Any:
-    """A fresh in-process ``fakeredis.FakeRedis`` (the embedded default)."""
-    try:
-        import fakeredis
-    except ImportError:  # pragma: no cover - the extra is part of the dev install
-        msg = "jobsim.redis needs fakeredis for an embedded Redis: pip install 'jobsim[redis]'"
-        raise ImportError(msg) from None
-    return fakeredis.FakeRedis()
-
-
-def redis_time(redis: Any) -> float:
-    """The Redis server's clock (``TIME``) in epoch seconds: where a replay of it starts."""
-    seconds, micros = redis.time()
-    return int(seconds) + int(micros) / 1_000_000
 
 
 def dump_state(redis: Any, out: IO[str]) -> int:

@@ -1,6 +1,7 @@
 """Sidekiq's Redis key layout as data (layer 7, private).
 
-The keys (``reference/sidekiq-semantics.md`` §9): the ``queues`` set, one ``queue:NAME`` list per
+The keys (Sidekiq's ``lib/sidekiq/api.rb``, ``client.rb`` and ``scheduled.rb``): the ``queues``
+set, one ``queue:NAME`` list per
 queue (the client LPUSHes, the fetcher BRPOPs, so the list's tail is the oldest job), the
 ``schedule``, ``retry`` and ``dead`` sorted sets scored by epoch seconds, and the
 ``stat:processed`` / ``stat:failed`` counters with their ``:YYYY-MM-DD`` daily keys.

@@ -26,6 +26,7 @@ from jobsim.clock import format_time
 from jobsim.errors import JobsimError
 from jobsim.job import Job
 from jobsim.profiles import DEFAULT_PROFILE, PROFILES
+from jobsim.redis._connect import redis_time
 from jobsim.redis._decode import DEFAULT_MAX_MEMBER_BYTES
 from jobsim.redis._dump import parse_dump
 from jobsim.redis._layout import Layout
@@ -122,8 +123,6 @@ def _load(args: argparse.Namespace) -> tuple[Layout, float | None]:
     limit = args.max_member_bytes
     if args.redis is not None:
         import redis as redis_py
-
-        from jobsim.redis import redis_time
 
         client = redis_py.Redis.from_url(args.redis)
         return decode_raw(read_raw(client), max_member_bytes=limit), redis_time(client)

@@ -12,7 +12,9 @@ A scenario directory holds:
     ``tick(ctx)``, called with the simulator active at the start of every step (``STEP``, a
     timedelta, default five minutes) to enqueue that step's traffic. ``ctx`` is a
     :class:`Tick`: ``now``, ``step``, ``rng`` (the scenario's own seeded stream), ``cron``
-    (whether schedule.yml runs) and ``sim``.
+    (whether schedule.yml runs) and ``sim``. ``PLUGINS`` (optional) lists the plugins the
+    scenario's simulator runs, as a Gemfile lists gems: ``PLUGINS = ["unique_jobs"]`` (names,
+    ``"package.module:Plugin"`` or plugin objects; see :mod:`jobsim.plugins`).
 
 The run samples queue depth and set sizes after every step, then summarises the trace.
 
@@ -229,6 +231,9 @@ def run_scenario(
     overrides, applied = apply_settings(module, settings or {}, where)
     options: dict[str, Any] = {"seed": seed, "start": start, "trace_limit": trace_limit}
     options.update(overrides)
+    plugins = getattr(module, "PLUGINS", None)
+    if plugins is not None:
+        options["plugins"] = plugins
     if profile is not None:
         options["profile"] = profile
     yml = where / "sidekiq.yml"

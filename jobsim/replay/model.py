@@ -19,7 +19,6 @@ the draws another job sees. Limits count calls in *virtual* time.
 from __future__ import annotations
 
 import functools
-import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -28,18 +27,22 @@ from jobsim import routing
 from jobsim.durations import Duration, constant, exponential, uniform
 from jobsim.errors import InvalidArgument
 from jobsim.rng import SimRandom, Stream
+from jobsim.stash import Stash, StashKey
 
 __all__ = ["exponential", "fails", "rate_limited", "stream_for", "takes"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 ErrorSpec = type[BaseException] | BaseException
 
-_streams: weakref.WeakKeyDictionary[Any, dict[str, Stream]] = weakref.WeakKeyDictionary()
+#: A simulator's modelled-behaviour streams, in its own stash.
+_STREAMS = StashKey[dict[str, Stream]]("replay.model streams")
 
 
 def _simulator(what: str) -> Any:
     sim = routing.active()
-    if sim is None or not isinstance(getattr(sim, "seed", None), int):
+    if not isinstance(getattr(sim, "seed", None), int) or not isinstance(
+        getattr(sim, "stash", None), Stash
+    ):
         msg = f"{what} ran outside a simulation; modelled jobs run inside a jobsim Simulator"
         raise InvalidArgument(msg)
     return sim
@@ -48,10 +51,11 @@ def _simulator(what: str) -> Any:
 def stream_for(name: str) -> Stream:
     """The random stream called ``name`` of the running simulator (seeded by its seed)."""
     sim = _simulator(f"stream_for({name!r})")
-    per_sim = _streams.setdefault(sim, {})
+    stash: Stash = sim.stash
+    per_sim = stash.setdefault(_STREAMS, {})
     stream = per_sim.get(name)
     if stream is None:
-        stream = per_sim[name] = SimRandom(sim.seed).stream(f"model:{name}")
+        stream = per_sim[name] = SimRandom(int(sim.seed)).stream(f"model:{name}")
     return stream
 
 
@@ -111,14 +115,15 @@ def rate_limited(
         msg = f"rate_limited(per={per!r}): pass seconds > 0"
         raise InvalidArgument(msg)
     _check_error(error, "rate_limited()")
-    windows: weakref.WeakKeyDictionary[Any, deque[float]] = weakref.WeakKeyDictionary()
+    # Each decorated perform keeps its window in the simulator's stash, under its own key.
+    window = StashKey[deque[float]]("rate_limited window")
 
     def decorate(function: F) -> F:
         @functools.wraps(function)
         def perform(*args: Any, **kwargs: Any) -> Any:
             sim = _simulator("rate_limited()")
             now = float(sim.time)
-            recent = windows.setdefault(sim, deque())
+            recent = sim.stash.setdefault(window, deque())
             while recent and recent[0] <= now - per:
                 recent.popleft()
             if len(recent) >= calls:

@@ -10,15 +10,55 @@ from __future__ import annotations
 import difflib
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from jobsim import routing
 from jobsim.clock import format_time
 from jobsim.simulator import Simulator
-from jobsim.testing._records import JobRecord, class_counts, enqueued_records
+from jobsim.testing._records import JobRecord, Scope, class_counts, enqueued_records
 
-if TYPE_CHECKING:
-    from jobsim.testing._matchers import Evaluation
+
+# What a report reads of a matcher check, as protocols: the matchers module builds on this one,
+# so this one names what it needs instead of importing it back.
+class _Count(Protocol):
+    @property
+    def low(self) -> int: ...
+    @property
+    def high(self) -> int | None: ...
+    @property
+    def text(self) -> str: ...
+    def accepts(self, found: int) -> bool: ...
+
+
+class _Matcher(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def job_name(self) -> str | None: ...
+    @property
+    def exclusive(self) -> bool: ...
+    def description(self) -> str: ...
+    def expectation_lines(self) -> Iterable[tuple[str, str]]: ...
+
+
+class Evaluation(Protocol):
+    """One check of a matcher (``jobsim.testing._matchers.Evaluation``), as a report reads it."""
+
+    @property
+    def matcher(self) -> _Matcher: ...
+    @property
+    def scope(self) -> Scope: ...
+    @property
+    def records(self) -> list[JobRecord]: ...
+    @property
+    def matching(self) -> list[JobRecord]: ...
+    @property
+    def misses(self) -> list[tuple[JobRecord, list[str]]]: ...
+    @property
+    def count(self) -> _Count: ...
+    @property
+    def passed(self) -> bool: ...
+
 
 __all__ = [
     "at_but_immediate",

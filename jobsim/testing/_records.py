@@ -10,6 +10,7 @@ times.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -204,18 +205,18 @@ def performed_records(sim: Simulator, after_seq: int = 0) -> list[JobRecord]:
 
 # -- which simulator, and since when ---------------------------------------------------------
 
-_test_start = 0
+#: The routing generation at the start of the current test, in this thread or task.
+_test_start: ContextVar[int] = ContextVar("jobsim_test_start", default=0)
 
 
 def mark_test_start() -> None:
     """Diagnostics look at routing history from here on (see ``begin_test``)."""
-    global _test_start
-    _test_start = routing.generation()
+    _test_start.set(routing.generation())
 
 
 def started_generation() -> int:
     """The routing generation :func:`begin_test` recorded."""
-    return _test_start
+    return _test_start.get()
 
 
 def resolve_simulator(sim: Simulator | None, what: str) -> Simulator:
@@ -256,7 +257,7 @@ class Scope:
     @classmethod
     def everything(cls, sim: Simulator) -> Scope:
         """All of ``sim``'s history (the plain ``assert`` form)."""
-        return cls(sim, 0, _test_start, inside=False)
+        return cls(sim, 0, _test_start.get(), inside=False)
 
     @classmethod
     def from_now(cls, sim: Simulator) -> Scope:

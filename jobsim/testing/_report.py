@@ -9,14 +9,21 @@ the frame it happened in; when a test fails, a test runner passes the traceback 
 from __future__ import annotations
 
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import dataclass
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from jobsim.testing._records import mark_test_start
 
-if TYPE_CHECKING:
-    from jobsim.testing._matchers import Evaluation
+
+class Evaluation(Protocol):
+    """A matcher check, as far as a note needs it (the matchers module builds on this one)."""
+
+    def message(self) -> str:
+        """The check's full report."""
+        ...
+
 
 __all__ = ["begin_test", "clear", "explain_failure", "note"]
 
@@ -32,19 +39,28 @@ class _Note:
     evaluation: Evaluation
 
 
-_notes: deque[_Note] = deque(maxlen=16)
+#: The notes of this thread or task (a test's checks and its failure report share both).
+_notes: ContextVar[deque[_Note] | None] = ContextVar("jobsim_matcher_notes", default=None)
+
+
+def _mine() -> deque[_Note]:
+    notes = _notes.get()
+    if notes is None:
+        notes = deque(maxlen=16)
+        _notes.set(notes)
+    return notes
 
 
 def note(evaluation: Evaluation, frame: FrameType | None) -> None:
     """Remember that ``evaluation`` was made in ``frame`` (at its current line)."""
     if frame is None:
         return
-    _notes.append(_Note(id(frame), id(frame.f_code), frame.f_lineno, evaluation))
+    _mine().append(_Note(id(frame), id(frame.f_code), frame.f_lineno, evaluation))
 
 
 def clear() -> None:
     """Forget every note."""
-    _notes.clear()
+    _mine().clear()
 
 
 def begin_test() -> None:
@@ -53,7 +69,7 @@ def begin_test() -> None:
     The pytest plugin calls this before each test. Without it, diagnostics such as "the job
     went to another simulator" consider everything since the process started.
     """
-    _notes.clear()
+    _mine().clear()
     mark_test_start()
 
 
@@ -68,7 +84,7 @@ def explain_failure(tb: TracebackType | None) -> str | None:
         frame = tb.tb_frame
         places.append((id(frame), id(frame.f_code), tb.tb_lineno))
         tb = tb.tb_next
-    for recorded in reversed(_notes):
+    for recorded in reversed(_mine()):
         for frame_id, code_id, line in places:
             if (
                 recorded.frame_id == frame_id

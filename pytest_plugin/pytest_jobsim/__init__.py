@@ -7,9 +7,11 @@ It is a thin adapter over :mod:`jobsim` and :mod:`jobsim.testing`:
   ``time.time()`` following its clock through freezegun) and ``jobsim_factory`` (a
   session-scoped callable building simulators with the configured defaults, for Hypothesis
   ``@given`` tests and custom set-ups);
-* the marker ``@pytest.mark.jobsim(seed=…, start=…, profile=…, queues=…, freeze_time=…)``;
-* ini options ``jobsim_seed``, ``jobsim_profile``, ``jobsim_start``, ``jobsim_freeze_time``,
-  ``jobsim_trace_tail`` and the command-line option ``--jobsim-seed``;
+* the marker ``@pytest.mark.jobsim(seed=…, start=…, profile=…, queues=…, plugins=…,
+  young_gc=…, freeze_time=…)``;
+* ini options ``jobsim_seed``, ``jobsim_profile``, ``jobsim_start``, ``jobsim_plugins``,
+  ``jobsim_young_gc``, ``jobsim_freeze_time``, ``jobsim_trace_tail`` and the command-line
+  option ``--jobsim-seed``;
 * on failure, a "jobsim" report section with the full report of a failed ``assert
   have_enqueued_job(...)``, the seed, and the last trace events (shown with ``-q`` too).
 
@@ -31,6 +33,7 @@ import pytest
 
 import jobsim
 from jobsim.clock import format_time
+from jobsim.plugins import resolve_plugins
 
 __all__ = ["SimulatorFactory", "jobsim_factory", "jobsim_fixture"]
 
@@ -52,6 +55,10 @@ class _Settings:
     start: datetime | float | None
     freeze_time: str  # "auto", "true" or "false"
     trace_tail: int
+    #: Plugin names for every simulator (``jobsim_plugins``); a marker's plugins= replaces them.
+    plugins: tuple[str, ...] = ()
+    #: Whether the engine collects young garbage less often (off unless the ini asks).
+    young_gc: bool = False
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,6 +80,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "jobsim_start",
         "where virtual time starts: ISO-8601 with a zone (2026-03-02T09:00:00Z) or epoch seconds",
         default="",
+    )
+    parser.addini(
+        "jobsim_plugins",
+        "plugins every simulator runs, as a Gemfile chooses gems: names such as unique_jobs "
+        "throttled, or package.module:Plugin (a marker's plugins= replaces the list)",
+        type="args",
+        default=[],
+    )
+    parser.addini(
+        "jobsim_young_gc",
+        "collect young garbage less often while a simulator's engine runs (jobsim.young_gc): "
+        "true or false (default false: your tests run under the GC setting you chose)",
+        default="false",
     )
     parser.addini(
         "jobsim_freeze_time",
@@ -128,14 +148,24 @@ def _read_settings(config: pytest.Config) -> _Settings:
         msg = f"jobsim_freeze_time = {freeze!r} (ini): pass auto, true or false"
         raise pytest.UsageError(msg)
     tail = whole(str(config.getini("jobsim_trace_tail")).strip(), "jobsim_trace_tail (ini)")
-    return _Settings(seed, source, profile, start, freeze, tail)
+    plugins = tuple(str(name) for name in config.getini("jobsim_plugins"))
+    try:
+        resolve_plugins(plugins, where="jobsim_plugins")  # a bad name fails here, once
+    except jobsim.JobsimError as error:
+        raise pytest.UsageError(f"jobsim_plugins = {' '.join(plugins)} (ini): {error}") from None
+    young = str(config.getini("jobsim_young_gc")).strip().lower()
+    if young not in ("true", "false"):
+        msg = f"jobsim_young_gc = {young!r} (ini): pass true or false"
+        raise pytest.UsageError(msg)
+    return _Settings(seed, source, profile, start, freeze, tail, plugins, young == "true")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "jobsim(**options): options for the `jobsim` fixture's Simulator (seed=, start=, "
-        "profile=, queues=, ...) and freeze_time=False to keep the real clock",
+        "profile=, queues=, plugins=, young_gc=, ...) and freeze_time=False to keep the real "
+        "clock",
     )
     config.stash[_SETTINGS_KEY] = _read_settings(config)
 
@@ -146,6 +176,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     return (
         f"jobsim: seed={settings.seed} ({settings.seed_source}), profile={profile}, "
         f"freeze_time={settings.freeze_time}"
+        + (f", plugins={' '.join(settings.plugins)}" if settings.plugins else "")
     )
 
 
@@ -176,7 +207,9 @@ class SimulatorFactory:
                 f"{', '.join(sorted(_SIMULATOR_OPTIONS))}, and freeze_time in the marker"
             )
             raise TypeError(msg)
-        options: dict[str, Any] = {"seed": self._settings.seed}
+        options: dict[str, Any] = {"seed": self._settings.seed, "young_gc": self._settings.young_gc}
+        if self._settings.plugins:
+            options["plugins"] = list(self._settings.plugins)
         if self._settings.profile is not None:
             options["profile"] = self._settings.profile
         if self._settings.start is not None:

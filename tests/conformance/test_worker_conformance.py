@@ -2,10 +2,11 @@
 
 ``sidekiq_workers.rb`` runs every case of ``worker_cases.json`` through Sidekiq's own code on a
 private Redis (see its header); this module runs the same cases in jobsim, builds the same
-observation and compares the two. Three parts (reference/sidekiq-semantics.md §3.3, §4, §6,
-§1.11):
+observation and compares the two. Three parts (Sidekiq's ``cli.rb``,
+``fetch.rb``, ``middleware/chain.rb``, ``scheduled.rb`` and ``launcher.rb``):
 
-* **Queue lists** (§4.1, §4.2): a queue configuration as ``sidekiq -q NAME[,WEIGHT]`` or a
+* **Queue lists** (``cli.rb``, ``fetch.rb``): a queue configuration as
+  ``sidekiq -q NAME[,WEIGHT]`` or a
   ``sidekiq.yml`` ``:queues:`` gives it. Sidekiq reads it with ``CLI#setup_options``; jobsim with
   ``parse_queues(list, PROFILES["sidekiq-6.4"])`` (the YAML cases through
   ``parse_sidekiq_yml`` of the very text Sidekiq read). Compared exactly: the error message,
@@ -13,14 +14,16 @@ observation and compares the two. Three parts (reference/sidekiq-semantics.md §
   lists the shuffles differ by construction, so the distributions are compared: how often each
   queue is tried first, and how often each whole order occurs, over 20,000 fetches per side,
   with a chi-squared homogeneity test (both sides seeded, so the verdict is repeatable).
-* **Middleware** (§6, §3.3, §0): chains built with add/prepend/insert_before/insert_after/remove,
+* **Middleware** (``middleware/chain.rb``, ``scheduled.rb``, ``processor.rb``): chains built
+  with add/prepend/insert_before/insert_after/remove,
   client middleware through ``Client#push``, server middleware through ``Processor#process``,
   scheduled jobs and retries back through ``Scheduled::Enq#enqueue_jobs``. Each middleware
   runs a small script of ops (record, yield, mutate, return this or that, raise) that both
   sides interpret the same way; after each step both sides report what was called, what
   ``perform`` received, the queues, the schedule and retry sets, the dead set size and the
   processed/failed counters.
-* **Shutdown** (§1.11): ``Sidekiq::Launcher`` with ``-c 1 -t 2``, three 30 s jobs and TERM
+* **Shutdown** (``launcher.rb``, ``manager.rb``): ``Sidekiq::Launcher`` with ``-c 1 -t 2``,
+  three 30 s jobs and TERM
   after 4 s (the experiment the reference verified), and a job that finishes within the
   timeout; jobsim runs ``advance(term_after)`` then ``shutdown(timeout)``.
 
@@ -647,7 +650,7 @@ def test_shutdown_case_matches_sidekiq(name: str, sidekiq_workers: dict[str, Any
 
 
 def test_the_verified_shutdown_experiment_is_reproduced(sidekiq_workers: dict[str, Any]) -> None:
-    """§1.11 [verified 6.4.1]: job 1 got Sidekiq::Shutdown, the queue afterwards pops 1, 2, 3,
+    """Shutdown [verified 6.4.1]: job 1 got Sidekiq::Shutdown, the queue afterwards pops 1, 2, 3,
     the retry set is empty, stat:processed = 1 and stat:failed = 1."""
     expected = ruby_case(sidekiq_workers, "shutdown_cases", "term_after_4s_c1_t2_three_30s_jobs")
     assert expected == {

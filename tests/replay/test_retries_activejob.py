@@ -17,7 +17,8 @@ from jobsim.replay import active_job_schedule, parse_wait
 from jobsim.retry import default_delay
 from jobsim.simulator import Simulator
 
-#: Rails' symbol backoff per version (``reference/matchers.md`` §1.2), or None where Rails
+#: Rails' symbol backoff per version (rails/rails ``activejob/lib/active_job/exceptions.rb``), or
+#: None where Rails
 #: raises ``Couldn't determine a delay`` at the first failure.
 POLY = {"6.1": None, "7.0": None, "7.1": "polynomially_longer", "7.2": "polynomially_longer",
         "8.0": "polynomially_longer"}  # fmt: skip

@@ -134,3 +134,35 @@ def test_shop_day_is_deterministic_and_realistic() -> None:
     assert capacity["saturated_seconds"] > 3600  # ...for over an hour
     latency = {row["queue"]: row for row in first.summary["latency"]}
     assert latency["default"]["p95"] > 5 * 60  # stock reservations wait minutes
+
+
+def test_a_scenario_chooses_its_plugins(tmp_path: Path) -> None:
+    (tmp_path / "jobs.py").write_text(
+        textwrap.dedent(
+            """
+            import jobsim
+
+            class Noter:
+                name = "noter"
+                honours = ("lock",)
+
+                def install(self, sim):
+                    sim.stash[KEY] = "installed"
+
+            KEY = jobsim.StashKey[str]()
+            PLUGINS = [Noter()]
+
+            class Once(jobsim.Job, lock="until_executed"):
+                def perform(self):
+                    pass
+
+            def tick(ctx):
+                Once.perform_async()
+            """
+        )
+    )
+    run = run_scenario(tmp_path, seed=1, period=600)
+    assert [plugin.name for plugin in run.sim.plugins] == ["noter"]
+    (tmp_path / "jobs.py").write_text("PLUGINS = ['nope']\n")
+    with pytest.raises(InvalidArgument, match="unknown plugin 'nope'"):
+        run_scenario(tmp_path, seed=1, period=600)
