@@ -199,7 +199,12 @@ def active_job_schedule(
         msg = f"attempts={attempts!r}: pass a whole number >= 1 (the first run counts)"
         raise InvalidArgument(msg)
     fraction: object = jitter_fraction
-    if isinstance(fraction, bool) or not isinstance(fraction, int | float) or fraction < 0:
+    if (
+        isinstance(fraction, bool)
+        or not isinstance(fraction, int | float)
+        or not math.isfinite(fraction)
+        or fraction < 0
+    ):
         msg = f"jitter_fraction={jitter_fraction!r}: pass a fraction >= 0, such as 0.15"
         raise InvalidArgument(msg)
     _check_wait(wait, float(jitter_fraction), version.name)
