@@ -20,11 +20,11 @@ __all__ = ["checked_retry_options", "epoch_option", "first_failure", "read_job"]
 
 def read_job(name: str) -> dict[str, Any]:
     if name == "-":
-        return load_job(sys.stdin, name="stdin")
+        return load_job(sys.stdin, name="--job - (stdin)")
     path = Path(name)
     try:
         with path.open(encoding="utf-8") as handle:
-            return load_job(handle, name=str(path))
+            return load_job(handle, name=f"--job {path}")
     except OSError as error:
         msg = f"--job {name}: cannot read it ({error.strerror})"
         raise JobsimError(msg) from None

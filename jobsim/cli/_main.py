@@ -100,7 +100,9 @@ def _parser() -> _Parser:
         module.add_parser(commands)
     for sub in commands.choices.values():
         # SUPPRESS: a subcommand's --debug must not reset one given before the command.
-        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
+        sub.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP
+        )
     return parser
 
 
@@ -156,4 +158,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _report(error: BaseException, debug: bool) -> None:
     if debug:
         traceback.print_exception(error, file=sys.stderr)
-

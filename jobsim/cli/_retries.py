@@ -18,7 +18,6 @@ from jobsim.replay import (
     ROW_FIELDS,
     SAMPLE_FIELDS,
     compile_count_expression,
-    parse_duration,
     retry_schedule,
 )
 from jobsim.report import write_retry_plot
@@ -194,4 +193,3 @@ def run_retries(args: argparse.Namespace) -> int:
         _retries_table(schedule)
     files.raise_failures()
     return 0
-

@@ -45,7 +45,9 @@ def load_job(source: IO[str], *, name: str = "job") -> dict[str, Any]:
     try:
         text = source.read()
     except UnicodeDecodeError as error:
-        msg = f"{name}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8 JSON"
+        msg = (
+            f"{name}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8 JSON"
+        )
         raise InvalidArgument(msg) from None
     try:
         data = json.loads(text)

@@ -15,9 +15,9 @@ from typing import Any
 
 from jobsim.clock import DEFAULT_START, format_time
 from jobsim.errors import InvalidArgument, JobsimError
-from jobsim.replay._input import LAST_SHOWN_TIME, check_shown_time
 from jobsim.options import validate_options
 from jobsim.profiles import DEFAULT_PROFILE, Profile, get_profile
+from jobsim.replay._input import LAST_SHOWN_TIME, check_shown_time
 from jobsim.retry import JitterMode, RetryDecision, as_seconds, decide_retry, max_attempts
 from jobsim.rng import SimRandom
 
