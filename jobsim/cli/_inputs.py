@@ -34,8 +34,10 @@ def _iso_time(text: str, option: str) -> float:
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
         msg = f"{option} {text!r}: pass an ISO time with a zone, e.g. 2026-01-01T10:03:00Z"
-        raise JobsimError(msg) from None
+        raise JobsimError(msg)
     return check_shown_time(as_epoch(when, name=option), f"{option} {text!r}")
 
 

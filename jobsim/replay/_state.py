@@ -11,6 +11,7 @@ Job classes come from importable modules; a class not imported gets a stand-in c
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import sys
 import types
@@ -28,6 +29,7 @@ from jobsim.redis._dump import parse_dump
 from jobsim.redis._layout import Layout
 from jobsim.redis._read import decode_raw, read_raw
 from jobsim.redis._state import apply_layout
+from jobsim.replay._input import LAST_SHOWN_TIME
 from jobsim.simulator import Simulator
 
 __all__ = ["UNKNOWN_CHOICES", "replay_state"]
@@ -149,12 +151,22 @@ def replay_state(
     if unknown not in UNKNOWN_CHOICES:
         msg = f"unknown={unknown!r}: pass one of {', '.join(map(repr, UNKNOWN_CHOICES))}"
         raise InvalidArgument(msg)
+    limit: object = max_member_bytes
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        msg = f"max_member_bytes={max_member_bytes!r}: pass a whole number of bytes >= 1"
+        raise InvalidArgument(msg)
     if redis_url is not None:
         layout, when = _from_redis(redis_url, max_member_bytes)
     else:
         assert dump is not None
         layout, when = _from_dump(Path(dump), max_member_bytes)
     begin = start if start is not None else (when or _latest_time(layout))
+    if math.isfinite(period) and (begin or 0.0) + period > LAST_SHOWN_TIME:
+        msg = (
+            f"period={period:g}: a run from {format_time(begin or 0.0)} would end after "
+            f"{format_time(LAST_SHOWN_TIME)}; pass a shorter period"
+        )
+        raise InvalidArgument(msg)
     sim = Simulator(seed=seed, profile=profile, start=begin if begin else 0.0)
     _import_jobs(sim, modules)
     names = sorted(

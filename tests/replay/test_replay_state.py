@@ -115,3 +115,32 @@ def test_durations() -> None:
     assert parse_duration("1.5h") == 5400
     with pytest.raises(InvalidArgument, match=r"^--for 'soon': pass a number of seconds"):
         parse_duration("soon", option="--for")
+
+
+def test_a_period_past_the_year_9999_is_refused_before_the_run(tmp_path: Path) -> None:
+    path = write_dump(tmp_path)
+    with pytest.raises(InvalidArgument) as error:
+        replay_state(dump=path, period=1e17, start=1767225600.0)
+    assert str(error.value) == (
+        "period=1e+17: a run from 2026-01-01T00:00:00Z would end after 9999-12-31T23:59:59Z; "
+        "pass a shorter period"
+    )
+
+
+def test_bad_numbers_for_the_replay_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(write_dump(tmp_path))
+    for argv, line in [
+        (["--max-member-bytes", "0"], "max_member_bytes=0: pass a whole number of bytes >= 1"),
+        (["--start", "nan"], "--start 'nan': nan epoch seconds is not a time between "
+                             "1970-01-01 and 9999-12-31; pass a time in that range"),
+        (["--start", "2026-01-01"], "--start '2026-01-01': pass an ISO time with a zone, e.g. "
+                                    "2026-01-01T10:03:00Z"),
+    ]:  # fmt: skip
+        assert main(["replay", "--dump", path, *argv]) == 2
+        assert capsys.readouterr().err == f"jobsim replay: {line}\n"
+    assert main(["replay", "--dump", path, "--start", "2026-01-01T00:00:00Z", "--for", "1h"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "replayed 2026-01-01T00:00:00Z .. 2026-01-01T01:00:00Z"
+    )
