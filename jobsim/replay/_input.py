@@ -10,7 +10,13 @@ from typing import IO, Any
 
 from jobsim.errors import InvalidArgument
 
-__all__ = ["LAST_SHOWN_TIME", "check_shown_time", "load_job", "parse_duration"]
+__all__ = [
+    "LAST_SHOWN_TIME",
+    "check_shown_time",
+    "load_job",
+    "parse_duration",
+    "past_the_last_time",
+]
 
 #: 9999-12-31T23:59:59Z, the last instant a Python datetime (so an ISO time) can show.
 LAST_SHOWN_TIME = 253402300799.0
@@ -37,6 +43,14 @@ def check_shown_time(seconds: float, what: str) -> float:
         )
         raise InvalidArgument(msg)
     return seconds
+
+
+def past_the_last_time(what: str, limit: str) -> str:
+    """The message for a schedule that runs past :data:`LAST_SHOWN_TIME`."""
+    return (
+        f"{what} would run after 9999-12-31T23:59:59Z, the last time a schedule can show; "
+        f"pass fewer retries ({limit}), a retry_for window or an earlier first failure"
+    )
 
 
 def load_job(source: IO[str], *, name: str = "job") -> dict[str, Any]:

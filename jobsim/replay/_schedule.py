@@ -17,7 +17,7 @@ from jobsim.clock import DEFAULT_START, format_time
 from jobsim.errors import InvalidArgument, JobsimError
 from jobsim.options import validate_options
 from jobsim.profiles import DEFAULT_PROFILE, Profile, get_profile
-from jobsim.replay._input import LAST_SHOWN_TIME, check_shown_time
+from jobsim.replay._input import LAST_SHOWN_TIME, check_shown_time, past_the_last_time
 from jobsim.retry import JitterMode, RetryDecision, as_seconds, decide_retry, max_attempts
 from jobsim.rng import SimRandom
 
@@ -165,11 +165,7 @@ def _one_run(
         if decision.action != "retry" or decision.delay is None or decision.retry_at is None:
             return rows, decision, now, first
         if decision.retry_at > LAST_SHOWN_TIME:
-            msg_text = (
-                f"retry={retry_option!r}: retry {len(rows) + 1} would run after "
-                f"{format_time(LAST_SHOWN_TIME)}, the last time a schedule can show; "
-                f"pass fewer retries or a retry_for window"
-            )
+            msg_text = past_the_last_time(f"retry {len(rows) + 1}", f"retry={retry_option!r}")
             raise InvalidArgument(msg_text)
         low = decide("min", msg, now).delay or 0.0
         high = decide("max", msg, now).delay or 0.0

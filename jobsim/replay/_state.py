@@ -105,10 +105,13 @@ def _import_jobs(sim: Simulator, modules: Sequence[str]) -> None:
     for name in modules:
         try:
             module = importlib.import_module(name)
-        except ImportError as error:
+        except (ImportError, ValueError, TypeError) as error:  # also "" and relative names
             msg = f"modules: cannot import {name!r} ({error}); pass a module importable from "
             msg += "the working folder, such as app.jobs"
             raise InvalidArgument(msg) from None
+        except Exception as error:  # the module's own code raised: its error, not jobsim's
+            msg = f"modules: importing {name!r} raised {type(error).__name__}: {error}"
+            raise InvalidArgument(msg) from error
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Job) and value is not Job:
                 sim.register(value)

@@ -79,8 +79,15 @@ def test_more_retries_than_the_calendar_holds_are_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert refused(capsys, "retries", "--retry", "100000") == (
-        "jobsim retries: retry=100000: retry 264 would run after 9999-12-31T23:59:59Z, the "
-        "last time a schedule can show; pass fewer retries or a retry_for window"
+        "jobsim retries: retry 264 would run after 9999-12-31T23:59:59Z, the last time a "
+        "schedule can show; pass fewer retries (retry=100000), a retry_for window or an "
+        "earlier first failure"
+    )
+    late = ("--at", "9999-12-31T00:00:00Z")
+    assert refused(capsys, "retries", *late, "--activejob", "3600") == (
+        "jobsim retries: retry 18 would run after 9999-12-31T23:59:59Z, the last time a "
+        "schedule can show; pass fewer retries (attempts=5, retry=True), a retry_for window "
+        "or an earlier first failure"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,29 @@ def test_bad_numbers_for_the_replay_are_refused(
     assert capsys.readouterr().out.startswith(
         "replayed 2026-01-01T00:00:00Z .. 2026-01-01T01:00:00Z"
     )
+
+
+def test_job_modules_import_from_the_working_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(write_dump(tmp_path))
+    (tmp_path / "replay_jobs_ok.py").write_text(
+        "import jobsim\n\n\nclass Charge(jobsim.Job):\n    def perform(self, order):\n"
+        "        pass\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "replay_jobs_broken.py").write_text("raise RuntimeError('no config')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # restored after the test
+    try:
+        argv = ["replay", "--dump", path, "--import", "replay_jobs_ok", "--format", "json"]
+        assert main(argv) == 0
+        assert json.loads(capsys.readouterr().out)["stand_ins"] == []  # the real class ran
+        assert main(["replay", "--dump", path, "--import", "replay_jobs_broken"]) == 2
+        assert capsys.readouterr().err == (
+            "jobsim replay: modules: importing 'replay_jobs_broken' raised RuntimeError: "
+            "no config\n"
+        )
+    finally:
+        for name in ("replay_jobs_ok", "replay_jobs_broken"):
+            sys.modules.pop(name, None)
