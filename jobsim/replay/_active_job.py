@@ -248,8 +248,8 @@ def active_job_schedule(
             (event.ts, "sidekiq", retry_count, delay, retry_at, low[retry_count], high[retry_count])
         )
     events.sort(key=lambda item: item[0])
-    for number, item in enumerate(events, start=1):
-        if item[4] > LAST_SHOWN_TIME:
+    for number, planned in enumerate(events, start=1):
+        if planned[4] > LAST_SHOWN_TIME:
             limit = f"attempts={attempts!r}, retry={options.get('retry', True)!r}"
             raise InvalidArgument(past_the_last_time(f"retry {number}", limit))
     first = events[0][0] if events else start
