@@ -31,7 +31,11 @@ def parse_duration(text: str, *, option: str = "duration") -> float:
     if match is None:
         msg = f"{option} {text!r}: pass a number of seconds or a number with s, m, h, d or w (7d)"
         raise InvalidArgument(msg)
-    return float(match.group(1)) * _UNIT[match.group(2)]
+    seconds = float(match.group(1)) * _UNIT[match.group(2)]
+    if not math.isfinite(seconds):
+        msg = f"{option} {text[:40]!r}: too large to be a number of seconds; pass a shorter one"
+        raise InvalidArgument(msg)
+    return seconds
 
 
 def check_shown_time(seconds: float, what: str) -> float:

@@ -11,7 +11,6 @@ Job classes come from importable modules; a class not imported gets a stand-in c
 from __future__ import annotations
 
 import importlib
-import math
 import os
 import sys
 import types
@@ -164,7 +163,7 @@ def replay_state(
         assert dump is not None
         layout, when = _from_dump(Path(dump), max_member_bytes)
     begin = start if start is not None else (when or _latest_time(layout))
-    if math.isfinite(period) and (begin or 0.0) + period > LAST_SHOWN_TIME:
+    if not (begin or 0.0) + period <= LAST_SHOWN_TIME:  # also NaN and inf
         msg = (
             f"period={period:g}: a run from {format_time(begin or 0.0)} would end after "
             f"{format_time(LAST_SHOWN_TIME)}; pass a shorter period"

@@ -208,3 +208,16 @@ def test_a_write_that_fails_at_the_end_keeps_the_summary_and_names_the_file(
         "jobsim simulate: --report /dev/full: could not write it (No space left on device)"
     )
     assert trace.stat().st_size > 0  # the other file was written
+
+
+def test_a_period_past_the_year_9999_is_refused_before_the_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert refused(capsys, "simulate", str(SHOP), "--for", "99999999999w") == (
+        "jobsim simulate: --for 6.04799999993952e+16: the run would end after 9999-12-31; pass "
+        "a shorter period"
+    )
+    assert refused(capsys, "simulate", str(SHOP), "--for", "9" * 400) == (
+        f"jobsim simulate: --for {'9' * 40!r}: too large to be a number of seconds; pass a "
+        f"shorter one"
+    )
