@@ -60,8 +60,12 @@ def jitter(profile: Profile, count: int, mode: JitterMode, rng: Stream) -> int:
     return 0 if mode == "min" else span - 1 if mode == "max" else rng.randrange(span)
 
 
-def as_seconds(value: float | int) -> float:
-    """A payload timestamp in seconds: an int is milliseconds, a float seconds (``time_for``)."""
+def as_seconds(value: float | int, profile: Profile | None = None) -> float:
+    """A payload timestamp in seconds. Sidekiq 8 (``time_for``) reads an int as milliseconds
+    and a float as seconds; a profile whose payloads carry float seconds (6.x, 7.x) reads any
+    number as seconds, as Ruby's ``msg["failed_at"] + retry_for`` does there."""
+    if profile is not None and profile.timestamps == "float_seconds":
+        return float(value)
     return value / 1000.0 if isinstance(value, int) else float(value)
 
 
@@ -221,7 +225,7 @@ def _window_closed(profile: Profile, msg: Mapping[str, Any], now: float) -> bool
     failed_at = msg.get("failed_at")
     if profile.retry_for is None or retry_for is None or failed_at is None:
         return False
-    return as_seconds(failed_at) + float(retry_for) < now
+    return as_seconds(failed_at, profile) + float(retry_for) < now
 
 
 def decide_retry(

@@ -9,10 +9,10 @@ import json
 from typing import Any
 
 from jobsim.active_job import DEFAULT_RAILS
-from jobsim.cli._inputs import first_failure
+from jobsim.cli._inputs import checked_retry_options, first_failure
 from jobsim.cli._output import csv_text, print_table
 from jobsim.errors import JobsimError
-from jobsim.replay import ACTIVE_JOB_ROW_FIELDS, active_job_schedule, parse_duration, parse_wait
+from jobsim.replay import ACTIVE_JOB_ROW_FIELDS, active_job_schedule, parse_wait
 from jobsim.report._svg import duration_label
 
 __all__ = ["run_active_job"]
@@ -83,9 +83,7 @@ def run_active_job(args: argparse.Namespace) -> int:
         jitter_fraction=0.15 if args.jitter_fraction is None else args.jitter_fraction,
         rails=DEFAULT_RAILS if args.rails is None else args.rails,
         retry=False if args.no_retry else args.retry,
-        retry_for=None
-        if args.retry_for is None
-        else parse_duration(args.retry_for, option="--retry-for"),
+        retry_for=checked_retry_options(args),
         profile=args.profile,
         seed=args.seed,
         jitter=args.jitter,

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from jobsim.active_job import DEFAULT_RAILS, RAILS_VERSIONS
 from jobsim.cli._active_job import run_active_job
-from jobsim.cli._inputs import first_failure, read_job
-from jobsim.cli._output import csv_text, print_table
+from jobsim.cli._inputs import checked_retry_options, first_failure, read_job
+from jobsim.cli._output import OutputFiles, check_output_path, csv_text, print_table
 from jobsim.errors import JobsimError
 from jobsim.profiles import DEFAULT_PROFILE, PROFILES
 from jobsim.replay import (
     ROW_FIELDS,
     SAMPLE_FIELDS,
     compile_count_expression,
-    parse_duration,
     retry_schedule,
 )
 from jobsim.report import write_retry_plot
@@ -165,24 +163,27 @@ def run_retries(args: argparse.Namespace) -> int:
         msg = f"{', '.join(stray)}: ActiveJob options, give --activejob WAIT with them"
         raise JobsimError(msg)
     retry: int | bool | None = False if args.no_retry else args.retry
+    retry_for = checked_retry_options(args)
     retry_in = None if args.retry_in is None else compile_count_expression(args.retry_in)
+    job = None if args.job is None else read_job(args.job)
+    if args.plot is not None:
+        check_output_path(args.plot, "--plot")
     schedule = retry_schedule(
         retry=retry,
         profile=args.profile,
         seed=args.seed,
         jitter=args.jitter,
-        retry_for=None
-        if args.retry_for is None
-        else parse_duration(args.retry_for, option="--retry-for"),
+        retry_for=retry_for,
         retry_in=retry_in,
         retry_in_text=args.retry_in,
-        job=None if args.job is None else read_job(args.job),
+        job=job,
         first_failure=first_failure(args.at),
         samples=args.samples,
     )
+    files = OutputFiles()
     if args.plot is not None:
-        written = write_retry_plot(schedule, args.plot)
-        print(f"plot written to {written}", file=sys.stderr)
+        plot = args.plot
+        files.write("--plot", plot, lambda: f"plot written to {write_retry_plot(schedule, plot)}")
     if args.format == "json":
         print(json.dumps(schedule, indent=2))
     elif args.format == "csv":
@@ -190,4 +191,5 @@ def run_retries(args: argparse.Namespace) -> int:
         print(csv_text(schedule["rows"], fields))
     else:
         _retries_table(schedule)
+    files.raise_failures()
     return 0

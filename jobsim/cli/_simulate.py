@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from jobsim.cli._output import print_table
+from jobsim.cli._output import OutputFiles, check_output_path, print_table
 from jobsim.cli._settings import add_set_option, capacity_line, parse_settings
 from jobsim.profiles import PROFILES
 from jobsim.replay import parse_duration, run_scenario
@@ -122,6 +122,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 def run_simulate(args: argparse.Namespace) -> int:
     period = parse_duration(args.period, option="--for")
+    for option, path in (("--trace", args.trace), ("--report", args.report)):
+        if path is not None:
+            check_output_path(path, option)
     enabled = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
     run = run_scenario(
         args.path,
@@ -131,15 +134,24 @@ def run_simulate(args: argparse.Namespace) -> int:
         on_progress=_Progress(sys.stderr, period, enabled),
         settings=parse_settings(args.set),
     )
+    files = OutputFiles()
     if args.trace is not None:
-        with Path(args.trace).open("w", encoding="utf-8") as out:
-            lines = run.sim.trace.to_jsonl(out)
-        print(f"trace: {lines:,} events written to {args.trace}", file=sys.stderr)
+
+        def write_trace() -> str:
+            with Path(args.trace).open("w", encoding="utf-8") as out:
+                lines = run.sim.trace.to_jsonl(out)
+            return f"trace: {lines:,} events written to {args.trace}"
+
+        files.write("--trace", args.trace, write_trace)
     if args.report is not None:
-        written = write_report(run, args.report)
-        print(f"report written to {written}", file=sys.stderr)
+        files.write(
+            "--report",
+            args.report,
+            lambda: f"report written to {write_report(run, args.report)}",
+        )
     if args.format == "json":
         print(json.dumps(run.summary, indent=2))
     else:
         _print_summary(run.summary)
+    files.raise_failures()
     return 0

@@ -14,7 +14,7 @@ import sys
 from concurrent.futures import Executor
 from typing import IO, Any
 
-from jobsim.cli._output import print_table
+from jobsim.cli._output import OutputFiles, check_output_path, print_table
 from jobsim.cli._settings import add_set_option, parse_settings
 from jobsim.errors import InvalidArgument
 from jobsim.replay import parse_duration, parse_seeds, sweep
@@ -85,6 +85,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         msg = f"--workers {args.workers}: pass 1 or more processes"
         raise InvalidArgument(msg)
+    if args.report is not None:
+        check_output_path(args.report, "--report")
     enabled = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
     executor, client = _dask_executor(args.dask) if args.dask else (None, None)
     try:
@@ -100,11 +102,16 @@ def run_sweep(args: argparse.Namespace) -> int:
     finally:
         if client is not None:
             client.close()
+    files = OutputFiles()
     if args.report is not None:
-        written = write_sweep_report(result, args.report)
-        print(f"report written to {written}", file=sys.stderr)
+        files.write(
+            "--report",
+            args.report,
+            lambda: f"report written to {write_sweep_report(result, args.report)}",
+        )
     if args.format == "json":
         print(json.dumps(result.as_dict(), indent=2))
+        files.raise_failures()
         return 0
     print(f"scenario {result.scenario}: {len(seeds)} seeds of {duration_label(period)}")
     rows = []
@@ -114,4 +121,5 @@ def run_sweep(args: argparse.Namespace) -> int:
         shown.append(duration_label(row["max"]) if seconds else f"{row['max']:,.0f}")
         rows.append([metric, *shown])
     print_table("across seeds", ["figure", "p50", "p95", "max"], rows)
+    files.raise_failures()
     return 0

@@ -75,7 +75,8 @@ def _zone_argument(tz: object) -> tzinfo | None:
         except (ZoneInfoNotFoundError, ValueError):
             zone = resolve_zone(tz)
             if zone is None:
-                raise CronSyntaxError(tz, None, "not a known IANA time zone") from None
+                msg = f"tz={tz!r}: not a known IANA time zone; pass a name such as 'Europe/London'"
+                raise InvalidArgument(msg) from None
             return zone
     msg = f"tz={tz!r}: pass an IANA zone name, a tzinfo, or None"
     raise InvalidArgument(msg)

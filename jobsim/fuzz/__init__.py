@@ -25,7 +25,8 @@ from __future__ import annotations
 from typing import Any
 
 from jobsim.fuzz._check import check_idempotent, idempotency_test
-from jobsim.fuzz._points import Effect, InjectedError, checkpoint, effect
+from jobsim.fuzz._effects import Effect, effect
+from jobsim.fuzz._points import InjectedError, checkpoint
 from jobsim.fuzz._run import RunResult, execute
 from jobsim.fuzz._schedule import Faults, Schedule
 from jobsim.fuzz._sqlite import FuzzConnection, connect

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from jobsim.errors import SimulationError
-from jobsim.fuzz._points import Effect, as_effects, patched
+from jobsim.fuzz._effects import Effect, as_effects, patched
 from jobsim.fuzz._report import shorten, timeline_lines
 from jobsim.fuzz._run import RunResult, execute
 from jobsim.fuzz._schedule import Faults, Schedule
@@ -37,7 +37,7 @@ def check_idempotent(
     args: Any = (),
     setup: Callable[[], Any] | None = None,
     snapshot: Callable[[], Any] | None = None,
-    effects: Sequence[Effect | Callable[..., Any]] = (),
+    effects: Sequence[Effect | Callable[..., Any] | str] = (),
     faults: Faults | None = None,
     settings: Any = None,
     invariant: Invariant | None = None,
@@ -58,7 +58,11 @@ def check_idempotent(
             draws one.
         setup: Called before every run to reset the world (a fresh database, say).
         snapshot: Returns the state to compare (rows of the tables the job touches).
-        effects: Callables (or :func:`effect` declarations) to wrap as effect points.
+        effects: The side effects to wrap as effect points: bound methods
+            (``gateway.charge``), functions, static or class methods named through their module
+            or class (``payments.charge``, ``Gateway.charge``), import paths
+            (``"shop.payments.charge"``) or :func:`effect` declarations. Each is replaced where
+            it is looked up for the check and restored afterwards, also when the check fails.
         faults: Which faults to inject (all by default).
         settings: Hypothesis settings; by default the loaded profile with ``deadline=None``.
         invariant: Your own property, replacing the snapshot comparison.
@@ -68,7 +72,7 @@ def check_idempotent(
         AssertionError: With the shrunk schedule as a timeline and the line that replays it.
     """
     chosen = faults if faults is not None else Faults()
-    specs = as_effects(effects)
+    specs = as_effects(effects, job=job)
     with patched(specs):
         if schedule is not None:
             values = tuple(args)

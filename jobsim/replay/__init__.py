@@ -8,6 +8,7 @@ scenarios run for a virtual period.
 * :func:`run_scenario` — a directory with ``sidekiq.yml``, ``schedule.yml`` and ``jobs.py``.
 * :func:`sweep` — the scenario once per seed on any ``concurrent.futures.Executor``, and each
   figure's spread across seeds.
+* :func:`replay_state` — a live Sidekiq state from Redis (or a dump of one) run forward.
 * :mod:`jobsim.replay.model` — helpers that model what scenario jobs do (``fails``,
   ``rate_limited``, ``takes``).
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from jobsim.replay._active_job import ACTIVE_JOB_ROW_FIELDS, active_job_schedule, parse_wait
 from jobsim.replay._expr import compile_count_expression
-from jobsim.replay._input import load_job, parse_duration
+from jobsim.replay._input import LAST_SHOWN_TIME, check_shown_time, load_job, parse_duration
 from jobsim.replay._scenario import (
     CronStatus,
     Sample,
@@ -26,18 +27,22 @@ from jobsim.replay._scenario import (
     run_scenario,
 )
 from jobsim.replay._schedule import ROW_FIELDS, SAMPLE_FIELDS, percentile, retry_schedule
+from jobsim.replay._state import UNKNOWN_CHOICES, replay_state
 from jobsim.replay._sweep import SweepResult, parse_seeds, seed_metrics, sweep
 
 __all__ = [
     "ACTIVE_JOB_ROW_FIELDS",
+    "LAST_SHOWN_TIME",
     "ROW_FIELDS",
     "SAMPLE_FIELDS",
+    "UNKNOWN_CHOICES",
     "CronStatus",
     "SweepResult",
     "Sample",
     "ScenarioRun",
     "Tick",
     "active_job_schedule",
+    "check_shown_time",
     "compile_count_expression",
     "install_cron",
     "load_job",
@@ -47,6 +52,7 @@ __all__ = [
     "sweep",
     "parse_wait",
     "percentile",
+    "replay_state",
     "retry_schedule",
     "run_scenario",
 ]

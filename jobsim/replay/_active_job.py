@@ -32,7 +32,7 @@ from jobsim.active_job._delay import ruby_inspect
 from jobsim.clock import DEFAULT_START, format_time
 from jobsim.errors import InvalidArgument
 from jobsim.profiles import DEFAULT_PROFILE, get_profile
-from jobsim.replay._input import parse_duration
+from jobsim.replay._input import LAST_SHOWN_TIME, parse_duration, past_the_last_time
 from jobsim.retry import JitterMode
 from jobsim.simulator import Simulator
 
@@ -85,7 +85,11 @@ def parse_wait(text: str) -> Wait:
     if cleaned.isdigit():
         return int(cleaned)
     if cleaned[-1:].isalpha():
-        return timedelta(seconds=seconds)
+        try:
+            return timedelta(seconds=seconds)
+        except OverflowError:
+            msg = f"--activejob {text!r}: longer than a timedelta holds; pass a shorter wait"
+            raise InvalidArgument(msg) from None
     return seconds  # a Float: Rails raises when the job fails
 
 
@@ -199,7 +203,12 @@ def active_job_schedule(
         msg = f"attempts={attempts!r}: pass a whole number >= 1 (the first run counts)"
         raise InvalidArgument(msg)
     fraction: object = jitter_fraction
-    if isinstance(fraction, bool) or not isinstance(fraction, int | float) or fraction < 0:
+    if (
+        isinstance(fraction, bool)
+        or not isinstance(fraction, int | float)
+        or not math.isfinite(fraction)
+        or fraction < 0
+    ):
         msg = f"jitter_fraction={jitter_fraction!r}: pass a fraction >= 0, such as 0.15"
         raise InvalidArgument(msg)
     _check_wait(wait, float(jitter_fraction), version.name)
@@ -239,6 +248,10 @@ def active_job_schedule(
             (event.ts, "sidekiq", retry_count, delay, retry_at, low[retry_count], high[retry_count])
         )
     events.sort(key=lambda item: item[0])
+    for number, planned in enumerate(events, start=1):
+        if planned[4] > LAST_SHOWN_TIME:
+            limit = f"attempts={attempts!r}, retry={options.get('retry', True)!r}"
+            raise InvalidArgument(past_the_last_time(f"retry {number}", limit))
     first = events[0][0] if events else start
     rows: list[dict[str, Any]] = []
     elapsed_min = elapsed_max = 0.0

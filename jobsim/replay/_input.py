@@ -1,14 +1,25 @@
-"""Reading user input for replays (layer 7): job hashes from JSON, durations like ``7d``."""
+"""Reading user input for replays (layer 7): job hashes from JSON, durations like ``7d``, and
+the range of times a replay can show."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import IO, Any
 
 from jobsim.errors import InvalidArgument
 
-__all__ = ["load_job", "parse_duration"]
+__all__ = [
+    "LAST_SHOWN_TIME",
+    "check_shown_time",
+    "load_job",
+    "parse_duration",
+    "past_the_last_time",
+]
+
+#: 9999-12-31T23:59:59Z, the last instant a Python datetime (so an ISO time) can show.
+LAST_SHOWN_TIME = 253402300799.0
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, None: 1}
@@ -20,17 +31,49 @@ def parse_duration(text: str, *, option: str = "duration") -> float:
     if match is None:
         msg = f"{option} {text!r}: pass a number of seconds or a number with s, m, h, d or w (7d)"
         raise InvalidArgument(msg)
-    return float(match.group(1)) * _UNIT[match.group(2)]
+    seconds = float(match.group(1)) * _UNIT[match.group(2)]
+    if not math.isfinite(seconds):
+        msg = f"{option} {text[:40]!r}: too large to be a number of seconds; pass a shorter one"
+        raise InvalidArgument(msg)
+    return seconds
+
+
+def check_shown_time(seconds: float, what: str) -> float:
+    """``seconds`` (epoch) when a replay can show it: finite, from 1970 to the year 9999."""
+    if not math.isfinite(seconds) or not 0 <= seconds <= LAST_SHOWN_TIME:
+        msg = (
+            f"{what}: {seconds!r} epoch seconds is not a time between 1970-01-01 and "
+            f"9999-12-31; pass a time in that range"
+        )
+        raise InvalidArgument(msg)
+    return seconds
+
+
+def past_the_last_time(what: str, limit: str) -> str:
+    """The message for a schedule that runs past :data:`LAST_SHOWN_TIME`."""
+    return (
+        f"{what} would run after 9999-12-31T23:59:59Z, the last time a schedule can show; "
+        f"pass fewer retries ({limit}), a retry_for window or an earlier first failure"
+    )
 
 
 def load_job(source: IO[str], *, name: str = "job") -> dict[str, Any]:
     """A Sidekiq job hash from JSON text: the hash itself, or a ``{"score": …, "item": …}``
     entry as ``Sidekiq::SortedEntry`` shows it (``job``/``item`` both accepted)."""
-    text = source.read()
+    try:
+        text = source.read()
+    except UnicodeDecodeError as error:
+        msg = (
+            f"{name}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8 JSON"
+        )
+        raise InvalidArgument(msg) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         msg = f"{name}: not JSON ({error.msg} at line {error.lineno}); pass a job hash as JSON"
+        raise InvalidArgument(msg) from None
+    except RecursionError:
+        msg = f"{name}: JSON nested too deeply to read; pass a Sidekiq job hash"
         raise InvalidArgument(msg) from None
     if isinstance(data, dict):
         for key in ("item", "job"):

@@ -41,6 +41,7 @@ from jobsim.clock import DEFAULT_START, format_time
 from jobsim.cron.recurring import Recurring, install_schedule
 from jobsim.errors import InvalidArgument
 from jobsim.job import Job
+from jobsim.replay._input import LAST_SHOWN_TIME
 from jobsim.rng import SimRandom, Stream
 from jobsim.simulator import Simulator
 
@@ -248,6 +249,9 @@ def run_scenario(
     traffic = SimRandom(seed).stream("scenario:traffic")
     begin = sim.time
     end = begin + period
+    if not end <= LAST_SHOWN_TIME:  # also NaN and inf, which would never end the loop below
+        msg = f"--for {period!r}: the run would end after 9999-12-31; pass a shorter period"
+        raise InvalidArgument(msg)
     samples: list[Sample] = []
     index = 0
     while sim.time < end:

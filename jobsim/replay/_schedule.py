@@ -14,8 +14,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from jobsim.clock import DEFAULT_START, format_time
-from jobsim.errors import InvalidArgument
+from jobsim.errors import InvalidArgument, JobsimError
+from jobsim.options import validate_options
 from jobsim.profiles import DEFAULT_PROFILE, Profile, get_profile
+from jobsim.replay._input import LAST_SHOWN_TIME, check_shown_time, past_the_last_time
 from jobsim.retry import JitterMode, RetryDecision, as_seconds, decide_retry, max_attempts
 from jobsim.rng import SimRandom
 
@@ -64,8 +66,23 @@ class _Pinned:
         raise AssertionError(msg)
 
 
+def _stamp(job: Mapping[str, Any], key: str, profile: Profile) -> float:
+    """A time of the job hash in epoch seconds, read in the profile's payload unit."""
+    value = job[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        msg = (
+            f"{key}={value!r} in the job hash: expected epoch seconds (a number; Sidekiq 8 "
+            f"writes integer milliseconds)"
+        )
+        raise InvalidArgument(msg)
+    return check_shown_time(as_seconds(value, profile), f"{key}={value!r} in the job hash")
+
+
 def _start_state(
-    job: Mapping[str, Any] | None, first_failure: float, options: Mapping[str, Any]
+    job: Mapping[str, Any] | None,
+    first_failure: float,
+    options: Mapping[str, Any],
+    profile: Profile,
 ) -> tuple[dict[str, Any], float, float]:
     """(job hash before the failure to replay, when that failure happens, first failure)."""
     if job is None:
@@ -83,8 +100,8 @@ def _start_state(
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         text = f"retry_count={count!r} in the job hash: expected a whole number >= 0"
         raise InvalidArgument(text)
-    first = as_seconds(job["failed_at"])
-    last = as_seconds(job["retried_at"]) if count > 0 and "retried_at" in job else first
+    first = _stamp(job, "failed_at", profile)
+    last = _stamp(job, "retried_at", profile) if count > 0 and "retried_at" in job else first
     before = {**job, **options}
     # Replay the failure that put the job where it is: one count back, at its time.
     if count == 0:
@@ -93,6 +110,18 @@ def _start_state(
     else:
         before["retry_count"] = count - 1
     return before, last, first
+
+
+def _refuse_failed_hook(decision: RetryDecision) -> None:
+    """A ``retry_in`` that raised a jobsim error is bad input (``--retry-in "1/0"``), not the
+    job's hook failing at run time: raise it instead of showing Sidekiq's fallback schedule."""
+    for failure in decision.hook_failures:
+        if isinstance(failure.error, JobsimError):
+            msg = (
+                f"{failure.error} (at run time Sidekiq would log the failure and fall back to "
+                f"its default backoff)"
+            )
+            raise InvalidArgument(msg) from None
 
 
 def _one_run(
@@ -106,7 +135,7 @@ def _one_run(
     retry_in: Callable[[int], float] | None,
     max_retries: int,
 ) -> tuple[list[dict[str, Any]], RetryDecision, float, float]:
-    msg, now, first = _start_state(job, first_failure, options)
+    msg, now, first = _start_state(job, first_failure, options, profile)
     rng = SimRandom(seed).stream("jitter")
     hook = None if retry_in is None else (lambda count, exc, job: retry_in(count))
     error = ReplayedFailure(str((job or {}).get("error_message", "replayed failure")))
@@ -132,8 +161,12 @@ def _one_run(
     limit = max_attempts(retry_option, max_retries) + 2
     while True:
         decision = decide(jitter, msg, now)
+        _refuse_failed_hook(decision)
         if decision.action != "retry" or decision.delay is None or decision.retry_at is None:
             return rows, decision, now, first
+        if decision.retry_at > LAST_SHOWN_TIME:
+            msg_text = past_the_last_time(f"retry {len(rows) + 1}", f"retry={retry_option!r}")
+            raise InvalidArgument(msg_text)
         low = decide("min", msg, now).delay or 0.0
         high = decide("max", msg, now).delay or 0.0
         elapsed_min += low
@@ -199,13 +232,14 @@ def retry_schedule(
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         msg = f"samples={samples!r}: pass a whole number >= 0"
         raise InvalidArgument(msg)
-    options: dict[str, Any] = {}
-    if retry is not None:
-        options["retry"] = retry
-    elif job is None:
-        options["retry"] = 25
-    if retry_for is not None:
-        options["retry_for"] = retry_for
+    given = {"retry": retry, "retry_for": retry_for}
+    # The job options' own validators: the rules a job class is held to.
+    options = validate_options(
+        {key: value for key, value in given.items() if value is not None},
+        where="retry_schedule()",
+    )
+    if retry is None and job is None:
+        options = {"retry": 25, **options}
     limit = chosen.max_retries if max_retries is None else max_retries
     start = DEFAULT_START.timestamp() if first_failure is None else first_failure
 

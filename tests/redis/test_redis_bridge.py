@@ -23,7 +23,6 @@ from jobsim.redis import (
     save_state,
     snapshot,
 )
-from jobsim.redis.command import parse_duration
 
 
 class Charge(jobsim.Job):
@@ -302,12 +301,6 @@ def test_orphan_queue_lists_are_loaded_with_a_warning() -> None:
     assert sim.queue("hidden").size == 1
 
 
-def test_parse_duration() -> None:
-    assert parse_duration("7d") == 7 * 86400
-    assert parse_duration("90") == 90
-    assert parse_duration("1.5h") == 5400
-
-
 # -- the round-trip property -------------------------------------------------------------------
 
 _json = st.recursive(
@@ -389,30 +382,3 @@ def check_round_trip(state: dict[str, Any], first: Any, second: Any) -> None:
 @given(states())
 def test_round_trip_property_on_fakeredis(state: dict[str, Any]) -> None:
     check_round_trip(state, fake_redis(), fake_redis())
-
-
-def test_replay_command_runs_a_dump_forward(
-    tmp_path: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import argparse
-
-    from jobsim.redis import command
-
-    redis = fake_redis()
-    save_state(busy_sim(), redis)
-    path = tmp_path / "state.jsonl"
-    with path.open("w", encoding="utf-8") as out:
-        dump_state(redis, out)
-    parser = argparse.ArgumentParser()
-    command.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["replay", "--dump", str(path), "--for", "2h", "--format", "json"])
-    assert command.run(args) == 0
-    summary = json.loads(capsys.readouterr().out)
-    assert summary["stand_ins"] == ["Charge"]
-    assert summary["loaded"]["schedule"] == 2
-    assert summary["after"]["scheduled_size"] == 0  # both scheduled jobs came due within 2h
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text("{oops\n", encoding="utf-8")
-    args = parser.parse_args(["replay", "--dump", str(bad)])
-    assert command.run(args) == 2
-    assert "dump line 1" in capsys.readouterr().err
