@@ -13,13 +13,16 @@ as cronsim implements it. ``jobsim.cron.recurring`` runs sidekiq-cron on a simul
 
 from __future__ import annotations
 
-from jobsim.cron._cron import SPECIALS, Cron, Dialect
+from jobsim.cron._cron import DIALECTS, SPECIALS, Cron, Dialect
 from jobsim.cron._errors import CronNeverFires, CronSyntaxError
+from jobsim.cron._frequency import Frequency
 
 __all__ = [
     # Expressions
     "Cron",
     "Dialect",
+    "DIALECTS",
+    "Frequency",
     "SPECIALS",
     # Errors
     "CronNeverFires",

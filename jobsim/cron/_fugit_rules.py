@@ -221,6 +221,8 @@ class FugitRules:
                 if modulo == 0:
                     msg = "a day-of-week %0 divides by zero (Fugit raises ZeroDivisionError)"
                     raise CronNeverFires(msg)
+                if self.f.modern:  # Fugit 1.11+: week number modulo n equals k modulo n
+                    return self.rweek(t) % modulo == plus % modulo
                 return (self.rweek(t) + plus) % modulo == 0
             if extra > 0:
                 return extra == self.count_weeks(t, lt.month, -WEEK)
@@ -236,7 +238,7 @@ class FugitRules:
         return self.exact_day_match(t, lt)
 
     def exact_day_match(self, t: int, lt: Local) -> bool:
-        if self.f.weekdays is not None and self.f.monthdays is not None:
+        if self.f.weekdays is not None and self.f.monthdays is not None and not self.f.day_and:
             return self.weekday_match(t, lt) or self.monthday_match(lt)
         return self.weekday_match(t, lt) and self.monthday_match(lt)
 
@@ -264,7 +266,8 @@ class FugitRules:
         holds: ``day_match`` worked out for the whole month at once."""
         f = self.f
         has_last = f.monthdays is not None and any(d < 1 for d in f.monthdays)
-        key = (f.monthdays, f.weekdays, year, month, self.zone if has_last else None)
+        zone = self.zone if has_last else None
+        key = (f.monthdays, f.weekdays, f.day_and, year, month, zone)
         found = _MONTH_DAYS.get(key)
         if found is None:
             if len(_MONTH_DAYS) > 100_000:
@@ -299,7 +302,7 @@ class FugitRules:
             last = self.last_day(Local(year, month, 1, 0, 0, 0, first_wday)) if has_last else 0
             by_monthday = {last + d if d < 1 else d for d in monthdays}
         if by_weekday is not None and by_monthday is not None:
-            days = by_weekday | by_monthday
+            days = (by_weekday & by_monthday) if self.f.day_and else (by_weekday | by_monthday)
         elif by_weekday is not None:
             days = by_weekday
         elif by_monthday is not None:
