@@ -11,7 +11,7 @@ zone given when none is written; anything else is None.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from jobsim.cron._zones import resolve_zone
 
@@ -36,7 +36,7 @@ def parse_at(text: object, zone: tzinfo) -> datetime | None:
     hour, minute, second = (int(match.group(i) or 0) for i in (4, 5, 6))
     written = match.group(7)
     if written in ("Z", "UTC"):
-        zone = timezone.utc
+        zone = UTC
     elif written is not None and written[0] in "+-":
         digits = written[1:].replace(":", "")
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))

@@ -8,7 +8,6 @@ returned too (Fugit's ``original``), so a user can see that ``every 4M`` is ``0 
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -17,8 +16,16 @@ from jobsim.cron._fields import MAXDAYS, Element, FieldError, FugitFields, build
 from jobsim.cron._natural import FugitRaises, nat_phrase
 from jobsim.cron._parse import Draw, diagnose, parse_fugit
 from jobsim.cron._zones import resolve_zone
+from jobsim.rng import SimRandom, Stream
 
-__all__ = ["SPECIALS", "Compiled", "compile_cron_text", "compile_fugit", "version_name"]
+__all__ = [
+    "SPECIALS",
+    "Compiled",
+    "compile_cron_text",
+    "compile_fugit",
+    "default_draw",
+    "version_name",
+]
 
 #: Fugit's shortcuts (1.5: the exact text only; 1.11+: also followed by a zone).
 SPECIALS = {
@@ -32,8 +39,14 @@ SPECIALS = {
     "@hourly": "0 * * * *",
 }
 _RUBY_STRIP = " \t\n\v\f\r\0"
-_MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July")
-_MONTH_NAMES += ("August", "September", "October", "November", "December")
+_MONTH_NAMES: tuple[str, ...] = ("", "January", "February", "March", "April", "May", "June")
+_MONTH_NAMES += ("July", "August", "September", "October", "November", "December")
+
+
+def default_draw(expression: str) -> Stream:
+    """Where a ``~`` picks when no ``random=`` is given: a stream seeded by the text alone,
+    so the same cron always picks the same minute (Fugit picks once, at parse time)."""
+    return SimRandom(0).stream(f"fugit ~ {expression}")
 
 
 def version_name(modern: bool) -> str:
@@ -100,7 +113,7 @@ def compile_fugit(expression: str, *, modern: bool, draw: Draw | None = None) ->
     """
     source = cron_source(expression, modern=modern)
     if draw is None:  # "~" picks, fixed at parse time: seeded by the text, never global
-        draw = random.Random(expression)
+        draw = default_draw(expression)
     if source.startswith("@reboot"):
         raise CronSyntaxError(expression, 0, "@reboot has no fire times (Fugit returns nil)")
     compiled = compile_cron_text(expression, source, modern=modern, draw=draw)

@@ -188,8 +188,11 @@ class Cron:
     def brute_frequency(self, year: int = 2017) -> Frequency:
         """Every gap between fire times over ``year`` (in the cron's zone, else UTC)."""
         self.fields  # noqa: B018 - refuses the vixie dialect with a clear error
-        zone = self.zone if self.zone is not None else UTC
-        return brute_frequency(self.next_after, zone, year)
+        search = self._search(self.zone if self.zone is not None else UTC)
+        start = search.make(year, 1, 1)
+        if start is None:  # midnight in a gap: start from the first instant of the year
+            start = int(datetime(year, 1, 1, tzinfo=search.zone).timestamp())
+        return brute_frequency(search.next_time, lambda t: search.local(t).year, start - 1, year)
 
     # -- searching ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jobsim.cron._peg import Node, Peg
+from jobsim.cron._peg import Node, Peg, Rule
 
 __all__ = ["FugitDuration", "parse_duration"]
 
@@ -79,6 +79,10 @@ def _number(value: Number) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def _unit(peg: Peg, key: str, regex: re.Pattern[str]) -> Rule:
+    return lambda p: peg.rex(key, p, regex)
+
+
 class _Plain(Peg):
     __slots__ = ()
 
@@ -86,8 +90,8 @@ class _Plain(Peg):
         return self.rex(None, i, _SEP)
 
     def elt(self, i: int) -> Node | None:
-        rules = [lambda p, k=k: self.rex(k, p, _PLAIN[k]) for k in _PLAIN]  # type: ignore[misc]
-        rules.append(lambda p: self.rex("sec", p, _SEK))
+        rules = [_unit(self, key, regex) for key, regex in _PLAIN.items()]
+        rules.append(_unit(self, "sec", _SEK))
         return self.alt(None, i, *rules)
 
     def sign(self, i: int) -> Node | None:
@@ -104,7 +108,7 @@ class _Iso(Peg):
     __slots__ = ()
 
     def _one_of(self, i: int, table: dict[str, re.Pattern[str]]) -> Node | None:
-        rules = [lambda p, k=k: self.rex(k, p, table[k]) for k in table]  # type: ignore[misc]
+        rules = [_unit(self, key, regex) for key, regex in table.items()]
         return self.alt(None, i, *rules)
 
     def date(self, i: int) -> Node | None:

@@ -8,14 +8,14 @@ year of fire times and reports the smallest and largest gap and the count, as Fu
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
 
 from jobsim.cron._fields import FugitFields
 from jobsim.errors import InvalidArgument
 
-__all__ = ["YEAR_S", "Frequency", "brute_frequency", "rough_frequency"]
+__all__ = ["YEAR_S", "Frequency", "brute_frequency", "deflate", "rough_frequency"]
 
 DAY_S = 86_400
 YEAR_S = 365 * DAY_S
@@ -31,6 +31,25 @@ class Frequency:
     span: int  # seconds from the first fire time to the last one looked at
     span_years: float
     yearly_occurrences: float
+
+    def to_debug_s(self) -> str:
+        """Fugit's ``to_debug_s``: ``dmin: 1D, dmax: 1D, ocs: 365, spn: 52W1D, ...``."""
+        return (
+            f"dmin: {deflate(self.delta_min)}, dmax: {deflate(self.delta_max)}, "
+            f"ocs: {self.occurrences}, spn: {deflate(self.span)}, "
+            f"spnys: {int(self.span_years)}, yocs: {int(self.yearly_occurrences)}"
+        )
+
+
+def deflate(seconds: int) -> str:
+    """Seconds as Fugit's ``Duration#deflate.to_plain_s`` writes them: weeks down to seconds."""
+    out = ""
+    rest = seconds
+    for letter, size in (("W", 7 * DAY_S), ("D", DAY_S), ("h", 3600), ("m", 60), ("s", 1)):
+        count, rest = divmod(rest, size)
+        if count:
+            out += f"{count}{letter}"
+    return out or "0s"
 
 
 def _rough_days(f: FugitFields) -> list[int] | None:
@@ -72,8 +91,8 @@ def rough_frequency(f: FugitFields) -> int:
         if values is None or len(values) < 2:
             continue
         points = [*values, values[0] + span]
-        gaps = [b - a for a, b in zip(points, points[1:], strict=False) if b - a > 0]
-        return min(gaps) * unit
+        gaps = [b - a for a, b in itertools.pairwise(points) if b - a > 0]
+        return int(min(gaps)) * unit
     for values, unit, span in reversed(slots):
         if values is not None and len(values) == 1:
             return unit * span
@@ -81,25 +100,26 @@ def rough_frequency(f: FugitFields) -> int:
 
 
 def brute_frequency(
-    next_after: Callable[[datetime], datetime], zone: tzinfo, year: int = 2017
+    next_time: Callable[[int], int], year_of: Callable[[int], int], start: int, year: int
 ) -> Frequency:
-    """Fugit's ``brute_frequency``: walk from the start of ``year`` (in ``zone``) to the first
-    fire time of the next year (or 7 years, for a cron that fires rarely)."""
-    t = datetime(year, 1, 1, tzinfo=zone) - timedelta(seconds=1)
+    """Fugit's ``brute_frequency``: walk from ``start`` (one second before the year begins, as
+    epoch seconds) to the first fire time of the next year (or 7 years on, for a cron that
+    fires rarely); ``year_of`` gives an instant's year in the cron's zone."""
+    t = start
     deltas: list[int] = []
-    first: datetime | None = None
+    first: int | None = None
     while True:
-        fired = next_after(t)
-        if first is not None:
-            deltas.append(int((fired - t).total_seconds()))
+        fired = next_time(t)
         if first is None:
             first = fired
-        if deltas and fired.astimezone(zone).year > year:
+        else:
+            deltas.append(fired - t)
+        if deltas and year_of(fired) > year:
             break
-        if fired.astimezone(zone).year - first.astimezone(zone).year > 7:
+        if year_of(fired) - year_of(first) > 7:
             break
         t = fired
-    span = int((fired - first).total_seconds())
+    span = fired - first
     if not deltas:  # pragma: no cover - the loop only stops after a gap is recorded
         msg = "brute_frequency found no gap between fire times"
         raise InvalidArgument(msg)

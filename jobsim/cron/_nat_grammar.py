@@ -337,9 +337,7 @@ class _NatParser(Peg):
 
     def every_interval(self, i: int) -> Node | None:
         if self.modern:
-            return self.seq(
-                "every_interval", i, self.count, "?", self.interval, self.offset, "?"
-            )
+            return self.seq("every_interval", i, self.count, "?", self.interval, self.offset, "?")
         return self.seq("every_interval", i, self.count, "?", self.interval)
 
     def every_single_interval(self, i: int) -> Node | None:

@@ -235,10 +235,7 @@ class _Rewriter:
             count = (parts.pop() if parts else "1").strip()
             start = None
         kind = "M" if unit == "M" or unit.lower() == "mon" else unit[:1].lower()
-        if start is not None:
-            step = f"{start}/{count}"
-        else:
-            step = "*" if count == "1" else f"*/{count}"
+        step = f"{start}/{count}" if start is not None else "*" if count == "1" else f"*/{count}"
         if kind == "M":
             return Slot("month", step)
         if kind == "d":
@@ -277,7 +274,8 @@ class _Rewriter:
             assert digits is not None
             hour, minute = (int(p) for p in digits.strinp.lower().split(":"))
             ampm = t.sublookup("ampm")
-            return Slot("hm", _adjust_h_modern(hour, ampm and ampm.strinp.lower()), minute)
+            word = ampm.strinp.lower() if ampm is not None else None
+            return Slot("hm", _adjust_h_modern(hour, word), minute)
         parts = re.split(r"[: \t]+", t.strinp.lower())
         ampm_15 = parts[2] if len(parts) > 2 else None
         return Slot("hm", _adjust_h_15(parts[0], ampm_15), to_i(parts[1]))
@@ -305,10 +303,7 @@ class _Rewriter:
         first_node, second_node = t.subgather(None)[:2]
         first, second = self.rewrite(first_node), self.rewrite(second_node)
         if first.array(1) != second.array(1):
-            msg = (
-                f"cannot deal with {first_node.strinp} to {second_node.strinp}, "
-                f"minutes diverge"
-            )
+            msg = f"cannot deal with {first_node.strinp} to {second_node.strinp}, minutes diverge"
             raise FugitRaises("ArgumentError", msg)
         return Slot("hm", f"{ruby_s(first.data0)}-{ruby_s(second.data0)}", 0, strong=0)
 
@@ -434,7 +429,9 @@ def _ruby_sort(values: list[Any]) -> list[Any]:
         return list(values)
     kinds = {str if isinstance(v, str) else int if isinstance(v, int) else list for v in values}
     if len(kinds) > 1 or list in kinds:
-        names = sorted({"String" if k is str else "Integer" if k is int else "Array" for k in kinds})
+        names = sorted(
+            {"String" if k is str else "Integer" if k is int else "Array" for k in kinds}
+        )
         msg = f"comparison of {' with '.join(names)} failed"
         raise FugitRaises("ArgumentError", msg)
     return sorted(values)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 from jobsim.cron._nat_grammar import parse_tree
-from jobsim.cron._nat_slots import FugitRaises, SlotGroup, rewrite_nat, to_i as _to_i
+from jobsim.cron._nat_slots import FugitRaises, SlotGroup, rewrite_nat
+from jobsim.cron._nat_slots import to_i as _to_i
 
 __all__ = ["MAX_INPUT_LENGTH", "FugitRaises", "NatPhrase", "nat_phrase", "restrict"]
 
@@ -28,7 +29,7 @@ _RUBY_STRIP = " \t\n\v\f\r\0"
 class NatPhrase:
     """A parsed phrase: its slots, the cron texts, and the fields before joining."""
 
-    __slots__ = ("group", "texts", "fields")
+    __slots__ = ("fields", "group", "texts")
 
     def __init__(self, group: SlotGroup) -> None:
         self.group = group

@@ -9,16 +9,17 @@ diagnosis names the position and the reason (``minute 61 is outside 0-59``).
 ``modern=True`` is Fugit 1.11+'s grammar: stray commas around and inside a list
 (``,1,,2,``), ``&`` after the day-of-month or day-of-week list (both day fields must match),
 and ``~`` random picks (``~``, ``10~20``, ``~30/10``), drawn once at parse time from the
-``random.Random`` given (Fugit's ``random:`` option; ``False`` takes the range's start).
+seeded stream given (Fugit's ``random:`` option; ``False`` takes the range's start).
 """
 
 from __future__ import annotations
 
-import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from jobsim.cron._fields import Element
+from jobsim.rng import Stream
 
 __all__ = ["FIELD_NAMES", "ParsedCron", "diagnose", "parse_fugit"]
 
@@ -77,8 +78,9 @@ class ParsedCron:
 
 
 _Token = tuple[str, str]  # (kind, text): a value kind, "slash", "hash", "mod" or "tilde"
-#: Fugit 1.11+'s ``random:`` option: a generator, or False for "the start of the range".
-Draw = random.Random | bool
+#: Fugit 1.11+'s ``random:`` option: a generator, a ``rand(n)``-like function (0 <= r < n),
+#: or False for "the start of the range".
+Draw = Stream | Callable[[int], int] | bool
 
 
 class _Parser:
@@ -249,7 +251,7 @@ def _draw(
         count = high - low + 1 + count
     if step is not None and step < count:
         count = step
-    picked = start + draw.randrange(count)
+    picked = start + (draw.randrange(count) if isinstance(draw, Stream) else draw(count))
     if picked > high:
         picked = picked + low - high - 1
     return picked
@@ -273,6 +275,8 @@ def _rewrite(kind: str, tokens: list[_Token]) -> Element:
     nth: int | None = None
     mod: tuple[int, int] | None = None
     for name, text in tokens:
+        if name == "tilde":
+            continue
         if name == "slash":
             step = int(text[1:])
         elif name == "hash":

@@ -20,11 +20,12 @@ from datetime import UTC, datetime, tzinfo
 from typing import Literal
 
 from jobsim.cron._at import parse_at, time_to_plain_s
-from jobsim.cron._compile import compile_cron_text, cron_source, version_name
+from jobsim.cron._compile import compile_cron_text, cron_source, default_draw, version_name
 from jobsim.cron._cron import Cron, Dialect
 from jobsim.cron._duration import FugitDuration, parse_duration
 from jobsim.cron._errors import CronSyntaxError
 from jobsim.cron._natural import MAX_INPUT_LENGTH, FugitRaises, nat_phrase, restrict
+from jobsim.cron._parse import Draw
 from jobsim.errors import InvalidArgument
 
 __all__ = [
@@ -64,14 +65,20 @@ def _inspect(text: object) -> str:
     return '"' + str(text) + '"' if isinstance(text, str) else repr(text)
 
 
-def parse_cron(text: object, *, dialect: Dialect = "fugit") -> Cron | None:
-    """``Fugit.parse_cron``: the cron syntax alone (no phrases), or None."""
+def parse_cron(
+    text: object, *, dialect: Dialect = "fugit", random: Draw | None = None
+) -> Cron | None:
+    """``Fugit.parse_cron``: the cron syntax alone (no phrases), or None.
+
+    ``random`` is Fugit 1.11+'s option for ``~`` (see :class:`~jobsim.cron.Cron`).
+    """
     modern = _modern(dialect)
     if not isinstance(text, str):
         return None
     source = cron_source(text, modern=modern)
+    draw = default_draw(text) if random is None else random
     try:
-        compiled = compile_cron_text(text, source, modern=modern)
+        compiled = compile_cron_text(text, source, modern=modern, draw=draw)
     except CronSyntaxError:  # never fires, unknown zone: Fugit's nil
         return None
     return None if compiled is None else Cron._of(text, dialect, compiled)
@@ -98,9 +105,8 @@ def parse_nat(
             raise FugitRaises("ArgumentError", f"multiple crons in {_inspect(text)}")
         crons: list[Cron | None] = []
         for fields, cron_text in zip(phrase.fields, phrase.texts, strict=True):
-            if not multi or multi == "fail":
-                if crons:
-                    break
+            if (not multi or multi == "fail") and crons:
+                break
             compiled = compile_cron_text(text, cron_text, modern=modern)
             cron = None if compiled is None else Cron._of(text, dialect, compiled)
             if cron is not None and strict and modern and not restrict(fields):
