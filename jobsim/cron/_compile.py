@@ -126,6 +126,12 @@ def compile_fugit(expression: str, *, modern: bool, draw: Draw | None = None) ->
             expression, None, f"{version_name(modern)} raises {exc} on this phrase"
         ) from None
     if phrase is None:
+        if any(_is_word(token) for token in source.split()):
+            reason = (
+                f"neither a cron nor a phrase {version_name(modern)} reads "
+                f"(docs/how-to/cron.md lists the phrases of each version)"
+            )
+            raise CronSyntaxError(expression, None, reason)
         _far_parsed, far = parse_fugit(source, modern=modern, draw=draw)
         position, reason = diagnose(source, far)
         raise CronSyntaxError(expression, position, reason)
@@ -143,6 +149,11 @@ def compile_fugit(expression: str, *, modern: bool, draw: Draw | None = None) ->
         )
         raise CronSyntaxError(expression, None, reason)
     return compiled
+
+
+def _is_word(token: str) -> bool:
+    """A plain word of four letters or more (a phrase's, not a cron's: names have three)."""
+    return token.isascii() and token.isalpha() and len(token) >= 4 and token.lower() != "last"
 
 
 def _never_reason(monthdays: list[Element], months: list[Element]) -> str:
