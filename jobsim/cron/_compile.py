@@ -113,7 +113,7 @@ def compile_fugit(expression: str, *, modern: bool, draw: Draw | None = None) ->
     """
     source = cron_source(expression, modern=modern)
     if draw is None:  # "~" picks, fixed at parse time: seeded by the text, never global
-        draw = default_draw(expression)
+        draw = default_draw(expression) if modern and "~" in source else False
     if source.startswith("@reboot"):
         raise CronSyntaxError(expression, 0, "@reboot has no fire times (Fugit returns nil)")
     compiled = compile_cron_text(expression, source, modern=modern, draw=draw)

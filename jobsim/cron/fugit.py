@@ -76,7 +76,7 @@ def parse_cron(
     if not isinstance(text, str):
         return None
     source = cron_source(text, modern=modern)
-    draw = default_draw(text) if random is None else random
+    draw: Draw = random if random is not None else (default_draw(text) if "~" in text else False)
     try:
         compiled = compile_cron_text(text, source, modern=modern, draw=draw)
     except CronSyntaxError:  # never fires, unknown zone: Fugit's nil
