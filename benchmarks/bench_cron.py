@@ -15,6 +15,9 @@ previous N. One "computation" is one fire time. Runs:
    same with ``dialect="vixie"``, the semantics cronsim implements.
 3. **cronsim**: ``CronSim(expr, start)`` iterated (``reverse=True`` for previous).
 4. **croniter**: ``croniter(expr, start)`` with ``get_next`` / ``get_prev``.
+5. **Fugit 1.5.2** (only with ``--fugit``; needs ``ruby`` and Debian's ruby-fugit): the same
+   mix through the real gem (``fugit_cron.rb``, timed inside Ruby, one run); the goal there is
+   jobsim ≥ 100× Fugit.
 
 Each run is best of R; jobsim's zone offset tables and per-month day sets are process-wide
 caches, warm after its first repeat (as in a long-lived process). The first, cold repeat is
@@ -34,9 +37,12 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import json
+import subprocess
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -155,6 +161,24 @@ def measure(runner: Runner, count: int, repeats: int, label: str) -> tuple[Phase
     return best, done
 
 
+def run_fugit(count: int) -> dict[str, Any] | None:
+    """The mix through the real Fugit, timed inside Ruby; None when Ruby or the gem is missing."""
+    script = Path(__file__).resolve().parent / "fugit_cron.rb"
+    command = ["ruby", str(script), str(count), *MIX, "--", *ZONES]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=3600)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"\nFugit could not run ({exc}): skipped")
+        return None
+    answer = json.loads(result.stdout)
+    return {
+        "name": f"Fugit {answer['fugit_version']} (ruby)",
+        "fire_times": answer["fire_times"],
+        "total_s": answer["seconds"],
+        "per_s": rate(answer["fire_times"], answer["seconds"]),
+    }
+
+
 def _available(module: str) -> bool:
     try:
         __import__(module)
@@ -171,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
     parser.add_argument("--profile", action="store_true", help="cProfile a jobsim run")
     parser.add_argument("--vixie", action="store_true", help="also time the vixie dialect")
+    parser.add_argument("--fugit", action="store_true", help="also time the real Fugit (Ruby)")
     args = parser.parse_args(argv)
 
     count = args.count or (QUICK_COUNT if args.quick else FULL_COUNT)
@@ -217,6 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         phases, done = measure(runner, count, repeats, key)
         record(key, key, phases, done)
 
+    if args.fugit:
+        _harness.progress("Fugit 1.5.2 (ruby, one run)")
+        fugit = run_fugit(count)
+        if fugit is not None:
+            runs["fugit"] = fugit
     print_table(
         f"next/previous fire times (best of {repeats}; cold row: one run)",
         ["run", "fire times", "total s", "fire times/s"],
@@ -232,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             if "jobsim_vixie" in runs:
                 vixie = runs["jobsim_vixie"]["per_s"]
                 ratios[f"jobsim vixie / {peer}"] = vixie / runs[peer]["per_s"]
+    if "fugit" in runs:
+        ratios["jobsim fugit / Fugit 1.5.2"] = runs["jobsim"]["per_s"] / runs["fugit"]["per_s"]
     if ratios:
         print_table(
             "ratios (peers measured in this run; goal: fugit / cronsim >= 2)",

@@ -44,6 +44,13 @@ KEY_LINES: dict[str, list[str]] = {
         "warehouse's audit log: ['Refund(99,)']",
         "without the plugin: Refund: option audited=True has no effect on this simulator: …",
     ],
+    "fugit_upgrade.py": [
+        "  first move  2026-01-05T05:30:00+00:00 -> 2026-01-05T17:30:00+00:00",
+        "  fugit-1.5   0 9 * * 3#2#0",
+        "  first move  2026-01-14T09:00:00+00:00 -> 2026-01-07T09:00:00+00:00",
+        "  fugit-1.5   refused (neither a cron nor a phrase Fugit 1.5.2 reads)",
+        "3 of 6 jobs change on the upgrade",
+    ],
     "cron_week.py": [
         "a week from Mon 2026-01-26 UTC: 93 enqueues",
         "  2026-01-26T14:00:00Z  weekly_digest    enqueued at 14:00:06",

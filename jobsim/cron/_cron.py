@@ -7,45 +7,22 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jobsim.cron._errors import CronSyntaxError
-from jobsim.cron._fields import MAXDAYS, Element, FieldError, FugitFields, build_fields
-from jobsim.cron._natural import parse_natural
-from jobsim.cron._parse import diagnose, parse_fugit
+from jobsim.cron._compile import SPECIALS, Compiled, compile_fugit
+from jobsim.cron._cron_text import cron_text, matches_fields
+from jobsim.cron._fields import FugitFields
+from jobsim.cron._frequency import Frequency, brute_frequency, rough_frequency
+from jobsim.cron._parse import Draw
 from jobsim.cron._schedule import FugitSearch
 from jobsim.cron._zones import resolve_zone, zone_name
 from jobsim.errors import InvalidArgument
 
-__all__ = ["SPECIALS", "Cron", "Dialect"]
+__all__ = ["DIALECTS", "SPECIALS", "Cron", "Dialect"]
 
-Dialect = Literal["fugit", "vixie"]
+Dialect = Literal["fugit", "fugit-1.5", "fugit-1.11", "vixie"]
+#: Every dialect: ``"fugit"`` is ``"fugit-1.5"`` (sidekiq-cron 1.8, the ``sidekiq-6.4`` profile).
+DIALECTS: tuple[Dialect, ...] = ("fugit", "fugit-1.5", "fugit-1.11", "vixie")
 
-#: Fugit 1.5.2's shortcuts (exact text only: ``@daily UTC`` is not one).
-SPECIALS = {
-    "@yearly": "0 0 1 1 *",
-    "@annually": "0 0 1 1 *",
-    "@monthly": "0 0 1 * *",
-    "@weekly": "0 0 * * 0",
-    "@daily": "0 0 * * *",
-    "@midnight": "0 0 * * *",
-    "@noon": "0 12 * * *",
-    "@hourly": "0 * * * *",
-}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MONTH_NAMES = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def _epoch_seconds(when: datetime) -> int:
@@ -95,24 +72,38 @@ class Cron:
             (``"0 9 * * * America/New_York"``); or Fugit's natural language
             (``"every day at noon"``).
         tz: The zone to evaluate in when the expression names none.
-        dialect: ``"fugit"`` (sidekiq-cron, the default) or ``"vixie"`` (Debian cron, cronsim).
+        dialect: ``"fugit-1.5"`` (alias ``"fugit"``, the default: Fugit 1.5.2, what
+            sidekiq-cron 1.8 runs), ``"fugit-1.11"`` (Fugit 1.11 and later, sidekiq-cron 2.x:
+            ``&``, ``~``, ``%n+k`` as week modulo, the newer phrases) or ``"vixie"`` (Debian
+            cron, cronsim).
+        random: For ``~`` in the 1.11+ dialect, the generator that picks (Fugit's
+            ``random:`` option; ``False`` picks the start of the range). By default a
+            generator seeded with the expression, so a cron always picks the same.
 
     Raises:
         CronSyntaxError: At construction, for text the dialect rejects or that can never fire,
             with the position and the reason.
+
+    Two crons are equal when they fire at the same sets (Fugit's ``==``: the zone is not
+    compared); ``str(cron)`` is the expression, :meth:`to_cron_s` Fugit's normalised text.
     """
 
-    __slots__ = ("_fields", "_searches", "dialect", "expression", "source", "zone")
+    __slots__ = ("_fields", "_searches", "_written_zone", "dialect", "expression", "source", "zone")
 
     def __init__(
-        self, expression: str, tz: tzinfo | str | None = None, dialect: Dialect = "fugit"
+        self,
+        expression: str,
+        tz: tzinfo | str | None = None,
+        dialect: Dialect = "fugit",
+        *,
+        random: Draw | None = None,
     ) -> None:
         given: object = expression
         if not isinstance(given, str):
             msg = f"expression={given!r} is a {type(given).__name__}; pass a string"
             raise InvalidArgument(msg)
-        if dialect not in ("fugit", "vixie"):
-            msg = f"dialect={dialect!r}: pass 'fugit' or 'vixie'"
+        if dialect not in DIALECTS:
+            msg = f"dialect={dialect!r}: pass one of {', '.join(map(repr, DIALECTS))}"
             raise InvalidArgument(msg)
         self.expression = expression
         self.dialect: Dialect = dialect
@@ -122,18 +113,86 @@ class Cron:
             from jobsim.cron._vixie import VixieCron
 
             self._fields: object = VixieCron(expression)
+            self._written_zone: tzinfo | None = None
             self.zone = zone
             self.source = expression
             return
-        source = SPECIALS.get(expression, expression)
-        fields, inline_zone = _parse_fugit_or_natural(expression, source)
-        self._fields = fields
-        self.zone = inline_zone or zone
-        self.source = source
+        compiled = compile_fugit(expression, modern=dialect == "fugit-1.11", draw=random)
+        self._fields = compiled.fields
+        self._written_zone = compiled.zone
+        self.zone = compiled.zone or zone
+        #: The cron text Fugit parsed (a phrase's cron, specials replaced): Fugit's original.
+        self.source = compiled.source
+
+    @classmethod
+    def _of(cls, expression: str, dialect: Dialect, compiled: Compiled) -> Cron:
+        """A Fugit cron from sets already compiled (``jobsim.cron.fugit``'s parse functions)."""
+        cron = cls.__new__(cls)
+        cron.expression = expression
+        cron.dialect = dialect
+        cron._searches = {}
+        cron._fields = compiled.fields
+        cron._written_zone = cron.zone = compiled.zone
+        cron.source = compiled.source
+        return cron
 
     def __repr__(self) -> str:
         zone = "" if self.zone is None else f", tz={zone_name(self.zone)!r}"
         return f"Cron({self.expression!r}{zone}, dialect={self.dialect!r})"
+
+    # -- as a value ----------------------------------------------------------------------------
+
+    @property
+    def fields(self) -> FugitFields:
+        """The expanded sets (Fugit's ``to_a``); for the Fugit dialects only."""
+        if not isinstance(self._fields, FugitFields):
+            msg = f"{self!r}: the vixie dialect has no Fugit field sets; use a fugit dialect"
+            raise InvalidArgument(msg)
+        return self._fields
+
+    def _key(self) -> tuple[object, ...]:
+        if isinstance(self._fields, FugitFields):
+            return ("fugit", self._fields)
+        return ("vixie", " ".join(self.expression.split()))
+
+    def __eq__(self, other: object) -> bool:
+        """Fugit's ``==``: the same sets (and the same rules), whatever the text or zone."""
+        if not isinstance(other, Cron):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __str__(self) -> str:
+        return self.expression
+
+    def to_cron_s(self) -> str:
+        """Fugit's normalised text: ``Cron("0 0 L 5 *").to_cron_s() == "0 0 -1 5 *"``."""
+        written = None if self._written_zone is None else zone_name(self._written_zone)
+        return cron_text(self.fields, written)
+
+    def matches(self, when: datetime) -> bool:
+        """Fugit's ``match?``: whether ``when`` (whole seconds) is one of the fire times."""
+        when = _check_aware(when, "when")
+        zone = self._zone_for(when)
+        if isinstance(self._fields, FugitFields):
+            return matches_fields(self._search(zone), _epoch_seconds(when))
+        whole = when.replace(microsecond=0)
+        return self.next_after(whole - timedelta(seconds=1)) == whole
+
+    def rough_frequency(self) -> int:
+        """Fugit's estimate of the gap between fire times, in seconds, from the sets alone."""
+        return rough_frequency(self.fields)
+
+    def brute_frequency(self, year: int = 2017) -> Frequency:
+        """Every gap between fire times over ``year`` (in the cron's zone, else UTC)."""
+        self.fields  # noqa: B018 - refuses the vixie dialect with a clear error
+        search = self._search(self.zone if self.zone is not None else UTC)
+        start = search.make(year, 1, 1)
+        if start is None:  # midnight in a gap: start from the first instant of the year
+            start = int(datetime(year, 1, 1, tzinfo=search.zone).timestamp())
+        return brute_frequency(search.next_time, lambda t: search.local(t).year, start - 1, year)
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -202,56 +261,3 @@ class Cron:
         for _ in range(count):
             out.append(next(iterator))
         return out
-
-
-def _parse_fugit_or_natural(expression: str, source: str) -> tuple[FugitFields, tzinfo | None]:
-    if source == "@reboot":
-        raise CronSyntaxError(expression, 0, "@reboot has no fire times (Fugit returns nil)")
-    parsed, far = parse_fugit(source)
-    if parsed is None:
-        natural = parse_natural(source)
-        if natural is not None:
-            return _parse_fugit_or_natural(expression, natural)
-        position, reason = diagnose(source, far)
-        raise CronSyntaxError(expression, position, reason)
-    zone = None
-    if parsed.zone is not None:
-        zone = resolve_zone(parsed.zone)
-        if zone is None:
-            position = source.rfind(parsed.zone)
-            raise CronSyntaxError(expression, position, f"unknown time zone {parsed.zone!r}")
-    try:
-        fields = build_fields(
-            parsed.seconds,
-            parsed.minutes,
-            parsed.hours,
-            parsed.monthdays,
-            parsed.months,
-            parsed.weekdays,
-        )
-    except FieldError as exc:
-        raise CronSyntaxError(expression, None, str(exc)) from None
-    if fields is None:
-        raise CronSyntaxError(expression, None, _never_reason(parsed.monthdays, parsed.months))
-    return fields, zone
-
-
-def _never_reason(monthdays: list[Element], months: list[Element]) -> str:
-    try:
-        probe = build_fields(
-            None,
-            [(0, None, None, None, None)],
-            [(0, None, None, None, None)],
-            [(None, None, None, None, None)],
-            months,
-            [],
-        )
-        month_list = probe.months if probe is not None and probe.months else ()
-    except FieldError:
-        month_list = ()
-    names = ", ".join(_MONTH_NAMES[m] for m in month_list) or "the listed months"
-    longest = max((MAXDAYS[m] for m in month_list), default=31)
-    return (
-        f"never fires: no listed day of the month exists in {names} (at most {longest} days); "
-        f"Fugit rejects such a cron, fix the day or the month"
-    )

@@ -5,6 +5,10 @@ Fugit 1.5.2 (``lib/fugit/cron.rb``), quirks included, because sidekiq-cron fires
 these sets say so: ``1-31`` stays a restricted day-of-month list (only ``*`` and ``*/1`` mean
 "any"), a reversed range wraps (``22-2`` hours), ``n/s`` means ``n-max/s``, a reversed
 day-of-week range with a step is empty (so unrestricted), and Sunday 7 folds to 0.
+
+``modern=True`` applies Fugit 1.11+'s changes: a step of 1 after a single value runs to the
+end of the field (``8/1`` hours = 8-23, where 1.5 reads a lone 8), a range covering the whole
+field means "any" (``1-31``, ``0-59``), and a reversed day-of-week range with a step wraps.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ class FugitFields:
     monthdays: tuple[int, ...] | None
     months: tuple[int, ...] | None
     weekdays: tuple[WeekdayEntry, ...] | None
+    day_and: bool = False  # Fugit 1.11+'s "&": both day fields must match
+    modern: bool = False  # Fugit 1.11+'s rules (the %n+k weekday test)
 
 
 def _range(low: int, high: int, start: int, end: int, step: int) -> list[int]:
@@ -70,9 +76,12 @@ def _range(low: int, high: int, start: int, end: int, step: int) -> list[int]:
     return out
 
 
-def _expand(low: int, high: int, element: Element) -> list[int | None]:
+def _expand(low: int, high: int, element: Element, modern: bool) -> list[int | None]:
     start, end, step, _hash, _mod = element
-    if step == 1:
+    if step is not None and step < 1:
+        msg = "a step of 0 never advances"
+        raise FieldError(msg)
+    if step == 1 and not modern:
         step = None
     if step is not None and end is None:
         end = high
@@ -84,6 +93,8 @@ def _expand(low: int, high: int, element: Element) -> list[int | None]:
     start = low if start is None else start
     if end is None or (end < 0 < start):
         end = high
+    if modern and start == low and end == high and step == 1:
+        return [None]
     return list(_range(low, high, start, end, step))
 
 
@@ -93,10 +104,12 @@ def _compact(values: list[int | None]) -> tuple[int, ...] | None:
     return tuple(sorted({v for v in values if v is not None}))
 
 
-def _field(low: int, high: int, elements: list[Element]) -> tuple[int, ...] | None:
+def _field(
+    low: int, high: int, elements: list[Element], modern: bool = False
+) -> tuple[int, ...] | None:
     values: list[int | None] = []
     for element in elements:
-        values.extend(_expand(low, high, element))
+        values.extend(_expand(low, high, element, modern))
     return _compact(values)
 
 
@@ -108,7 +121,7 @@ def _ruby_key(entry: WeekdayEntry) -> tuple[int, int, int | tuple[int, int]]:
     return (day, 1, extra)
 
 
-def _weekdays(elements: list[Element]) -> tuple[WeekdayEntry, ...] | None:
+def _weekdays(elements: list[Element], modern: bool) -> tuple[WeekdayEntry, ...] | None:
     entries: list[WeekdayEntry] = []
     for a, z, step, nth, mod in elements:
         if nth is not None or mod is not None:
@@ -117,7 +130,11 @@ def _weekdays(elements: list[Element]) -> tuple[WeekdayEntry, ...] | None:
         elif step is not None:
             first = a if a is not None else 0
             last = z if z is not None else (a if a is not None else 6)
-            entries.extend((i, None) for i in range(first, last + 1, max(step, 1)))
+            if modern and first > last:
+                last += 7
+            entries.extend(
+                ((i - 7 if i > 6 else i), None) for i in range(first, last + 1, max(step, 1))
+            )
         elif z is not None:
             assert a is not None
             if a > z:
@@ -145,19 +162,25 @@ def build_fields(
     monthdays: list[Element],
     months: list[Element],
     weekdays: list[Element],
+    *,
+    modern: bool = False,
+    day_and: bool = False,
 ) -> FugitFields | None:
     """Expand parsed elements into Fugit's sets; None when no month/day pair can ever occur."""
-    secs = _field(0, 59, seconds if seconds is not None else [(0, None, None, None, None)])
-    hour_values = _field(0, 23, hours)
+    zero: list[Element] = [(0, None, None, None, None)]
+    secs = _field(0, 59, seconds if seconds is not None else zero, modern)
+    hour_values = _field(0, 23, hours, modern)
     if hour_values is not None:
         hour_values = tuple(sorted({0 if h == 24 else h for h in hour_values}))
     fields = FugitFields(
         seconds=secs,
-        minutes=_field(0, 59, minutes),
+        minutes=_field(0, 59, minutes, modern),
         hours=hour_values,
-        monthdays=_field(1, 31, monthdays),
-        months=_field(1, 12, months),
-        weekdays=_weekdays(weekdays),
+        monthdays=_field(1, 31, monthdays, modern),
+        months=_field(1, 12, months, modern),
+        weekdays=_weekdays(weekdays, modern),
+        day_and=day_and,
+        modern=modern,
     )
     if fields.months is None or fields.monthdays is None:
         return fields
@@ -180,4 +203,6 @@ def build_fields(
         monthdays=tuple(pairs_d),
         months=tuple(pairs_m),
         weekdays=fields.weekdays,
+        day_and=day_and,
+        modern=modern,
     )

@@ -60,6 +60,7 @@ class FugitRules:
         "_off",
         "_other",
         "_rweek_origin",
+        "_rweek_ref",
         "_table",
         "f",
         "zone",
@@ -75,6 +76,7 @@ class FugitRules:
         self._all_seconds = fields.seconds or tuple(range(60))
         self._month_day_set: dict[tuple[int, int], frozenset[int]] = {}
         self._rweek_origin: int | None = None
+        self._rweek_ref: int | None = None
         self._table = offset_table(zone)
         self._off, self._lo, self._hi = 0, 1, 0  # an empty segment: the first local() fills it
         self._other = (0, 1, 0)
@@ -84,6 +86,10 @@ class FugitRules:
         self._kind = (
             PURE if not extras else NTH if all(isinstance(x, int) for x in extras) else EXACT
         )
+        if fields.modern and self._kind == NTH:
+            # et-orbi 1.4 counts a day's weeks from its noon: the calendar's count, whatever
+            # the offsets, so every month is worked out from the calendar
+            self._kind = PURE
         self._calendar: dict[tuple[int, int], bool] = {}
 
     # -- zone arithmetic ---------------------------------------------------------------------
@@ -207,6 +213,13 @@ class FugitRules:
             self._rweek_origin = origin if origin is not None else 1_546_300_800
         return (t - self._rweek_origin) // WEEK + 1
 
+    def rweek_modern(self, lt: Local) -> int:
+        """et-orbi 1.4's ``rweek``: whole days (noon to noon, in seconds, floored) since Monday
+        2018-12-31, divided by 7; a noon in summer time is an hour short of a whole day."""
+        if self._rweek_ref is None:
+            self._rweek_ref = _noon(2018, 12, 31, self.zone)
+        return (_noon(lt.year, lt.month, lt.day, self.zone) - self._rweek_ref) // DAY // 7
+
     def weekday_match(self, t: int, lt: Local) -> bool:
         weekdays = self.f.weekdays
         if weekdays is None:
@@ -221,7 +234,12 @@ class FugitRules:
                 if modulo == 0:
                     msg = "a day-of-week %0 divides by zero (Fugit raises ZeroDivisionError)"
                     raise CronNeverFires(msg)
+                if self.f.modern:  # Fugit 1.11+: week number modulo n equals k modulo n
+                    return self.rweek_modern(lt) % modulo == plus % modulo
                 return (self.rweek(t) + plus) % modulo == 0
+            if self.f.modern:
+                count = days_in(lt.year, lt.month)
+                return extra in ((lt.day - 1) // 7 + 1, -((count - lt.day) // 7 + 1))
             if extra > 0:
                 return extra == self.count_weeks(t, lt.month, -WEEK)
             return extra == -self.count_weeks(t, lt.month, WEEK)
@@ -236,7 +254,7 @@ class FugitRules:
         return self.exact_day_match(t, lt)
 
     def exact_day_match(self, t: int, lt: Local) -> bool:
-        if self.f.weekdays is not None and self.f.monthdays is not None:
+        if self.f.weekdays is not None and self.f.monthdays is not None and not self.f.day_and:
             return self.weekday_match(t, lt) or self.monthday_match(lt)
         return self.weekday_match(t, lt) and self.monthday_match(lt)
 
@@ -264,7 +282,8 @@ class FugitRules:
         holds: ``day_match`` worked out for the whole month at once."""
         f = self.f
         has_last = f.monthdays is not None and any(d < 1 for d in f.monthdays)
-        key = (f.monthdays, f.weekdays, year, month, self.zone if has_last else None)
+        zone = self.zone if has_last else None
+        key = (f.monthdays, f.weekdays, f.day_and, year, month, zone)
         found = _MONTH_DAYS.get(key)
         if found is None:
             if len(_MONTH_DAYS) > 100_000:
@@ -299,7 +318,7 @@ class FugitRules:
             last = self.last_day(Local(year, month, 1, 0, 0, 0, first_wday)) if has_last else 0
             by_monthday = {last + d if d < 1 else d for d in monthdays}
         if by_weekday is not None and by_monthday is not None:
-            days = by_weekday | by_monthday
+            days = (by_weekday & by_monthday) if self.f.day_and else (by_weekday | by_monthday)
         elif by_weekday is not None:
             days = by_weekday
         elif by_monthday is not None:
@@ -314,6 +333,10 @@ class FugitRules:
         if found is None:
             found = self._month_day_set[key] = frozenset(self.month_days(year, month))
         return found
+
+
+def _noon(year: int, month: int, day: int, zone: tzinfo) -> int:
+    return int(datetime(year, month, day, 12, tzinfo=zone).timestamp())
 
 
 _LENGTHS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)

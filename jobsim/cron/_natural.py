@@ -1,110 +1,78 @@
-"""Fugit's natural-language schedules (layer 2): a subset of ``Fugit::Nat`` 1.5.2.
+"""Fugit's natural-language schedules (layer 2): ``Fugit::Nat.parse`` of 1.5 and of 1.11+.
 
-Turns "every 5 minutes", "every day at noon", "every weekday at 9:30", "every monday at
-5pm", "every 15s", "every 3 hours" into the cron text Fugit makes of them. Unknown phrases
-return None, and the caller reports a syntax error.
+``nat_cron_texts("every day at 6pm and 8pm", modern=False)`` is ``["0 18,20 * * *"]``: the
+cron text(s) Fugit hands to ``Fugit::Cron.parse`` for a phrase, one per distinct hour set
+(``multi: true`` keeps them all, the default keeps the first), or None when the phrase does
+not parse. Fugit 1.5's own bugs are kept under ``modern=False`` (``every day at 5:00pm`` is
+05:00, ``12am`` is noon, ``every day at zero dark forty`` does not parse); ``modern=True``
+follows Fugit's current rules (1.11 and later).
+
+Where Fugit raises instead of answering, :class:`~jobsim.cron._nat_slots.FugitRaises` is
+raised with Ruby's error class and message.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["parse_natural"]
+from jobsim.cron._nat_grammar import parse_tree
+from jobsim.cron._nat_slots import FugitRaises, SlotGroup, rewrite_nat
+from jobsim.cron._nat_slots import to_i as _to_i
 
-_DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
-_UNITS = {
-    "s": "sec",
-    "sec": "sec",
-    "secs": "sec",
-    "second": "sec",
-    "seconds": "sec",
-    "m": "min",
-    "min": "min",
-    "mins": "min",
-    "minute": "min",
-    "minutes": "min",
-    "h": "hour",
-    "hour": "hour",
-    "hours": "hour",
-}
-_EVERY_N = re.compile(r"\Aevery\s+(?:(\d+)\s*)?([a-z]+)\Z")
-_AT = re.compile(
-    r"\A(?:every\s+)?(day|weekday|[a-z]+day)\s+at\s+"
-    r"(noon|midnight|[a-z]+|\d{1,2}(?::\d{2})?\s*(?:am|pm)?)\Z"
-)
+__all__ = ["MAX_INPUT_LENGTH", "FugitRaises", "NatPhrase", "nat_phrase", "restrict"]
+
+#: Fugit 1.11+ refuses longer phrases (after stripping); 1.5 has no limit.
+MAX_INPUT_LENGTH = 256
+_RUBY_STRIP = " \t\n\v\f\r\0"
 
 
-def _step_list(step: int, size: int) -> str:
-    return ",".join(str(v) for v in range(0, size, step))
+class NatPhrase:
+    """A parsed phrase: its slots, the cron texts, and the fields before joining."""
+
+    __slots__ = ("fields", "group", "texts")
+
+    def __init__(self, group: SlotGroup) -> None:
+        self.group = group
+        self.fields = [group.fields(hm) for hm in group.hour_minutes()]
+        self.texts = [group.cron_text(f) for f in self.fields]
 
 
-def _time(text: str) -> tuple[int, int] | None:
-    text = text.strip()
-    if text == "noon":
-        return (12, 0)
-    if text == "midnight":
-        return (0, 0)
-    if text in _NUMBERS:
-        return (_NUMBERS[text], 0)
-    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", text)
-    if match is None:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if match.group(3) == "pm" and hour < 12:
-        hour += 12
-    if match.group(3) == "am" and hour == 12:
-        hour = 0
-    if hour > 23 or minute > 59:
-        return None
-    return (hour, minute)
-
-
-def parse_natural(text: str) -> str | None:
-    """The cron text Fugit 1.5.2 makes of a natural-language phrase, or None."""
-    phrase = " ".join(text.lower().split())
-    match = _EVERY_N.match(phrase)
-    if match:
-        count = int(match.group(1) or 1)
-        unit = _UNITS.get(match.group(2))
-        if unit == "sec" and 0 < count < 60:
-            return f"{_step_list(count, 60)} * * * * *"
-        if unit == "min" and 0 < count < 60:
-            return f"{_step_list(count, 60)} * * * *" if count > 1 else "* * * * *"
-        if unit == "hour" and 0 < count < 24:
-            return f"0 {_step_list(count, 24)} * * *" if count > 1 else "0 * * * *"
-        if match.group(1) is None and match.group(2) == "day":
-            return "0 0 * * *"
-        if match.group(1) is None and match.group(2) in _DAYS:
-            return f"0 0 * * {_DAYS.index(match.group(2))}"
-        return None
-    match = _AT.match(phrase)
-    if match:
-        at = _time(match.group(2))
-        if at is None:
+def nat_phrase(text: str, *, modern: bool) -> NatPhrase | None:
+    """The cron texts Fugit makes of a phrase, or None when Fugit's grammar refuses it."""
+    if modern:
+        text = text.strip(_RUBY_STRIP)
+        if len(text) > MAX_INPUT_LENGTH:
             return None
-        hour, minute = at
-        day = match.group(1)
-        if day == "day":
-            dow = "*"
-        elif day == "weekday":
-            dow = "1,2,3,4,5"
-        elif day in _DAYS:
-            dow = str(_DAYS.index(day))
-        else:
-            return None
-        return f"{minute} {hour} * * {dow}"
-    return None
+    tree = parse_tree(text, modern=modern)
+    if tree is None:
+        return None
+    return NatPhrase(rewrite_nat(tree, modern=modern))
+
+
+def restrict(fields: list[list[object]]) -> bool:
+    """Fugit 1.11+'s ``strict: true`` test of a phrase's cron fields (``Nat.restrict``).
+
+    "every 17 hours" makes ``0 */17 * * *``, a valid cron that fires at 00:00 and 17:00, which
+    a strict parse refuses. As upstream's code reads, the test looks at the *start* of a
+    ``start/step`` (``*`` counts as 0), so any ``*/n`` minute or hour step is refused; and it
+    calls ``match`` on the first value of the first field, so a number there (a phrase with an
+    explicit minute, ``every day at 5:30``) raises NoMethodError.
+    """
+    slash = re.compile(r"^(\d+|\*)/(\d+)$", re.ASCII)
+    first = fields[0] if fields else None
+    if first and first != [0]:
+        head = first[0]
+        if not isinstance(head, str):
+            raise FugitRaises("NoMethodError", f"undefined method `match' for {head!r}")
+        match = slash.match(head)
+        if match and not 1 <= _to_i(match.group(1)) <= 60:
+            return False
+    second = fields[1] if len(fields) > 1 else None
+    if second:
+        head = second[0]
+        if not isinstance(head, str):
+            raise FugitRaises("NoMethodError", f"undefined method `match' for {head!r}")
+        match = slash.match(head)
+        if match and _to_i(match.group(1)) not in (1, 2, 3, 4, 5, 6, 8, 12):
+            return False
+    return True

@@ -5,14 +5,21 @@ greedy optional parts with no backtracking into them, a 6-field form (seconds fi
 before the 5-field one, and a trailing zone (``America/New_York``, ``+09:00``) after one or
 more spaces. The regular expressions are Fugit's, character for character. On failure, the
 diagnosis names the position and the reason (``minute 61 is outside 0-59``).
+
+``modern=True`` is Fugit 1.11+'s grammar: stray commas around and inside a list
+(``,1,,2,``), ``&`` after the day-of-month or day-of-week list (both day fields must match),
+and ``~`` random picks (``~``, ``10~20``, ``~30/10``), drawn once at parse time from the
+seeded stream given (Fugit's ``random:`` option; ``False`` takes the range's start).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from jobsim.cron._fields import Element
+from jobsim.rng import Stream
 
 __all__ = ["FIELD_NAMES", "ParsedCron", "diagnose", "parse_fugit"]
 
@@ -27,6 +34,8 @@ _DOW = re.compile(r"([0-7]|sun|mon|tue|wed|thu|fri|sat)", _I)
 _HASH = re.compile(r"#(-?[1-5]|last|l)", _I)
 _MOD = re.compile(r"%\d+(\+\d+)?")
 _TZ_DELTA = re.compile(r" +[-+]([01][0-9]|2[0-4]):?(00|15|30|45)")
+_COMMAS = re.compile(r"([ \t]*,)*")
+_COMMA = re.compile(r",([ \t]*,)*")
 _TZ_NAME = re.compile(r" +[A-Z][a-zA-Z0-9+\-]+(\/[A-Z][a-zA-Z0-9+\-_]+){0,2}")
 
 _MONTHS = ("-", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -43,6 +52,15 @@ _BOUNDS = {
     "day-of-week": (0, 7),
 }
 _VALUE = {"second": _MOS, "minute": _MOS, "hour": _HOU, "day-of-month": _DOM, "month": _MON}
+#: The range a ``~`` draws from, per field (Fugit's min/max of each ``determine_*``).
+_DRAW = {
+    "second": (0, 59),
+    "minute": (0, 59),
+    "hour": (0, 23),
+    "day-of-month": (1, 31),
+    "month": (1, 12),
+    "day-of-week": (0, 6),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +74,23 @@ class ParsedCron:
     months: list[Element]
     weekdays: list[Element]
     zone: str | None
+    day_and: bool = False
 
 
-_Token = tuple[str, str]  # (kind, text): kind is a value kind, "slash", "hash" or "mod"
+_Token = tuple[str, str]  # (kind, text): a value kind, "slash", "hash", "mod" or "tilde"
+#: Fugit 1.11+'s ``random:`` option: a generator, a ``rand(n)``-like function (0 <= r < n),
+#: or False for "the start of the range".
+Draw = Stream | Callable[[int], int] | bool
 
 
 class _Parser:
-    __slots__ = ("far", "text")
+    __slots__ = ("draw", "far", "modern", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, modern: bool = False, draw: Draw = False) -> None:
         self.text = text
         self.far = 0
+        self.modern = modern
+        self.draw = draw
 
     def rex(self, regex: re.Pattern[str], pos: int) -> int | None:
         match = regex.match(self.text, pos)
@@ -82,10 +106,27 @@ class _Parser:
             out.append((kind, self.text[pos:end]))
         return end
 
+    def tilde(self, kind: str, pos: int, out: list[_Token]) -> int | None:
+        """value? "~" value? (Fugit 1.11+)"""
+        mine: list[_Token] = []
+        end = self.value(kind, pos, mine)
+        cursor = pos if end is None else end
+        if not self.text.startswith("~", cursor):
+            self.far = max(self.far, cursor)
+            return None
+        mine.append(("tilde", "~"))
+        after = self.value(kind, cursor + 1, mine)
+        out.extend(mine)
+        return cursor + 1 if after is None else after
+
     def range_(self, kind: str, pos: int, out: list[_Token]) -> int | None:
-        """star | value ( "-" value )?"""
+        """star | value ( "-" value )?  (1.11+: star | tilde | range)"""
         if self.text.startswith("*", pos):
             return pos + 1
+        if self.modern:
+            end = self.tilde(kind, pos, out)
+            if end is not None:
+                return end
         self.far = max(self.far, pos)
         end = self.value(kind, pos, out)
         if end is None:
@@ -132,20 +173,40 @@ class _Parser:
         return out, end
 
     def list_(self, kind: str, pos: int) -> tuple[list[Element], int] | None:
+        if self.modern:  # comma? list comma? (&?)
+            pos = self.rex(_COMMAS, pos) or pos
         first = self.element(kind, pos)
         if first is None:
             return None
         tokens, end = first
-        elements = [_rewrite(kind, tokens)]
-        while self.text.startswith(",", end):
-            more = self.element(kind, end + 1)
+        elements = [self.rewrite(kind, tokens)]
+        separator = _COMMA if self.modern else re.compile(",")
+        while True:
+            after = self.rex(separator, end)
+            if after is None:
+                break
+            more = self.element(kind, after)
             if more is None:
                 break
-            elements.append(_rewrite(kind, more[0]))
+            elements.append(self.rewrite(kind, more[0]))
             end = more[1]
-        else:
-            self.far = max(self.far, end)
+        self.far = max(self.far, end)
+        if self.modern:
+            end = self.rex(_COMMAS, end) or end
+            if kind in ("day-of-month", "day-of-week") and self.text.startswith("&", end):
+                end += 1
         return elements, end
+
+    def rewrite(self, kind: str, tokens: list[_Token]) -> Element:
+        element = _rewrite(kind, tokens)
+        if not any(name == "tilde" for name, _ in tokens):
+            return element
+        start, end, step, _nth, _mod = element
+        low, high = _DRAW[kind]
+        if start is not None and not any(name == kind for name, _ in tokens[:1]):
+            start, end = None, start  # "~5": the value after the tilde is the end
+        picked = _draw(self.draw, low, high, start, end, step)
+        return (picked, end if step is not None else None, step, None, None)
 
     def cron(self, kinds: tuple[str, ...]) -> ParsedCron | None:
         pos = 0
@@ -173,7 +234,27 @@ class _Parser:
             return None
         seconds = fields.pop(0) if len(kinds) == 6 else None
         minutes, hours, monthdays, months, weekdays = fields
-        return ParsedCron(seconds, minutes, hours, monthdays, months, weekdays, zone)
+        day_and = self.modern and "&" in self.text
+        return ParsedCron(seconds, minutes, hours, monthdays, months, weekdays, zone, day_and)
+
+
+def _draw(
+    draw: Draw, low: int, high: int, start: int | None, end: int | None, step: int | None
+) -> int:
+    """Fugit's ``random``: one value of ``start~end`` (wrapping), fixed at parse time."""
+    start = low if start is None else start
+    end = high if end is None else end
+    if draw is False or draw is True:
+        return start
+    count = end - start + 1
+    if count <= 0:
+        count = high - low + 1 + count
+    if step is not None and step < count:
+        count = step
+    picked = start + (draw.randrange(count) if isinstance(draw, Stream) else draw(count))
+    if picked > high:
+        picked = picked + low - high - 1
+    return picked
 
 
 def _bound(kind: str, text: str) -> int:
@@ -194,6 +275,8 @@ def _rewrite(kind: str, tokens: list[_Token]) -> Element:
     nth: int | None = None
     mod: tuple[int, int] | None = None
     for name, text in tokens:
+        if name == "tilde":
+            continue
         if name == "slash":
             step = int(text[1:])
         elif name == "hash":
@@ -208,9 +291,11 @@ def _rewrite(kind: str, tokens: list[_Token]) -> Element:
     return (a, z, step, nth, mod)
 
 
-def parse_fugit(text: str) -> tuple[ParsedCron | None, int]:
+def parse_fugit(
+    text: str, *, modern: bool = False, draw: Draw = False
+) -> tuple[ParsedCron | None, int]:
     """Parse as Fugit does (6 fields tried first); returns (tree or None, farthest position)."""
-    parser = _Parser(text)
+    parser = _Parser(text, modern, draw)
     # alt(second_cron, classic_cron): the first one that succeeds wins, even if it leaves
     # input over (then the whole parse fails, as raabro's `all` does).
     for kinds in (FIELD_NAMES, FIELD_NAMES[1:]):
