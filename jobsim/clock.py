@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from jobsim.errors import ClockError, InvalidArgument
+from jobsim import validate
+from jobsim.errors import ClockError
 
-__all__ = ["DEFAULT_START", "VirtualClock", "as_epoch", "format_time", "to_datetime"]
+__all__ = ["DEFAULT_START", "ClockView", "VirtualClock", "as_epoch", "format_time", "to_datetime"]
 
 #: Where a simulator's clock starts unless told otherwise: a fixed instant, never the wall clock.
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -21,24 +22,10 @@ DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 def as_epoch(when: datetime | float | int, *, name: str = "when") -> float:
     """Epoch seconds of an aware datetime or a number of epoch seconds.
 
-    A naive datetime is refused: a job scheduled "at 09:00" in an unknown zone is a bug that
-    shows up only when servers change zone.
+    A naive datetime is refused, and so is a time jobsim cannot represent (not finite, or
+    outside the years 2 to 9999): see :func:`jobsim.validate.epoch`.
     """
-    if isinstance(when, datetime):
-        if when.tzinfo is None or when.tzinfo.utcoffset(when) is None:
-            msg = (
-                f"{name}={when!r} is a naive datetime; jobsim needs an aware one to know which "
-                f"instant you mean: pass {name}.replace(tzinfo=UTC) or a datetime with a zone"
-            )
-            raise InvalidArgument(msg)
-        return when.timestamp()
-    if isinstance(when, bool) or not isinstance(when, int | float):
-        msg = (
-            f"{name}={when!r} is a {type(when).__name__}; pass an aware datetime "
-            f"or epoch seconds (int or float)"
-        )
-        raise InvalidArgument(msg)
-    return float(when)
+    return validate.epoch(when, name=name)
 
 
 def to_datetime(ts: float) -> datetime:
@@ -81,11 +68,46 @@ class VirtualClock:
             )
             raise ClockError(msg)
         if ts != self._now:
+            if not ts <= validate.EPOCH_MAX:  # NaN, infinity, or past the year 9999
+                raise validate.refuse(
+                    "the virtual clock's next time", ts, "times up to the year 9999"
+                )
             self._now = ts
             for listener in self.listeners:
                 listener(ts)
 
     def advance(self, delta: timedelta | float | int) -> None:
         """Move the clock forwards by ``delta`` (seconds or a timedelta)."""
-        seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
-        self.advance_to(self._now + seconds)
+        seconds = validate.seconds(delta, name="advance(delta)")
+        self.advance_to(validate.epoch(self._now + seconds, name="advance(delta): the new time"))
+
+
+class ClockView:
+    """A simulator's clock as its users see it: read, listened to, never moved.
+
+    Only the engine moves a simulation's clock (to what happens next, never past due work);
+    to move time, use the simulator's ``advance``, ``run_until`` or ``drain``.
+    """
+
+    __slots__ = ("_clock",)
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self._clock = clock
+
+    @property
+    def now(self) -> float:
+        """The current virtual time in epoch seconds."""
+        return self._clock.now
+
+    @property
+    def now_datetime(self) -> datetime:
+        """The current virtual time as an aware UTC datetime."""
+        return self._clock.now_datetime
+
+    @property
+    def listeners(self) -> list[Callable[[float], None]]:
+        """Called with the new time after every move (append to add, remove to stop)."""
+        return self._clock.listeners
+
+    def __repr__(self) -> str:
+        return f"<ClockView {format_time(self._clock.now)}>"

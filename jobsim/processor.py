@@ -10,14 +10,12 @@ unknown takes the ``global`` path: it retries with the default backoff and no ho
 from __future__ import annotations
 
 import difflib
-from array import array
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from jobsim.errors import SimulatedCrash, UnknownJob
 from jobsim.payload import dumps, json_round_trip, loads
 from jobsim.profiles import epoch_ms
-from jobsim.queues import enqueued_seconds
 from jobsim.retry import (
     HookFailure,
     RetryDecision,
@@ -25,7 +23,6 @@ from jobsim.retry import (
     error_class_name,
     error_message,
 )
-from jobsim.trace import NO_DETAIL
 
 if TYPE_CHECKING:
     from jobsim.job import Job
@@ -65,26 +62,11 @@ class Processor:
         propagates, so the job is not lost.
         """
         state = self._state
-        state.processed += 1
+        state.begin(queue, job)
         jid = job["jid"]
-        now = state.clock.now
-        state.trace.add(("started", now, jid, job, NO_DETAIL))
-        since: Any = job.get("enqueued_at")
-        kind = type(since)
-        if kind is int:  # Sidekiq 8 writes integer milliseconds
-            since = since / 1000.0
-        elif kind is not float:
-            since = enqueued_seconds(job)
-        if since is not None:
-            latencies = state.latencies.get(queue)
-            if latencies is None:
-                latencies = state.latencies[queue] = array("d")
-            latencies.append(now - since if now > since else 0.0)
         job_class = state.registry.classes.get(job.get("class"))  # type: ignore[arg-type]
         instance: Job | None = None
         skipped_by: str | None = None
-        running = state.running  # state.start_running(jid), spelled out on the hot path
-        running[jid] = running.get(jid, 0) + 1
         try:
             if job_class is None:
                 raise _unknown_class(job, state.registry.names())
@@ -109,7 +91,7 @@ class Processor:
         except SimulatedCrash:
             raise  # the engine takes the whole process down
         except BaseException:
-            state.stop_running(jid)
+            state.end(queue, jid, 0.0)
             state.failed += 1  # every raise counts, as Sidekiq's stats wrapper rescues them all
             state.queue(queue).push_front(job)
             record = state.trace.record
@@ -121,18 +103,11 @@ class Processor:
         """Apply an execution's outcome: success, or Sidekiq's failure handling."""
         state = self._state
         jid = job["jid"]
-        running = state.running  # state.stop_running(jid), spelled out on the hot path
-        left = running.get(jid, 0) - 1
-        if left > 0:
-            running[jid] = left
-        else:
-            running.pop(jid, None)
-        if busy:
-            state.busy_seconds[queue] = state.busy_seconds.get(queue, 0.0) + busy
+        state.end(queue, jid, busy)
         job_class, instance, error, skipped_by = outcome
         if error is None:
             if skipped_by is None:
-                state.trace.add(("succeeded", state.clock.now, jid, job, NO_DETAIL))
+                state.succeeded(job)
             else:
                 detail = {"skipped_by": skipped_by}
                 state.trace.record("succeeded", state.clock.now, jid, job, detail)
@@ -149,14 +124,14 @@ class Processor:
     def lose(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job vanished (a crash under basic fetch): counted, recorded, gone."""
         state = self._state
-        state.stop_running(job["jid"])
+        state.end(queue, job["jid"], 0.0)
         state.failed += 1
         state.trace.record("lost", state.clock.now, job["jid"], job, {"reason": reason})
 
     def push_back(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job returns to the front of its queue (shutdown, reliable fetch)."""
         state = self._state
-        state.stop_running(job["jid"])
+        state.end(queue, job["jid"], 0.0)
         state.failed += 1  # Sidekiq's stats wrapper counts the interrupted attempt as failed
         state.queue(queue).push_front(job)
         state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})
@@ -175,7 +150,7 @@ class Processor:
         state.failed += 1
         now = state.clock.now
         detail = {"error_class": error_class_name(exc), "error_message": str(exc)[:300]}
-        state.trace.add(("failed", now, job["jid"], job, detail))
+        state.trace.record("failed", now, job["jid"], job, detail)
         retry_option = job.get("retry")
         if retry_option is None and job_class is not None:
             # JobRetry#local falls back to the class option; #global has no class to ask.
@@ -213,7 +188,7 @@ class Processor:
                 "jitter": decision.jitter,
                 "retry_count": msg["retry_count"],
             }
-            state.trace.add(("retry_scheduled", now, jid, msg, detail))
+            state.trace.record("retry_scheduled", now, jid, msg, detail)
         elif decision.action == "exhausted":
             self._exhausted(msg, exc, instance, decision.reason)
         elif decision.action == "discard":

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["JobQueue", "enqueued_seconds"]
+__all__ = ["JobQueue", "StrictFetch", "enqueued_seconds"]
 
 
 def enqueued_seconds(job: Mapping[str, Any]) -> float | None:
@@ -47,11 +47,6 @@ class JobQueue:
         """Take the oldest job (Sidekiq's BRPOP), or None when empty."""
         return self._jobs.popleft() if self._jobs else None
 
-    def live_jobs(self) -> deque[Mapping[str, Any]]:
-        """The deque itself, oldest first, read only: the engine checks it for jobs without a
-        call (it is the same deque for the queue's whole life)."""
-        return self._jobs
-
     @property
     def size(self) -> int:
         """How many jobs wait in the queue (``LLEN``)."""
@@ -71,8 +66,12 @@ class JobQueue:
         return 0.0 if since is None else max(now - since, 0.0)
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
-        """Jobs newest first, as ``Sidekiq::Queue#each`` pages from the head of the list."""
-        return iter(reversed(self._jobs))
+        """Jobs newest first, as ``Sidekiq::Queue#each`` pages from the head of the list.
+
+        The jobs are listed when iteration starts, so deleting jobs meanwhile is safe (the
+        pattern Sidekiq's API documents: ``queue.each { |job| job.delete if ... }``).
+        """
+        return iter(list(reversed(self._jobs)))
 
     def oldest_first(self) -> list[Mapping[str, Any]]:
         """Jobs in the order they will be fetched."""
@@ -98,3 +97,26 @@ class JobQueue:
         jobs = list(self._jobs)
         self._jobs.clear()
         return jobs
+
+
+class StrictFetch:
+    """Sidekiq's strict fetch over a fixed list of queues: the first non-empty one wins.
+
+    The engine asks this once per free worker slot, so it walks the queues' deques itself
+    (this module owns them) rather than calling each queue.
+    """
+
+    __slots__ = ("_order",)
+
+    def __init__(self, queues: list[JobQueue]) -> None:
+        self._order = [(queue.name, queue._jobs) for queue in queues]
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def take(self) -> tuple[str, Mapping[str, Any]] | None:
+        """``(queue name, job)`` from the first queue holding a job, or None."""
+        for name, jobs in self._order:
+            if jobs:
+                return name, jobs.popleft()
+        return None

@@ -146,22 +146,22 @@ def apply_layout(layout: Layout, sim: Simulator) -> LoadReport:
         name = job["class"]
         found = known.get(name)
         if found is None:
-            found = known[name] = sim.restore.knows(name)
+            found = known[name] = sim._restore.knows(name)
         if not found:
             unknown[name] += 1
 
     for name, jobs in layout.queues.items():
         for job in jobs:
             note(job)
-        sim.restore.queue(name, jobs)
+        sim._restore.queue(name, jobs)
         counts[f"queue:{name}"] = len(jobs)
     for key in SET_KEYS:
         entries = layout.sets.get(key, [])
         for score, job in entries:
             note(job)
-            sim.restore.entry(key, score, job)  # type: ignore[arg-type]
+            sim._restore.entry(key, score, job)  # type: ignore[arg-type]
         counts[key] = len(entries)
-    sim.restore.stats(processed=layout.processed, failed=layout.failed)
+    sim._restore.stats(processed=layout.processed, failed=layout.failed)
     if unknown:
         listed = ", ".join(f"{name} ×{n}" for name, n in sorted(unknown.items()))
         warnings.warn(

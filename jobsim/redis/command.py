@@ -149,7 +149,7 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
     stand_ins = []
     if args.unknown != "name-error":
         for name in names:
-            if not sim.restore.knows(name):
+            if not sim._restore.knows(name):
                 sim.register(_stand_in(name, args.unknown == "fail"))
                 stand_ins.append(name)
     report = apply_layout(layout, sim)
