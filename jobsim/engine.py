@@ -190,11 +190,16 @@ class Engine:
         self._next_poll = tick
 
     def fire_timers(self) -> int:
-        """Run every timer due now; returns how many ran."""
+        """Run every timer due now; returns how many ran.
+
+        A timer set while these run (even for this instant) waits for the next turn, so an
+        action that re-arms itself for "now" cannot hold this call forever.
+        """
         timers = self._timers
         now = self._state.clock.now
+        mark = next(self._order)  # every timer set before this call has a smaller number
         fired = 0
-        while timers and timers[0][0] <= now:
+        while timers and timers[0][0] <= now and timers[0][1] < mark:
             _, seq, action, background = heapq.heappop(timers)
             if not background:
                 self._work_timers -= 1

@@ -85,10 +85,6 @@ class SortedJobSet:
         """Take ``entry`` out; False if it was no longer there."""
         return self._entries.pop(entry.seq, None) is not None
 
-    def contains(self, entry: SetEntry) -> bool:
-        """Whether ``entry`` is still in the set."""
-        return entry.seq in self._entries
-
     def peek_lowest(self) -> SetEntry | None:
         """The entry with the lowest ``(score, seq)``, or None when empty."""
         heap = self._heap

@@ -94,8 +94,7 @@ class SimState:
         self._int_ms = profile.timestamps == "int_ms"
         self.clock = clock
         self.rng = rng
-        self.jid_rng = rng.stream("jid")
-        self._jid_bits = self.jid_rng.getrandbits
+        self._jid_bits = rng.stream("jid").getrandbits
         self._stamp_for = math.nan  # equal to no time, so the first stamp is computed
         self._stamp_ms = 0
         self.jitter_rng = rng.stream("jitter")
