@@ -55,8 +55,8 @@ def public_simulator_members() -> set[str]:
 #: Rows of the page's member tables that describe what a member returns, not the simulator.
 _VIEW_MEMBERS = {
     # queue(name) and the sorted-set views
-    "name", "size", "len", "latency", "jobs", "find_job", "delete", "clear", "retry", "add_to_queue",
-    "kill", "reschedule", "retry_all", "kill_all",
+    "name", "size", "len", "latency", "jobs", "find_job", "delete", "clear", "retry",
+    "add_to_queue", "kill", "reschedule", "retry_all", "kill_all",
     # stats
     "processed", "failed", "enqueued", "scheduled_size", "retry_size", "dead_size",
     "by_queue", "as_dict", "busy_seconds",
