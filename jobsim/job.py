@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeAlias, overload
 
-from jobsim import routing
+from jobsim import routing, validate
 from jobsim.durations import DurationSpec
 from jobsim.errors import InvalidArgument
 from jobsim.options import SET_ONLY_OPTIONS, default_options, validate_options
@@ -173,10 +173,7 @@ class JobSetter:
         A job dropped by client middleware is left out of the result (Sidekiq 6.x), or
         stands as None in its place (7.1+), per the profile.
         """
-        size: object = batch_size
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            msg = f"perform_bulk(batch_size={batch_size!r}): pass a whole number >= 1"
-            raise InvalidArgument(msg)
+        validate.whole(batch_size, name="perform_bulk(batch_size)", low=1)
         if isinstance(args_list, str | bytes | Mapping):
             msg = "Bulk arguments must be an Array of Arrays: [[1], [2]]"
             raise InvalidArgument(f"{msg}; got {args_list!r}")

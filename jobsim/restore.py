@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -60,11 +61,8 @@ class Restorer:
 
     def stats(self, *, processed: int, failed: int) -> None:
         """Add a saved state's ``stat:processed`` and ``stat:failed`` to the counters."""
-        counts: tuple[tuple[str, object], ...] = (("processed", processed), ("failed", failed))
-        for name, value in counts:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                msg = f"restore.stats({name}={value!r}): pass a whole number >= 0"
-                raise InvalidArgument(msg)
+        processed = validate.whole(processed, name="restore.stats(processed)", low=0)
+        failed = validate.whole(failed, name="restore.stats(failed)", low=0)
         self._state.processed += processed
         self._state.failed += failed
 

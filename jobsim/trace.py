@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any, overload
 
+from jobsim import validate
 from jobsim.clock import as_epoch
 from jobsim.errors import InvalidArgument
 from jobsim.events import EVENT_KINDS, Event
@@ -40,12 +41,7 @@ class Trace:
     __slots__ = ("_add", "_count", "_rows", "ended", "limit")
 
     def __init__(self, limit: int | None = None) -> None:
-        given: object = limit
-        if given is not None and (
-            isinstance(given, bool) or not isinstance(given, int) or given < 0
-        ):
-            msg = f"trace_limit={limit!r}: pass None (keep every event) or a whole number >= 0"
-            raise InvalidArgument(msg)
+        validate.optional(limit, validate.whole, name="trace_limit", low=0)
         self.limit = limit
         #: Events recorded by a limited trace (an unlimited one counts its rows instead).
         self._count = 0
@@ -173,10 +169,7 @@ class Trace:
 
     def tail(self, count: int = 20) -> list[Event]:
         """The last ``count`` events."""
-        given: object = count
-        if isinstance(given, bool) or not isinstance(given, int) or given < 0:
-            msg = f"tail(count={count!r}): pass a whole number of events >= 0"
-            raise InvalidArgument(msg)
+        validate.whole(count, name="tail(count)", low=0)
         return self[-count:] if count else []
 
 

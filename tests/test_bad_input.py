@@ -232,7 +232,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "a negative trace tail",
         lambda: jobsim.Simulator().trace.tail(-2),
         jobsim.InvalidArgument,
-        "tail(count=-2): pass a whole number of events >= 0",
+        "tail(count)=-2: pass a whole number >= 0",
     ),
 ]
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument, JobsimWarning
 from jobsim.redis._decode import DEFAULT_MAX_MEMBER_BYTES
 from jobsim.redis._dump import parse_dump
@@ -105,9 +106,7 @@ def save_state(
         if not key.startswith(DAILY_PREFIXES):
             msg = f"save_state(daily=...): {key!r} is not a stat:processed:/stat:failed: key"
             raise InvalidArgument(msg)
-        if isinstance(given, bool) or not isinstance(given, int) or count < 0:
-            msg = f"save_state(daily=...): {key!r} has {count!r}; pass a whole number >= 0"
-            raise InvalidArgument(msg)
+        validate.whole(given, name=f"save_state(daily={{{key!r}: ...}})", low=0)
         layout.daily[key] = layout.daily.get(key, 0) + count
     layout.daily = dict(sorted(layout.daily.items()))
     if clear:
