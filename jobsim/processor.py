@@ -114,7 +114,10 @@ class Processor:
             return
         if self.raise_errors:
             state.failed += 1
-            detail = {"error_class": error_class_name(error), "error_message": str(error)[:300]}
+            detail = {
+                "error_class": error_class_name(error),
+                "error_message": error_message(error)[:300],
+            }
             state.trace.record("failed", state.clock.now, jid, job, detail)
             reason = "raised to the caller (testing mode: no retries)"
             state.trace.record("discarded", state.clock.now, jid, job, {"reason": reason})
@@ -149,7 +152,7 @@ class Processor:
         state = self._state
         state.failed += 1
         now = state.clock.now
-        detail = {"error_class": error_class_name(exc), "error_message": str(exc)[:300]}
+        detail = {"error_class": error_class_name(exc), "error_message": error_message(exc)[:300]}
         state.trace.record("failed", now, job["jid"], job, detail)
         retry_option = job.get("retry")
         if retry_option is None and job_class is not None:

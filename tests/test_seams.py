@@ -288,3 +288,40 @@ def test_validation_messages_have_one_shape() -> None:
     assert validate.seconds(timedelta(minutes=1), name="t") == 60.0
     assert validate.optional(None, validate.whole, name="n") is None
     assert validate.choice(True, ("a", True), name="c") is True
+
+
+# -- smaller probes of issue 15 that live on these seams --------------------------------------
+
+
+def test_jobs_can_be_deleted_while_a_queue_is_iterated() -> None:
+    sim = jobsim.Simulator(start=START)
+    with sim:
+        jids = [Ping.perform_async(n) for n in range(4)]
+    queue = sim.queue()
+    for job in queue:
+        if job["args"][0] % 2:
+            assert queue.delete(str(job["jid"]))
+    assert [job["jid"] for job in queue.jobs] == [jids[0], jids[2]]
+
+
+class Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+class Odd(jobsim.Job):
+    def perform(self) -> None:
+        raise Unprintable
+
+
+def test_an_error_whose_str_raises_is_retried_with_sidekiqs_text() -> None:
+    sim = jobsim.Simulator(start=START)
+    with sim:
+        jid = str(Odd.perform_async())
+    sim.run_due()
+    assert sim.locate(jid) == "retry"
+    failed = sim.trace.of_kind("failed")[0]
+    assert failed.detail["error_message"] == "!!! ERROR MESSAGE THREW AN ERROR !!!"
+    entry = sim.retries.find_job(jid)
+    assert entry is not None
+    assert entry.job["error_message"] == "!!! ERROR MESSAGE THREW AN ERROR !!!"
