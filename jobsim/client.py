@@ -49,13 +49,15 @@ class Client:
         state = self._state
         if state.registry.classes.get(job_class.job_name) is not job_class:
             state.registry.add(job_class)
+        # not self._checks_args_first(), spelled out: every enqueue takes this path
+        after = state.client_middleware.active and state.profile.strict_args_after_middleware
         job, at = from_call(
             job_class,
             args,
             options,
             state.clock.now,
             strict_args=state.strict_args,
-            check_now=self._checks_args_first(),
+            check_now=not after,
         )
         return self.push_payload(job, at, job_class)
 

@@ -91,7 +91,7 @@ class Processor:
         except SimulatedCrash:
             raise  # the engine takes the whole process down
         except BaseException:
-            state.end(queue, jid, 0.0)
+            state.end(queue, job, 0.0)
             state.failed += 1  # every raise counts, as Sidekiq's stats wrapper rescues them all
             state.queue(queue).push_front(job)
             record = state.trace.record
@@ -102,15 +102,15 @@ class Processor:
     def finish(self, queue: str, job: Mapping[str, Any], outcome: Outcome, busy: float) -> None:
         """Apply an execution's outcome: success, or Sidekiq's failure handling."""
         state = self._state
-        jid = job["jid"]
-        state.end(queue, jid, busy)
         job_class, instance, error, skipped_by = outcome
-        if error is None:
-            if skipped_by is None:
-                state.succeeded(job)
-            else:
-                detail = {"skipped_by": skipped_by}
-                state.trace.record("succeeded", state.clock.now, jid, job, detail)
+        succeeded = error is None and skipped_by is None
+        state.end(queue, job, busy, succeeded=succeeded)
+        if succeeded:
+            return
+        jid = job["jid"]
+        if error is None:  # a server middleware skipped perform: a success, saying so
+            detail = {"skipped_by": skipped_by}
+            state.trace.record("succeeded", state.clock.now, jid, job, detail)
             return
         if self.raise_errors:
             state.failed += 1
@@ -127,14 +127,14 @@ class Processor:
     def lose(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job vanished (a crash under basic fetch): counted, recorded, gone."""
         state = self._state
-        state.end(queue, job["jid"], 0.0)
+        state.end(queue, job, 0.0)
         state.failed += 1
         state.trace.record("lost", state.clock.now, job["jid"], job, {"reason": reason})
 
     def push_back(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job returns to the front of its queue (shutdown, reliable fetch)."""
         state = self._state
-        state.end(queue, job["jid"], 0.0)
+        state.end(queue, job, 0.0)
         state.failed += 1  # Sidekiq's stats wrapper counts the interrupted attempt as failed
         state.queue(queue).push_front(job)
         state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})

@@ -172,8 +172,12 @@ class SimState:
         running = self.running
         running[jid] = running.get(jid, 0) + 1
 
-    def end(self, queue: str, jid: str, busy: float) -> None:
-        """An execution of ``jid`` ended (finished, lost or pushed back) after ``busy`` s."""
+    def end(
+        self, queue: str, job: Mapping[str, Any], busy: float, *, succeeded: bool = False
+    ) -> None:
+        """An execution of ``job`` ended (finished, lost or pushed back) after ``busy`` s;
+        with ``succeeded`` it is recorded as a success."""
+        jid = job["jid"]
         running = self.running
         left = running.get(jid, 0) - 1
         if left > 0:
@@ -182,10 +186,8 @@ class SimState:
             running.pop(jid, None)
         if busy:
             self.busy_seconds[queue] = self.busy_seconds.get(queue, 0.0) + busy
-
-    def succeeded(self, job: Mapping[str, Any]) -> None:
-        """Record that ``job`` finished without error now."""
-        self._log(("succeeded", self.clock.now, job["jid"], job, NO_DETAIL))
+        if succeeded:
+            self._log(("succeeded", self.clock.now, jid, job, NO_DETAIL))
 
     def new_jid(self) -> str:
         """24 lowercase hex characters from the seeded jid stream (``SecureRandom.hex(12)``)."""
