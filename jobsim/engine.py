@@ -299,9 +299,14 @@ class Engine:
         self.stopped = True
         clock = self._state.clock
         deadline = clock.now + timeout
+        stuck = 0
         while self._in_flight and self._timers and self._timers[0][0] <= deadline:
-            clock.advance_to(max(self._timers[0][0], clock.now))
+            before = clock.now
+            clock.advance_to(max(self._timers[0][0], before))
             self.fire_timers()
+            stuck = stuck + 1 if clock.now == before else 0
+            if stuck > _STUCK_TURNS:  # a timer re-arming itself for "now", forever
+                raise StepLimitExceeded(self._stuck_message("shutdown()"))
         if not self._in_flight:
             return []
         clock.advance_to(max(deadline, clock.now))

@@ -325,3 +325,23 @@ def test_an_error_whose_str_raises_is_retried_with_sidekiqs_text() -> None:
     entry = sim.retries.find_job(jid)
     assert entry is not None
     assert entry.job["error_message"] == "!!! ERROR MESSAGE THREW AN ERROR !!!"
+
+
+def test_shutdown_cannot_spin_on_a_timer_that_re_arms_for_now() -> None:
+    class Slow(jobsim.Job):
+        duration = 30.0
+
+        def perform(self) -> None:
+            pass
+
+    sim = jobsim.Simulator(start=START)
+    with sim:
+        Slow.perform_async()
+    sim.advance(1)
+
+    def again() -> None:
+        sim.call_at(sim.time, again)
+
+    sim.call_at(START + 5, again)
+    with pytest.raises(jobsim.StepLimitExceeded, match=r"shutdown\(\) made no progress"):
+        sim.shutdown(60)
