@@ -42,44 +42,43 @@ def format_time(ts: float) -> str:
 class VirtualClock:
     """A clock that starts at a chosen instant and moves only when told to, never backwards."""
 
-    __slots__ = ("_now", "listeners")
+    __slots__ = ("listeners", "now")
 
     def __init__(self, start: datetime | float | int = DEFAULT_START) -> None:
-        self._now = as_epoch(start, name="start")
+        #: The current virtual time in epoch seconds. Read it freely; move it only with
+        #: :meth:`advance_to` (a plain attribute because every job reads it several times; a
+        #: simulator's users see it through the read-only :class:`ClockView`).
+        self.now: float = as_epoch(start, name="start")
         #: Called with the new time after every move (the freezegun bridge listens here).
         self.listeners: list[Callable[[float], None]] = []
 
     @property
-    def now(self) -> float:
-        """The current virtual time in epoch seconds."""
-        return self._now
-
-    @property
     def now_datetime(self) -> datetime:
         """The current virtual time as an aware UTC datetime."""
-        return to_datetime(self._now)
+        return to_datetime(self.now)
 
     def advance_to(self, ts: float) -> None:
         """Move the clock to epoch seconds ``ts``; moving backwards is an error."""
-        if ts < self._now:
+        if ts < self.now:
             msg = (
-                f"cannot move the virtual clock back from {format_time(self._now)} "
+                f"cannot move the virtual clock back from {format_time(self.now)} "
                 f"to {format_time(ts)}; time in a simulation only moves forwards"
             )
             raise ClockError(msg)
-        if ts != self._now:
+        if ts != self.now:
             if not ts <= validate.EPOCH_MAX:  # NaN, infinity, or past the year 9999
                 raise validate.refuse(
                     "the virtual clock's next time", ts, "times up to the year 9999"
                 )
-            self._now = ts
+            self.now = ts
             for listener in self.listeners:
                 listener(ts)
 
     def advance(self, delta: timedelta | float | int) -> None:
         """Move the clock forwards by ``delta`` (seconds or a timedelta)."""
-        seconds = validate.seconds(delta, name="advance(delta)")
-        self.advance_to(validate.epoch(self._now + seconds, name="advance(delta): the new time"))
+        given = delta.total_seconds() if isinstance(delta, timedelta) else delta
+        seconds = validate.number(given, name="advance(delta)", expected="seconds or a timedelta")
+        self.advance_to(self.now + seconds)  # backwards: ClockError; too far: InvalidArgument
 
 
 class ClockView:

@@ -241,7 +241,7 @@ class Engine:
         if config is None or config.mode == "strict":
             order = self._strict
             names = queues if config is None else config.names
-            if len(order) != len(names):  # queues are only ever added, never replaced
+            if order.size != len(names):  # queues are only ever added, never replaced
                 order = self._strict = StrictFetch([queues[name] for name in names])
             return order.take()
         served = self._served

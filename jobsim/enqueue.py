@@ -122,14 +122,6 @@ def resolve_at(wait: Any, now: float, *, name: str = "wait") -> float | None:
     return target
 
 
-def _args_are_scalars(args: tuple[Any, ...] | list[Any]) -> bool:
-    for item in args:
-        kind = type(item)
-        if kind not in _SCALAR_TYPES and (kind is not float or not math.isfinite(item)):
-            return False
-    return True
-
-
 def check_args(
     job_name: str, args: tuple[Any, ...] | list[Any], mode: StrictArgs, *, stacklevel: int = 5
 ) -> list[Any]:
@@ -139,8 +131,6 @@ def check_args(
     (:class:`~jobsim.errors.JobsimWarning`) and stores what Ruby's JSON would, False stores it
     silently. NaN and infinities cannot be written as JSON at all, whatever the mode.
     """
-    if _args_are_scalars(args):
-        return list(args)
     found = find_non_native(list(args))
     if found is None:
         return json_round_trip(args)
@@ -193,11 +183,15 @@ def from_call(
             else:
                 job[key] = value
     name = job_class.job_name
-    # Scalar arguments (the common case) pass every strict-args rule as they are.
-    if not check_now or _args_are_scalars(args):
-        job["args"] = list(args)
-    else:
-        job["args"] = check_args(name, args, strict_args)
+    job["args"] = list(args)
+    if check_now:
+        # Scalar arguments (the common case) pass every strict-args rule as they are, so
+        # check_args runs only from the first argument that is not one.
+        for item in args:
+            kind = type(item)
+            if kind not in _SCALAR_TYPES and (kind is not float or not math.isfinite(item)):
+                job["args"] = check_args(name, args, strict_args)
+                break
     job["class"] = name
     return job, at
 

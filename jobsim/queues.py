@@ -105,13 +105,12 @@ class StrictFetch:
     (this module owns them) rather than calling each queue.
     """
 
-    __slots__ = ("_order",)
+    __slots__ = ("_order", "size")
 
     def __init__(self, queues: list[JobQueue]) -> None:
         self._order = [(queue.name, queue._jobs) for queue in queues]
-
-    def __len__(self) -> int:
-        return len(self._order)
+        #: How many queues it walks (an attribute: the engine compares it on every fetch).
+        self.size = len(self._order)
 
     def take(self) -> tuple[str, Mapping[str, Any]] | None:
         """``(queue name, job)`` from the first queue holding a job, or None."""
