@@ -17,6 +17,7 @@ from jobsim.errors import SimulatedCrash, UnknownJob
 from jobsim.payload import dumps, json_round_trip, loads
 from jobsim.profiles import epoch_ms
 from jobsim.retry import (
+    UNPRINTABLE_MESSAGE,
     HookFailure,
     RetryDecision,
     decide_retry,
@@ -152,7 +153,7 @@ class Processor:
         state = self._state
         state.failed += 1
         now = state.clock.now
-        detail = {"error_class": error_class_name(exc), "error_message": error_message(exc)[:300]}
+        detail = {"error_class": error_class_name(exc), "error_message": _described(exc)}
         state.trace.record("failed", now, job["jid"], job, detail)
         retry_option = job.get("retry")
         if retry_option is None and job_class is not None:
@@ -311,3 +312,12 @@ def _unknown_class(job: Mapping[str, Any], known: list[str]) -> UnknownJob:
     error.sidekiq_error_class = "NameError"
     error.sidekiq_error_message = f"uninitialized constant {name}"
     return error
+
+
+def _described(exc: BaseException) -> str:
+    """The exception's own text for the trace (jobsim's advice included, not Sidekiq's
+    payload text), or Sidekiq's fallback when its ``__str__`` raises."""
+    try:
+        return str(exc)[:300]
+    except Exception:
+        return UNPRINTABLE_MESSAGE
