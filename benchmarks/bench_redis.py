@@ -9,7 +9,7 @@ What it measures (wall clock, ``time.perf_counter``, garbage collector enabled):
    LPUSH / ZADD / SET commands, in chunks of 1,000 members.
 2. **load**: ``jobsim.redis.load_state(redis, fresh_sim)``: the two pipelined round trips that
    read every key, the JSON parse and check of every member (untrusted input), and the
-   ``sim.restore`` calls that place them.
+   ``sim._restore`` calls that place them.
 
 Both run against a private ``redis-server`` the script starts on a free loopback port
 (``--save "" --appendonly no``: no disk) and stops at the end, and against an in-process
@@ -90,14 +90,14 @@ def populated(count: int) -> jobsim.Simulator:
     tenth = count // 10
     queued = count - 3 * tenth
     for number, name in enumerate(QUEUES):
-        sim.restore.queue(name, (job(i, name) for i in range(number, queued, len(QUEUES))))
+        sim._restore.queue(name, (job(i, name) for i in range(number, queued, len(QUEUES))))
     base = queued
     for offset, key in enumerate(("schedule", "retry", "dead")):
         first = base + offset * tenth
         for i in range(first, first + tenth):
             entry = job(i, "default") if key == "schedule" else failed(i, "default")
-            sim.restore.entry(key, START + 60 + i * 0.5, entry)  # type: ignore[arg-type]
-    sim.restore.stats(processed=count, failed=count // 2)
+            sim._restore.entry(key, START + 60 + i * 0.5, entry)  # type: ignore[arg-type]
+    sim._restore.stats(processed=count, failed=count // 2)
     return sim
 
 

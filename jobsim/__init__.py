@@ -6,7 +6,7 @@ virtual clock. See the README for a tour and ``docs/`` for the guides.
 
 from __future__ import annotations
 
-from jobsim.clock import DEFAULT_START, VirtualClock
+from jobsim.clock import DEFAULT_START, ClockView, VirtualClock
 from jobsim.cron import Cron, CronSyntaxError
 from jobsim.errors import (
     ClockError,
@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_START",
     "Simulator",
     "VirtualClock",
+    "ClockView",
     # Jobs
     "Job",
     "JobSetter",

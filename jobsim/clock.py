@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from jobsim.errors import ClockError, InvalidArgument
+from jobsim import validate
+from jobsim.errors import ClockError
 
-__all__ = ["DEFAULT_START", "VirtualClock", "as_epoch", "format_time", "to_datetime"]
+__all__ = ["DEFAULT_START", "ClockView", "VirtualClock", "as_epoch", "format_time", "to_datetime"]
 
 #: Where a simulator's clock starts unless told otherwise: a fixed instant, never the wall clock.
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -21,24 +22,10 @@ DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 def as_epoch(when: datetime | float | int, *, name: str = "when") -> float:
     """Epoch seconds of an aware datetime or a number of epoch seconds.
 
-    A naive datetime is refused: a job scheduled "at 09:00" in an unknown zone is a bug that
-    shows up only when servers change zone.
+    A naive datetime is refused, and so is a time jobsim cannot represent (not finite, or
+    outside the years 2 to 9999): see :func:`jobsim.validate.epoch`.
     """
-    if isinstance(when, datetime):
-        if when.tzinfo is None or when.tzinfo.utcoffset(when) is None:
-            msg = (
-                f"{name}={when!r} is a naive datetime; jobsim needs an aware one to know which "
-                f"instant you mean: pass {name}.replace(tzinfo=UTC) or a datetime with a zone"
-            )
-            raise InvalidArgument(msg)
-        return when.timestamp()
-    if isinstance(when, bool) or not isinstance(when, int | float):
-        msg = (
-            f"{name}={when!r} is a {type(when).__name__}; pass an aware datetime "
-            f"or epoch seconds (int or float)"
-        )
-        raise InvalidArgument(msg)
-    return float(when)
+    return validate.epoch(when, name=name)
 
 
 def to_datetime(ts: float) -> datetime:
@@ -55,37 +42,77 @@ def format_time(ts: float) -> str:
 class VirtualClock:
     """A clock that starts at a chosen instant and moves only when told to, never backwards."""
 
-    __slots__ = ("_now", "listeners")
+    __slots__ = ("listeners", "now")
 
     def __init__(self, start: datetime | float | int = DEFAULT_START) -> None:
-        self._now = as_epoch(start, name="start")
+        #: The current virtual time in epoch seconds. Read it freely; move it only with
+        #: :meth:`advance_to` (a plain attribute because every job reads it several times; a
+        #: simulator's users see it through the read-only :class:`ClockView`).
+        self.now: float = as_epoch(start, name="start")
         #: Called with the new time after every move (the freezegun bridge listens here).
         self.listeners: list[Callable[[float], None]] = []
 
     @property
-    def now(self) -> float:
-        """The current virtual time in epoch seconds."""
-        return self._now
-
-    @property
     def now_datetime(self) -> datetime:
         """The current virtual time as an aware UTC datetime."""
-        return to_datetime(self._now)
+        return to_datetime(self.now)
 
     def advance_to(self, ts: float) -> None:
         """Move the clock to epoch seconds ``ts``; moving backwards is an error."""
-        if ts < self._now:
+        if ts < self.now:
             msg = (
-                f"cannot move the virtual clock back from {format_time(self._now)} "
+                f"cannot move the virtual clock back from {format_time(self.now)} "
                 f"to {format_time(ts)}; time in a simulation only moves forwards"
             )
             raise ClockError(msg)
-        if ts != self._now:
-            self._now = ts
+        if ts != self.now:
+            if not ts <= validate.EPOCH_MAX:  # NaN, infinity, or past the year 9999
+                # Not a bad argument but a run that reached the end of representable time
+                # (a retry or schedule that far out): the job stays where it waits.
+                msg = (
+                    f"the virtual clock cannot move from {format_time(self.now)} to {ts!r} "
+                    f"epoch seconds, past {format_time(validate.EPOCH_MAX)}, the last time "
+                    f"jobsim represents; the work due then stays where it waits: stop earlier "
+                    f"(run_until) or schedule it sooner (fewer retries, a retry_for window)"
+                )
+                raise ClockError(msg)
+            self.now = ts
             for listener in self.listeners:
                 listener(ts)
 
     def advance(self, delta: timedelta | float | int) -> None:
         """Move the clock forwards by ``delta`` (seconds or a timedelta)."""
-        seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
-        self.advance_to(self._now + seconds)
+        given = delta.total_seconds() if isinstance(delta, timedelta) else delta
+        seconds = validate.number(given, name="advance(delta)", expected="seconds or a timedelta")
+        self.advance_to(self.now + seconds)  # backwards: ClockError; too far: InvalidArgument
+
+
+class ClockView:
+    """A simulator's clock as its users see it: read, listened to, never moved.
+
+    Only the engine moves a simulation's clock (to what happens next, never past due work);
+    to move time, use the simulator's ``advance``, ``run_until`` or ``drain``.
+    """
+
+    __slots__ = ("_clock",)
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self._clock = clock
+
+    @property
+    def now(self) -> float:
+        """The current virtual time in epoch seconds."""
+        return self._clock.now
+
+    @property
+    def now_datetime(self) -> datetime:
+        """The current virtual time as an aware UTC datetime."""
+        return self._clock.now_datetime
+
+    @property
+    def listeners(self) -> list[Callable[[float], None]]:
+        """Called with the new time after every move (append to add, remove to stop)."""
+        return self._clock.listeners
+
+    def __repr__(self) -> str:
+        return f"<ClockView {format_time(self._clock.now)}>"

@@ -8,11 +8,11 @@ durations. The default is 0: a job finishes at the instant it starts.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -75,15 +75,7 @@ def exponential(mean: float) -> Duration:
 
 
 def _seconds(value: Any, what: str) -> float:
-    if isinstance(value, timedelta):
-        value = value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        msg = f"{what}={value!r}: pass a number of seconds or a timedelta"
-        raise InvalidArgument(msg)
-    if value < 0:
-        msg = f"{what}={value!r}: a duration cannot be negative"
-        raise InvalidArgument(msg)
-    return float(value)
+    return validate.seconds(value, name=what)
 
 
 #: Draws one execution's seconds from the simulator's duration stream.

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections import deque
+import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import format_time
 from jobsim.durations import Draw, drawer
 from jobsim.errors import SimulatedCrash, StepLimitExceeded
+from jobsim.queues import JobQueue, StrictFetch
 
 if TYPE_CHECKING:
     from jobsim.client import Client
@@ -34,6 +35,13 @@ _UNSEEN: Any = object()
 
 #: The outcome held for a job that crashed the process while starting (never finished).
 _NO_OUTCOME: Outcome = (None, None, None, None)
+
+#: A sorted set's ``earliest`` when it is empty.
+_NEVER = math.inf
+
+#: Turns at one instant that start no job before the engine calls the run stuck. A turn
+#: fires every timer due and moves every due job at once, so a healthy run needs a few.
+_STUCK_TURNS = 10_000
 
 #: Sidekiq's ``average_scheduled_poll_interval`` default, per process.
 _DEFAULT_POLL_AVERAGE = 5.0
@@ -86,10 +94,10 @@ class Engine:
         #: How to draw an execution's seconds, per class name, worked out once (None: zero).
         self._draws: dict[str, Draw | None] = {}
         self._duration_rng = state.duration_rng
-        #: The deques of the configured queues, by name, for weighted and random fetch.
-        self._served: dict[str, deque[Mapping[str, Any]]] | None = None
-        #: (name, deque) in strict fetch order: every queue by first use, or the configured.
-        self._strict: list[tuple[str, deque[Mapping[str, Any]]]] = []
+        #: The configured queues, by name, for weighted and random fetch.
+        self._served: dict[str, JobQueue] | None = None
+        #: Strict fetch order: every queue by first use, or the configured ones.
+        self._strict = StrictFetch([])
         #: Executions holding a worker slot, by execution number (so in start order, and two
         #: deliveries of one jid are two entries): (queue, job hash, outcome, seconds).
         self._in_flight: dict[int, tuple[str, Mapping[str, Any], Outcome, float]] = {}
@@ -181,11 +189,16 @@ class Engine:
         self._next_poll = tick
 
     def fire_timers(self) -> int:
-        """Run every timer due now; returns how many ran."""
+        """Run every timer due now; returns how many ran.
+
+        A timer set while these run (even for this instant) waits for the next turn, so an
+        action that re-arms itself for "now" cannot hold this call forever.
+        """
         timers = self._timers
         now = self._state.clock.now
+        mark = next(self._order)  # every timer set before this call has a smaller number
         fired = 0
-        while timers and timers[0][0] <= now:
+        while timers and timers[0][0] <= now and timers[0][1] < mark:
             _, seq, action, background = heapq.heappop(timers)
             if not background:
                 self._work_timers -= 1
@@ -227,17 +240,14 @@ class Engine:
         if config is None or config.mode == "strict":
             order = self._strict
             names = queues if config is None else config.names
-            if len(order) != len(names):  # queues are only ever added, never replaced
-                order = self._strict = [(name, queues[name].live_jobs()) for name in names]
-            for name, jobs in order:
-                if jobs:
-                    return name, jobs.popleft()
-            return None
+            if order.size != len(names):  # queues are only ever added, never replaced
+                order = self._strict = StrictFetch([queues[name] for name in names])
+            return order.take()
         served = self._served
         if served is None:  # the configured queues exist from the start and never change
-            served = self._served = {name: queues[name].live_jobs() for name in config.names}
-        for jobs in served.values():
-            if jobs:
+            served = self._served = {name: queues[name] for name in config.names}
+        for waiting in served.values():
+            if waiting:
                 break
         else:
             # Nothing to take: no fetch order is drawn. How often the loop looks at empty
@@ -288,9 +298,14 @@ class Engine:
         self.stopped = True
         clock = self._state.clock
         deadline = clock.now + timeout
+        stuck = 0
         while self._in_flight and self._timers and self._timers[0][0] <= deadline:
-            clock.advance_to(max(self._timers[0][0], clock.now))
+            before = clock.now
+            clock.advance_to(max(self._timers[0][0], before))
             self.fire_timers()
+            stuck = stuck + 1 if clock.now == before else 0
+            if stuck > _STUCK_TURNS:  # a timer re-arming itself for "now", forever
+                raise StepLimitExceeded(self._stuck_message("shutdown()"))
         if not self._in_flight:
             return []
         clock.advance_to(max(deadline, clock.now))
@@ -351,19 +366,22 @@ class Engine:
         state = self._state
         clock = state.clock
         timers, in_flight = self._timers, self._in_flight
-        retry_heap, schedule_heap = state.retries.live_heap(), state.scheduled.live_heap()
+        retries, scheduled = state.retries, state.scheduled
         concurrency = state.concurrency
         exact = self.poll == "exact"
         steps = 0
+        # The guard counts turns of this loop, not only jobs: a turn that starts no job (it
+        # fires timers, moves due jobs, or moves the clock) counts against max_steps too, and
+        # turns at one instant that start nothing can only be a loop that cannot progress.
+        quiet = 0
+        stuck = 0
         while True:
             now = clock.now
             if timers and timers[0][0] <= now:
                 self.fire_timers()
             if not self.stopped:
                 if exact:
-                    if (retry_heap and retry_heap[0][0] <= now) or (
-                        schedule_heap and schedule_heap[0][0] <= now
-                    ):
+                    if retries.earliest <= now or scheduled.earliest <= now:
                         self.enqueue_due()
                 elif now >= self._next_poll and self._sets_pending():
                     self.enqueue_due()
@@ -376,21 +394,38 @@ class Engine:
                             raise StepLimitExceeded(self._runaway_message(verb, max_steps))
                         self.start(queue, job)
                         steps += 1
+                        stuck = 0
                         continue
             due: float | None
-            if self._work_timers and not retry_heap and not schedule_heap:
+            if self._work_timers and retries.earliest == scheduled.earliest == _NEVER:
                 due = timers[0][0]  # next_due() when only timers are pending, without a call
             else:
                 due = self.next_due(until)
             if due is None or (until is not None and due > until):
                 break
+            quiet += 1
+            if max_steps is not None and quiet > max_steps:
+                raise StepLimitExceeded(self._runaway_message(verb, max_steps, turns=True))
             if due > now:
                 clock.advance_to(due)
+                stuck = 0
+            else:
+                stuck += 1
+                if stuck > _STUCK_TURNS:
+                    raise StepLimitExceeded(self._stuck_message(verb))
         if until is not None and until > clock.now:
             clock.advance_to(until)
         return steps
 
-    def _runaway_message(self, verb: str, max_steps: int) -> str:
+    def _stuck_message(self, verb: str) -> str:
+        return (
+            f"{verb} made no progress for {_STUCK_TURNS:,} turns at "
+            f"{format_time(self._state.clock.now)}: something is due at this instant again "
+            f"and again without a job starting (a timer or client middleware re-adding work "
+            f"for 'now'); stop re-adding it, or move it later"
+        )
+
+    def _runaway_message(self, verb: str, max_steps: int, *, turns: bool = False) -> str:
         state = self._state
         queued = {name: q.size for name, q in state.queues.items() if q.size}
         listed = ", ".join(f"{name}: {size}" for name, size in queued.items())
@@ -399,8 +434,10 @@ class Engine:
             head = jobs.peek_lowest()
             when = f", next at {format_time(head.score)}" if head is not None else ""
             parts.append(f"{len(jobs)} {label}{when}")
+        what = "turns that started no job" if turns else "jobs"
         return (
-            f"{verb} stopped after max_steps={max_steps:,} jobs at {format_time(state.clock.now)} "
+            f"{verb} stopped after max_steps={max_steps:,} {what} at "
+            f"{format_time(state.clock.now)} "
             f"with {'; '.join(parts)}; a job that enqueues itself or a recurring job never goes "
             f"idle: pass a larger max_steps, max_steps=None, or use run_until()/advance()"
         )

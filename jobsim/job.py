@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeAlias, overload
 
-from jobsim import routing
+from jobsim import routing, validate
 from jobsim.durations import DurationSpec
 from jobsim.errors import InvalidArgument
 from jobsim.gem_options import check_gem_combination
@@ -124,7 +124,7 @@ class Job:
         """Enqueue now; returns the jid (None if client middleware dropped the job)."""
         active = routing.targets.get()
         target = active[-1] if active else routing.current_target(cls.job_name)
-        return target.enqueue_job(cls, args, _NO_OPTIONS)
+        return target._enqueue_job(cls, args, _NO_OPTIONS)
 
     @classmethod
     def perform_in(cls, interval: When, *args: Any) -> str | None:
@@ -132,13 +132,13 @@ class Job:
         # Sidekiq's class-level perform_in builds {"class", "args", "at"}: "class" comes
         # before "args" in the hash (unlike perform_async and set().perform_in).
         options: dict[str, Any] = {"class": cls, "wait": interval}
-        return routing.current_target(cls.job_name).enqueue_job(cls, args, options)
+        return routing.current_target(cls.job_name)._enqueue_job(cls, args, options)
 
     @classmethod
     def perform_at(cls, when: When, *args: Any) -> str | None:
         """Run at ``when``. Sidekiq's alias of ``perform_in``: a small number is relative."""
         options: dict[str, Any] = {"class": cls, "wait": when}
-        return routing.current_target(cls.job_name).enqueue_job(cls, args, options)
+        return routing.current_target(cls.job_name)._enqueue_job(cls, args, options)
 
     @classmethod
     def perform_bulk(
@@ -194,11 +194,11 @@ class JobSetter:
 
     def perform_async(self, *args: Any) -> str | None:
         """Enqueue with these options (scheduled if ``wait``/``wait_until`` lie in the future)."""
-        return self._target().enqueue_job(self._job_class, args, self._options)
+        return self._target()._enqueue_job(self._job_class, args, self._options)
 
     def perform_in(self, interval: When, *args: Any) -> str | None:
         """Run after ``interval`` with these options."""
-        return self._target().enqueue_job(
+        return self._target()._enqueue_job(
             self._job_class, args, {**self._options, "wait": interval}
         )
 
@@ -212,10 +212,7 @@ class JobSetter:
         A job dropped by client middleware is left out of the result (Sidekiq 6.x), or
         stands as None in its place (7.1+), per the profile.
         """
-        size: object = batch_size
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            msg = f"perform_bulk(batch_size={batch_size!r}): pass a whole number >= 1"
-            raise InvalidArgument(msg)
+        validate.whole(batch_size, name="perform_bulk(batch_size)", low=1)
         if isinstance(args_list, str | bytes | Mapping):
             msg = "Bulk arguments must be an Array of Arrays: [[1], [2]]"
             raise InvalidArgument(f"{msg}; got {args_list!r}")
@@ -229,13 +226,13 @@ class JobSetter:
                 raise InvalidArgument(msg)
             checked.append(args)
         target = self._target()
-        keep_dropped = target.keeps_dropped_in_bulk()  # type: ignore[attr-defined]
+        keep_dropped = target._keeps_dropped_in_bulk()
         # Sidekiq's bulk item is the options, then "class", then "args" (class first, unlike
         # perform_async); the "class" key only fixes that place in the hash.
         options: dict[str, Any] = {**self._options, "class": self._job_class}
         jids: list[str | None] = []
         for args in checked:
-            jid = target.enqueue_job(self._job_class, args, options)
+            jid = target._enqueue_job(self._job_class, args, options)
             if jid is not None or keep_dropped:
                 jids.append(jid)
         return jids

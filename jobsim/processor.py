@@ -10,22 +10,20 @@ unknown takes the ``global`` path: it retries with the default backoff and no ho
 from __future__ import annotations
 
 import difflib
-from array import array
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from jobsim.errors import SimulatedCrash, UnknownJob
 from jobsim.payload import dumps, json_round_trip, loads
 from jobsim.profiles import epoch_ms
-from jobsim.queues import enqueued_seconds
 from jobsim.retry import (
+    UNPRINTABLE_MESSAGE,
     HookFailure,
     RetryDecision,
     decide_retry,
     error_class_name,
     error_message,
 )
-from jobsim.trace import NO_DETAIL
 
 if TYPE_CHECKING:
     from jobsim.job import Job
@@ -65,26 +63,11 @@ class Processor:
         propagates, so the job is not lost.
         """
         state = self._state
-        state.processed += 1
+        state.begin(queue, job)
         jid = job["jid"]
-        now = state.clock.now
-        state.trace.add(("started", now, jid, job, NO_DETAIL))
-        since: Any = job.get("enqueued_at")
-        kind = type(since)
-        if kind is int:  # Sidekiq 8 writes integer milliseconds
-            since = since / 1000.0
-        elif kind is not float:
-            since = enqueued_seconds(job)
-        if since is not None:
-            latencies = state.latencies.get(queue)
-            if latencies is None:
-                latencies = state.latencies[queue] = array("d")
-            latencies.append(now - since if now > since else 0.0)
         job_class = state.registry.classes.get(job.get("class"))  # type: ignore[arg-type]
         instance: Job | None = None
         skipped_by: str | None = None
-        running = state.running  # state.start_running(jid), spelled out on the hot path
-        running[jid] = running.get(jid, 0) + 1
         try:
             if job_class is None:
                 raise _unknown_class(job, state.registry.names())
@@ -109,7 +92,7 @@ class Processor:
         except SimulatedCrash:
             raise  # the engine takes the whole process down
         except BaseException:
-            state.stop_running(jid)
+            state.end(queue, job, 0.0)
             state.failed += 1  # every raise counts, as Sidekiq's stats wrapper rescues them all
             state.queue(queue).push_front(job)
             record = state.trace.record
@@ -120,26 +103,22 @@ class Processor:
     def finish(self, queue: str, job: Mapping[str, Any], outcome: Outcome, busy: float) -> None:
         """Apply an execution's outcome: success, or Sidekiq's failure handling."""
         state = self._state
-        jid = job["jid"]
-        running = state.running  # state.stop_running(jid), spelled out on the hot path
-        left = running.get(jid, 0) - 1
-        if left > 0:
-            running[jid] = left
-        else:
-            running.pop(jid, None)
-        if busy:
-            state.busy_seconds[queue] = state.busy_seconds.get(queue, 0.0) + busy
         job_class, instance, error, skipped_by = outcome
-        if error is None:
-            if skipped_by is None:
-                state.trace.add(("succeeded", state.clock.now, jid, job, NO_DETAIL))
-            else:
-                detail = {"skipped_by": skipped_by}
-                state.trace.record("succeeded", state.clock.now, jid, job, detail)
+        succeeded = error is None and skipped_by is None
+        state.end(queue, job, busy, succeeded=succeeded)
+        if succeeded:
+            return
+        jid = job["jid"]
+        if error is None:  # a server middleware skipped perform: a success, saying so
+            detail = {"skipped_by": skipped_by}
+            state.trace.record("succeeded", state.clock.now, jid, job, detail)
             return
         if self.raise_errors:
             state.failed += 1
-            detail = {"error_class": error_class_name(error), "error_message": str(error)[:300]}
+            detail = {
+                "error_class": error_class_name(error),
+                "error_message": error_message(error)[:300],
+            }
             state.trace.record("failed", state.clock.now, jid, job, detail)
             reason = "raised to the caller (testing mode: no retries)"
             state.trace.record("discarded", state.clock.now, jid, job, {"reason": reason})
@@ -149,14 +128,14 @@ class Processor:
     def lose(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job vanished (a crash under basic fetch): counted, recorded, gone."""
         state = self._state
-        state.stop_running(job["jid"])
+        state.end(queue, job, 0.0)
         state.failed += 1
         state.trace.record("lost", state.clock.now, job["jid"], job, {"reason": reason})
 
     def push_back(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job returns to the front of its queue (shutdown, reliable fetch)."""
         state = self._state
-        state.stop_running(job["jid"])
+        state.end(queue, job, 0.0)
         state.failed += 1  # Sidekiq's stats wrapper counts the interrupted attempt as failed
         state.queue(queue).push_front(job)
         state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})
@@ -174,8 +153,8 @@ class Processor:
         state = self._state
         state.failed += 1
         now = state.clock.now
-        detail = {"error_class": error_class_name(exc), "error_message": str(exc)[:300]}
-        state.trace.add(("failed", now, job["jid"], job, detail))
+        detail = {"error_class": error_class_name(exc), "error_message": _described(exc)}
+        state.trace.record("failed", now, job["jid"], job, detail)
         retry_option = job.get("retry")
         if retry_option is None and job_class is not None:
             # JobRetry#local falls back to the class option; #global has no class to ask.
@@ -213,7 +192,7 @@ class Processor:
                 "jitter": decision.jitter,
                 "retry_count": msg["retry_count"],
             }
-            state.trace.add(("retry_scheduled", now, jid, msg, detail))
+            state.trace.record("retry_scheduled", now, jid, msg, detail)
         elif decision.action == "exhausted":
             self._exhausted(msg, exc, instance, decision.reason)
         elif decision.action == "discard":
@@ -333,3 +312,12 @@ def _unknown_class(job: Mapping[str, Any], known: list[str]) -> UnknownJob:
     error.sidekiq_error_class = "NameError"
     error.sidekiq_error_message = f"uninitialized constant {name}"
     return error
+
+
+def _described(exc: BaseException) -> str:
+    """The exception's own text for the trace (jobsim's advice included, not Sidekiq's
+    payload text), or Sidekiq's fallback when its ``__str__`` raises."""
+    try:
+        return str(exc)[:300]
+    except Exception:
+        return UNPRINTABLE_MESSAGE

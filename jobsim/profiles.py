@@ -40,9 +40,6 @@ class Profile:
     #: symbol has no ``to_i``, so the NoMethodError escapes and Sidekiq's outer handler schedules
     #: an ordinary retry of the original payload.
     retry_in_symbols: bool
-    #: Whether the ``sidekiq_retry_in`` result is coerced with ``to_i`` when it responds to it
-    #: (floats, durations, numeric strings; 6.4 and 7.0.7+) rather than taken only as an Integer.
-    retry_in_to_i: bool
     #: ``retry_for`` (7.1.3+): ``None`` (not supported), ``"and"`` (exhausted when the count
     #: *or* the window runs out, 7.1.3–8.0), ``"exclusive"`` (window only, 8.1+).
     retry_for: Literal["and", "exclusive"] | None
@@ -94,7 +91,6 @@ PROFILES: dict[str, Profile] = {
         timestamps="float_seconds",
         strict_args="warn",
         retry_in_symbols=False,
-        retry_in_to_i=True,
         retry_for=None,
         exhausted_discard=None,
         retry_in_discard_calls_death_handlers=False,
@@ -114,7 +110,6 @@ PROFILES: dict[str, Profile] = {
         timestamps="float_seconds",
         strict_args="raise",
         retry_in_symbols=True,
-        retry_in_to_i=True,
         retry_for="and",
         exhausted_discard="silent",
         retry_in_discard_calls_death_handlers=False,
@@ -130,7 +125,6 @@ PROFILES: dict[str, Profile] = {
         timestamps="int_ms",
         strict_args="raise",
         retry_in_symbols=True,
-        retry_in_to_i=True,
         retry_for="exclusive",
         exhausted_discard="death_handlers",
         retry_in_discard_calls_death_handlers=True,

@@ -8,10 +8,10 @@ for LPUSH, popleft for BRPOP, appendleft for RPUSH.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["JobQueue", "enqueued_seconds"]
+__all__ = ["JobQueue", "StrictFetch", "enqueued_seconds"]
 
 
 def enqueued_seconds(job: Mapping[str, Any]) -> float | None:
@@ -29,15 +29,14 @@ def enqueued_seconds(job: Mapping[str, Any]) -> float | None:
 class JobQueue:
     """One named FIFO queue of job hashes."""
 
-    __slots__ = ("_jobs", "name")
+    __slots__ = ("_jobs", "name", "push")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._jobs: deque[Mapping[str, Any]] = deque()
-
-    def push(self, job: Mapping[str, Any]) -> None:
-        """Add at the back (Sidekiq's LPUSH)."""
-        self._jobs.append(job)
+        #: ``push(job)``: add at the back (Sidekiq's LPUSH). The deque's own append, bound
+        #: here, so the push every enqueue makes costs no Python frame.
+        self.push: Callable[[Mapping[str, Any]], None] = self._jobs.append
 
     def push_front(self, job: Mapping[str, Any]) -> None:
         """Add at the front so it is fetched next (Sidekiq's RPUSH on requeue)."""
@@ -46,11 +45,6 @@ class JobQueue:
     def pop(self) -> Mapping[str, Any] | None:
         """Take the oldest job (Sidekiq's BRPOP), or None when empty."""
         return self._jobs.popleft() if self._jobs else None
-
-    def live_jobs(self) -> deque[Mapping[str, Any]]:
-        """The deque itself, oldest first, read only: the engine checks it for jobs without a
-        call (it is the same deque for the queue's whole life)."""
-        return self._jobs
 
     @property
     def size(self) -> int:
@@ -71,8 +65,12 @@ class JobQueue:
         return 0.0 if since is None else max(now - since, 0.0)
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
-        """Jobs newest first, as ``Sidekiq::Queue#each`` pages from the head of the list."""
-        return iter(reversed(self._jobs))
+        """Jobs newest first, as ``Sidekiq::Queue#each`` pages from the head of the list.
+
+        The jobs are listed when iteration starts, so deleting jobs meanwhile is safe (the
+        pattern Sidekiq's API documents: ``queue.each { |job| job.delete if ... }``).
+        """
+        return iter(list(reversed(self._jobs)))
 
     def oldest_first(self) -> list[Mapping[str, Any]]:
         """Jobs in the order they will be fetched."""
@@ -98,3 +96,25 @@ class JobQueue:
         jobs = list(self._jobs)
         self._jobs.clear()
         return jobs
+
+
+class StrictFetch:
+    """Sidekiq's strict fetch over a fixed list of queues: the first non-empty one wins.
+
+    The engine asks this once per free worker slot, so it walks the queues' deques itself
+    (this module owns them) rather than calling each queue.
+    """
+
+    __slots__ = ("_order", "size")
+
+    def __init__(self, queues: list[JobQueue]) -> None:
+        self._order = [(queue.name, queue._jobs) for queue in queues]
+        #: How many queues it walks (an attribute: the engine compares it on every fetch).
+        self.size = len(self._order)
+
+    def take(self) -> tuple[str, Mapping[str, Any]] | None:
+        """``(queue name, job)`` from the first queue holding a job, or None."""
+        for name, jobs in self._order:
+            if jobs:
+                return name, jobs.popleft()
+        return None

@@ -1,4 +1,4 @@
-"""Putting saved state back (layer 6): ``sim.restore`` for loaders such as the Redis bridge.
+"""Putting saved state back (layer 6): ``sim._restore`` for loaders such as the Redis bridge.
 
 A state read from Redis or a dump was made elsewhere: its jobs keep their hashes exactly
 (``enqueued_at``, ``jid``, errors), no client middleware runs, nothing is trimmed. Each job
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ SetName = Literal["schedule", "retry", "dead"]
 
 
 class Restorer:
-    """``sim.restore``: place jobs and counters as a saved state had them."""
+    """``sim._restore``: place jobs and counters as a saved state had them."""
 
     __slots__ = ("_state",)
 
@@ -60,11 +61,8 @@ class Restorer:
 
     def stats(self, *, processed: int, failed: int) -> None:
         """Add a saved state's ``stat:processed`` and ``stat:failed`` to the counters."""
-        counts: tuple[tuple[str, object], ...] = (("processed", processed), ("failed", failed))
-        for name, value in counts:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                msg = f"restore.stats({name}={value!r}): pass a whole number >= 0"
-                raise InvalidArgument(msg)
+        processed = validate.whole(processed, name="restore.stats(processed)", low=0)
+        failed = validate.whole(failed, name="restore.stats(failed)", low=0)
         self._state.processed += processed
         self._state.failed += failed
 

@@ -33,6 +33,7 @@ __all__ = [
     "error_class_name",
     "error_message",
     "jitter",
+    "UNPRINTABLE_MESSAGE",
     "max_attempts",
 ]
 
@@ -93,13 +94,17 @@ def error_class_name(exc: BaseException) -> str:
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+#: What Sidekiq writes when an exception's message cannot be had (``#message`` raises).
+UNPRINTABLE_MESSAGE = "!!! ERROR MESSAGE THREW AN ERROR !!!"
+
+
 def error_message(exc: BaseException) -> str:
     """``str(exc)``, cut to 10,000 characters, invalid code points replaced by U+FFFD."""
     ruby_text = getattr(exc, "sidekiq_error_message", None)
     try:
         text = ruby_text if isinstance(ruby_text, str) else str(exc)
     except Exception:  # Sidekiq's own fallback text when #message raises
-        text = "!!! ERROR MESSAGE THREW AN ERROR !!!"
+        text = UNPRINTABLE_MESSAGE
     text = text[:ERROR_MESSAGE_LIMIT]
     return text if text.isascii() else _SURROGATES.sub("\ufffd", text)
 

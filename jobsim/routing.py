@@ -45,10 +45,14 @@ __all__ = [
 class EnqueueTarget(Protocol):
     """What a job class hands its enqueues to (a :class:`jobsim.Simulator`)."""
 
-    def enqueue_job(
+    def _enqueue_job(
         self, job_class: type[Any], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:
         """Enqueue one job of ``job_class``; returns the jid, or None if middleware dropped it."""
+        ...
+
+    def _keeps_dropped_in_bulk(self) -> bool:
+        """Whether ``perform_bulk`` keeps a None for a job client middleware dropped."""
         ...
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -55,28 +56,34 @@ class SortedJobSet:
     they reach the top. ``name`` is the Redis key (``"schedule"``, ``"retry"``, ``"dead"``).
     """
 
-    __slots__ = ("_entries", "_heap", "_order", "name")
+    __slots__ = ("_entries", "_heap", "_order", "earliest", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._entries: dict[int, SetEntry] = {}
         self._heap: list[tuple[float, int, SetEntry]] = []
         self._order = itertools.count(1)
+        #: A score at or below which an entry may be due (``inf`` when the set is empty), for
+        #: the engine's check each turn without a call. It may say "due" too early (an entry
+        #: removed through the API still counts until the heap drops it), never too late.
+        self.earliest = math.inf
 
     def add(self, score: float, job: Mapping[str, Any]) -> SetEntry:
         """Add ``job`` with ``score``; returns its entry."""
         entry = SetEntry(score, next(self._order), job)
         self._entries[entry.seq] = entry
         heapq.heappush(self._heap, (score, entry.seq, entry))
+        if score < self.earliest:
+            self.earliest = score
         return entry
+
+    def _popped(self) -> None:
+        heap = self._heap
+        self.earliest = heap[0][0] if heap else math.inf
 
     def remove(self, entry: SetEntry) -> bool:
         """Take ``entry`` out; False if it was no longer there."""
         return self._entries.pop(entry.seq, None) is not None
-
-    def contains(self, entry: SetEntry) -> bool:
-        """Whether ``entry`` is still in the set."""
-        return entry.seq in self._entries
 
     def peek_lowest(self) -> SetEntry | None:
         """The entry with the lowest ``(score, seq)``, or None when empty."""
@@ -87,6 +94,7 @@ class SortedJobSet:
             if entry.seq in entries:
                 return entry
             heapq.heappop(heap)
+            self._popped()
         return None
 
     def pop_lowest(self) -> SetEntry | None:
@@ -95,16 +103,8 @@ class SortedJobSet:
         if entry is not None:
             heapq.heappop(self._heap)
             del self._entries[entry.seq]
+            self._popped()
         return entry
-
-    def live_heap(self) -> list[tuple[float, int, SetEntry]]:
-        """The heap itself, read only, so the engine can check for due entries without a call.
-
-        It is the same list for the set's whole life. ``heap and heap[0][0] <= now`` says an
-        entry may be due (a removed entry can still head the heap until popped: a cheap check
-        that may say yes too early, never too late).
-        """
-        return self._heap
 
     def pop_due(self, now: float) -> SetEntry | None:
         """Remove and return the lowest entry if its score is ``<= now`` (Sidekiq's Enq)."""
@@ -113,6 +113,7 @@ class SortedJobSet:
             return None
         heapq.heappop(self._heap)
         del self._entries[entry.seq]
+        self._popped()
         return entry
 
     def find(self, jid: str) -> SetEntry | None:
@@ -138,6 +139,7 @@ class SortedJobSet:
         removed = self.ascending()
         self._entries.clear()
         self._heap.clear()
+        self.earliest = math.inf
         return removed
 
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from jobsim import validate
 from jobsim.durations import DurationSpec
+from jobsim.enqueue import StrictArgs, strict_args_mode
 from jobsim.errors import InvalidArgument
 from jobsim.profiles import Profile, get_profile
 from jobsim.queue_config import QueueConfig, parse_queues
-from jobsim.state import StrictArgs
 
 __all__ = ["Fetch", "Jitter", "Mode", "Settings", "check_settings"]
 
@@ -38,20 +39,6 @@ class Settings:
     max_retries: int
     dead_max_jobs: int
     dead_timeout: float
-
-
-def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        choices = ", ".join(repr(item) for item in allowed[:-1]) + f" or {allowed[-1]!r}"
-        msg = f"{name}={value!r}: pass {choices}"
-        raise InvalidArgument(msg)
-
-
-def _whole(name: str, value: Any, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        msg = f"{name}={value!r}: pass a whole number >= {low}"
-        raise InvalidArgument(msg)
-    return value
 
 
 def _duration_table(durations: Mapping[Any, DurationSpec] | None) -> dict[str, Any]:
@@ -85,42 +72,41 @@ def check_settings(
 ) -> Settings:
     """Check every setting; the first bad one raises :class:`~jobsim.errors.InvalidArgument`."""
     if isinstance(seed, bool) or not isinstance(seed, int):
-        msg = f"seed={seed!r}: pass an int so runs can be repeated"
-        raise InvalidArgument(msg)
+        raise validate.refuse("seed", seed, "an int so runs can be repeated")
     chosen = get_profile(profile)
-    _one_of("jitter", jitter, ("random", "min", "max"))
-    _one_of("poll_interval", poll_interval, ("exact", "sidekiq"))
-    _one_of("fetch", fetch, ("basic", "reliable"))
-    _one_of("mode", mode, ("simulate", "fake", "inline"))
-    if strict_args not in (None, "raise", "warn", True, False):
-        msg = f"strict_args={strict_args!r}: pass 'raise', 'warn' or False"
-        raise InvalidArgument(msg)
-    average: object = poll_interval_average
-    if average is not None and (
-        isinstance(average, bool) or not isinstance(average, int | float) or average <= 0
-    ):
-        msg = f"poll_interval_average={poll_interval_average!r}: pass seconds > 0 or None"
-        raise InvalidArgument(msg)
-    timeout = (
-        dead_timeout.total_seconds()
-        if isinstance(dead_timeout, timedelta)
-        else (chosen.dead_timeout if dead_timeout is None else dead_timeout)
+    validate.choice(jitter, ("random", "min", "max"), name="jitter")
+    validate.choice(poll_interval, ("exact", "sidekiq"), name="poll_interval")
+    validate.choice(fetch, ("basic", "reliable"), name="fetch")
+    validate.choice(mode, ("simulate", "fake", "inline"), name="mode")
+    if strict_args is not None:
+        strict_args_mode(strict_args)
+    average = validate.optional(
+        poll_interval_average, validate.seconds, name="poll_interval_average", above=0
+    )
+    timeout = validate.seconds(
+        chosen.dead_timeout if dead_timeout is None else dead_timeout, name="dead_timeout"
     )
     return Settings(
         profile=chosen,
         queue_config=None if queues is None else parse_queues(queues, chosen),
-        concurrency=_whole(
-            "concurrency", chosen.default_concurrency if concurrency is None else concurrency, low=1
+        concurrency=validate.whole(
+            chosen.default_concurrency if concurrency is None else concurrency,
+            name="concurrency",
+            low=1,
         ),
         durations=_duration_table(durations),
-        poll_average=None if poll_interval_average is None else float(poll_interval_average),
-        process_count=_whole("process_count", process_count, low=1),
+        poll_average=average,
+        process_count=validate.whole(process_count, name="process_count", low=1),
         strict_args=chosen.strict_args if strict_args is None else strict_args,
-        max_retries=_whole(
-            "max_retries", chosen.max_retries if max_retries is None else max_retries, low=0
+        max_retries=validate.whole(
+            chosen.max_retries if max_retries is None else max_retries,
+            name="max_retries",
+            low=0,
         ),
-        dead_max_jobs=_whole(
-            "dead_max_jobs", chosen.dead_max_jobs if dead_max_jobs is None else dead_max_jobs, low=1
+        dead_max_jobs=validate.whole(
+            chosen.dead_max_jobs if dead_max_jobs is None else dead_max_jobs,
+            name="dead_max_jobs",
+            low=1,
         ),
-        dead_timeout=float(timeout),
+        dead_timeout=timeout,
     )

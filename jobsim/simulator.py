@@ -17,9 +17,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from jobsim import routing, young_gc
+from jobsim import routing, validate, young_gc
 from jobsim.client import Client
-from jobsim.clock import DEFAULT_START, VirtualClock, as_epoch, to_datetime
+from jobsim.clock import DEFAULT_START, ClockView, VirtualClock, as_epoch, to_datetime
 from jobsim.durations import DurationSpec
 from jobsim.engine import Engine, PollMode
 from jobsim.errors import EmptyQueueError, InvalidArgument
@@ -123,11 +123,9 @@ class Simulator:
             dead_max_jobs=dead_max_jobs,
             dead_timeout=dead_timeout,
         )
-        self.seed = seed
-        #: What :meth:`shutdown` waits by default (Sidekiq's ``-t``, 25 s).
-        self.shutdown_timeout = 25.0
-        self.mode: Mode = mode
-        self.fetch: Fetch = fetch
+        self._seed = seed
+        self._shutdown_timeout = 25.0
+        self._mode: Mode = mode
         self._state = state = SimState(
             profile=checked.profile,
             clock=VirtualClock(start),
@@ -157,8 +155,10 @@ class Simulator:
         self.retries = JobSetView(state, state.retries, self._client, self._processor)
         self.dead = JobSetView(state, state.dead, self._client, self._processor)
         self.stats = Stats(state)
-        #: Place jobs and counters as a saved state had them (the Redis bridge uses this).
-        self.restore = Restorer(state)
+        self._clock_view = ClockView(state.clock)
+        #: Places jobs and counters as a saved state had them (for the Redis bridge's loader;
+        #: internal: not part of the public surface).
+        self._restore = Restorer(state)
         self._install_plugins(plugins, young_gc)
 
     def _install_plugins(self, plugins: Iterable[Any] | None, young_gc: bool) -> None:
@@ -195,7 +195,7 @@ class Simulator:
         timeout = settings.pop("shutdown_timeout", None)
         sim = cls(**{**settings, **options})
         if timeout is not None:
-            sim.shutdown_timeout = float(timeout)
+            sim.shutdown_timeout = timeout
         return sim
 
     # -- activation ------------------------------------------------------------------------
@@ -215,6 +215,40 @@ class Simulator:
     # -- what it is ------------------------------------------------------------------------
 
     @property
+    def seed(self) -> int:
+        """The seed it was built with (read-only: the streams were seeded from it)."""
+        return self._seed
+
+    @property
+    def mode(self) -> Mode:
+        """``"simulate"``, ``"fake"`` or ``"inline"``; setting it takes effect at once."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, value: Mode) -> None:
+        self._mode = validate.choice(value, ("simulate", "fake", "inline"), name="mode")
+        self._processor.raise_errors = value != "simulate"
+
+    @property
+    def fetch(self) -> Fetch:
+        """``"basic"`` or ``"reliable"``: what a crash does; setting it takes effect at once."""
+        return "reliable" if self._engine.reliable else "basic"
+
+    @fetch.setter
+    def fetch(self, value: Fetch) -> None:
+        chosen = validate.choice(value, ("basic", "reliable"), name="fetch")
+        self._engine.reliable = chosen == "reliable"
+
+    @property
+    def shutdown_timeout(self) -> float:
+        """What :meth:`shutdown` waits by default (Sidekiq's ``-t``, 25 s); assignable."""
+        return self._shutdown_timeout
+
+    @shutdown_timeout.setter
+    def shutdown_timeout(self, value: float | timedelta) -> None:
+        self._shutdown_timeout = validate.seconds(value, name="shutdown_timeout")
+
+    @property
     def profile(self) -> Profile:
         """The Sidekiq profile in force."""
         return self._state.profile
@@ -230,9 +264,10 @@ class Simulator:
         return self._state.clock.now
 
     @property
-    def clock(self) -> VirtualClock:
-        """The virtual clock; ``clock.listeners`` are told of every move."""
-        return self._state.clock
+    def clock(self) -> ClockView:
+        """The virtual clock, read-only (only the engine moves it); ``clock.listeners`` are
+        told of every move."""
+        return self._clock_view
 
     def random_stream(self, name: str) -> Stream:
         """The seeded random stream called ``name``, for adapters that need draws of their
@@ -311,17 +346,18 @@ class Simulator:
         """The job class known by ``name`` (registered or enqueued before), or None."""
         return self._state.registry.get(name)
 
-    def enqueue_job(
+    def _enqueue_job(
         self, job_class: type[Job], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:
-        """Enqueue ``job_class(*args)``; what ``Job.perform_async`` and friends call."""
+        # The routing door (jobsim.routing.EnqueueTarget): what Job.perform_async and
+        # friends call; users enqueue through the job classes or push().
         if options or job_class not in self._options_seen:
             self._option_watch.look_at(job_class, options, stacklevel=3)
         jid = self._client.push_job(job_class, args, options)
-        return jid if self.mode != "inline" else self._inline(jid)
+        return jid if self._mode != "inline" else self._inline(jid)
 
-    def keeps_dropped_in_bulk(self) -> bool:
-        """Whether ``perform_bulk`` returns None for dropped jobs (7.1+) or omits them."""
+    def _keeps_dropped_in_bulk(self) -> bool:
+        # Whether perform_bulk returns None for dropped jobs (7.1+) or omits them.
         return self._state.profile.bulk_keeps_dropped
 
     def push(self, item: Mapping[str, Any]) -> str | None:
@@ -330,7 +366,7 @@ class Simulator:
 
     def _inline(self, jid: str | None) -> str | None:
         # Inline mode performs an immediate push at once; a scheduled one keeps its time.
-        if self.mode == "inline" and jid is not None:
+        if self._mode == "inline" and jid is not None:
             self.perform_job(jid)
         return jid
 
@@ -339,7 +375,8 @@ class Simulator:
     def drain(self, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> int:
         """Run until idle, moving the clock through scheduled jobs and retries.
 
-        Returns how many jobs were performed. Past ``max_steps`` performed jobs it raises
+        Returns how many jobs were performed. Past ``max_steps`` started jobs (or as many
+        turns of the engine that start none) it raises
         :class:`~jobsim.errors.StepLimitExceeded` saying what is still pending.
         """
         return self._run(until=None, max_steps=max_steps, verb="drain()")
@@ -348,7 +385,7 @@ class Simulator:
         self, when: datetime | float, *, max_steps: int | None = DEFAULT_MAX_STEPS
     ) -> int:
         """Run everything due up to ``when`` (aware datetime or epoch); the clock stops there."""
-        until = as_epoch(when, name="when")
+        until = as_epoch(when, name="run_until(when)")
         if until < self._state.clock.now:
             self._state.clock.advance_to(until)  # raises ClockError with both times
         return self._run(until=until, max_steps=max_steps, verb="run_until()")
@@ -357,11 +394,8 @@ class Simulator:
         self, delta: timedelta | float, *, max_steps: int | None = DEFAULT_MAX_STEPS
     ) -> int:
         """Run forward by ``delta`` (seconds or timedelta), performing what comes due."""
-        seconds: object = delta.total_seconds() if isinstance(delta, timedelta) else delta
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            msg = f"advance({delta!r}): pass a timedelta or a number of seconds >= 0"
-            raise InvalidArgument(msg)
-        until = self._state.clock.now + float(seconds)
+        seconds = validate.seconds(delta, name="advance(delta)")
+        until = as_epoch(self._state.clock.now + seconds, name="advance(delta): now + delta")
         return self._run(until=until, max_steps=max_steps, verb="advance()")
 
     def run_due(self, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> int:
@@ -370,12 +404,13 @@ class Simulator:
         return self._run(until=now, max_steps=max_steps, verb="run_due()")
 
     def _run(self, *, until: float | None, max_steps: int | None, verb: str) -> int:
+        steps = validate.optional(max_steps, validate.whole, name=f"{verb[:-2]}(max_steps)", low=0)
         # Jobs that enqueue jobs reach this simulator, as they reach the same Redis in Sidekiq.
         with self:
             if not self._young_gc:
-                return self._engine.run(until=until, max_steps=max_steps, verb=verb)
+                return self._engine.run(until=until, max_steps=steps, verb=verb)
             with young_gc.fewer_young_collections():  # only while the engine runs
-                return self._engine.run(until=until, max_steps=max_steps, verb=verb)
+                return self._engine.run(until=until, max_steps=steps, verb=verb)
 
     def perform_one(self, queue: str | None = None) -> str:
         """Perform exactly one job now (the next in fetch order, or from ``queue``).
@@ -417,7 +452,7 @@ class Simulator:
         other adapters); timers at one instant run in the order they were set. A
         ``background`` timer (a poller rescheduling itself) does not keep ``drain()`` from
         going idle; it runs whenever time passes it."""
-        self._engine.call_at(as_epoch(when, name="when"), action, background=background)
+        self._engine.call_at(as_epoch(when, name="call_at(when)"), action, background=background)
 
     # -- stopping --------------------------------------------------------------------------
 
@@ -426,12 +461,12 @@ class Simulator:
         ``timeout`` seconds to finish, the rest go back to the front of their queues (no
         retry entry; counted as processed and failed). Returns the jids pushed back.
         :meth:`start` resumes processing."""
-        given: object = self.shutdown_timeout if timeout is None else timeout
-        if isinstance(given, bool) or not isinstance(given, int | float) or given < 0:
-            msg = f"shutdown(timeout={timeout!r}): pass seconds >= 0"
-            raise InvalidArgument(msg)
+        if timeout is None:
+            seconds = self._shutdown_timeout
+        else:
+            seconds = validate.seconds(timeout, name="shutdown(timeout)")
         with self:
-            return self._engine.shutdown(float(given))
+            return self._engine.shutdown(seconds)
 
     def crash(self) -> list[str]:
         """The process dies at once (SIGKILL). With ``fetch="basic"`` running jobs are lost

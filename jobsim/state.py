@@ -12,14 +12,15 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import VirtualClock
+from jobsim.enqueue import StrictArgs
 from jobsim.errors import InvalidArgument
 from jobsim.middleware import Chain
 from jobsim.profiles import Profile, epoch_ms
 from jobsim.queue_config import QueueConfig
-from jobsim.queues import JobQueue
+from jobsim.queues import JobQueue, enqueued_seconds
 from jobsim.rng import SimRandom
 from jobsim.sets import DeadSet, SortedJobSet
-from jobsim.trace import Trace
+from jobsim.trace import NO_DETAIL, Trace, row_writer
 
 if TYPE_CHECKING:
     from jobsim.job import Job
@@ -31,7 +32,6 @@ DeathHandler = Callable[[dict[str, Any], BaseException], Any]
 #: ``handler(exception, context)``, like Sidekiq's ``error_handlers``; ``context`` has
 #: ``"context"`` (Sidekiq's text) and ``"job"`` when there is one.
 ErrorHandler = Callable[[BaseException, dict[str, Any]], Any]
-StrictArgs = Literal["raise", "warn"] | bool
 
 
 class Registry:
@@ -94,9 +94,7 @@ class SimState:
         self._int_ms = profile.timestamps == "int_ms"
         self.clock = clock
         self.rng = rng
-        self.jid_rng = rng.stream("jid")
-        #: ``getrandbits`` of the jid stream: a jid is ``jid_bits(96)`` as 12 little-endian bytes.
-        self.jid_bits = self.jid_rng.getrandbits
+        self._jid_bits = rng.stream("jid").getrandbits
         self._stamp_for = math.nan  # equal to no time, so the first stamp is computed
         self._stamp_ms = 0
         self.jitter_rng = rng.stream("jitter")
@@ -115,6 +113,7 @@ class SimState:
         self.retries = SortedJobSet("retry")
         self.dead = DeadSet(max_jobs=dead_max_jobs, timeout=dead_timeout)
         self.trace = Trace(trace_limit)
+        self._log = row_writer(self.trace)
         self.registry = Registry()
         self.client_middleware = Chain("client")
         self.server_middleware = Chain("server")
@@ -140,26 +139,60 @@ class SimState:
             found = self.queues[name] = JobQueue(name)
         return found
 
-    def start_running(self, jid: str) -> None:
-        """Count one more execution of ``jid`` as running."""
-        self.running[jid] = self.running.get(jid, 0) + 1
+    # -- the per-job bookkeeping: every job passes here, so each is one call ------------------
 
-    def stop_running(self, jid: str) -> None:
-        """One execution of ``jid`` ended (finished, lost or pushed back)."""
-        left = self.running.get(jid, 0) - 1
+    def enqueue(
+        self, job: Mapping[str, Any], now: float, detail: Mapping[str, Any] = NO_DETAIL
+    ) -> None:
+        """Put ``job`` at the back of its queue (LPUSH) and record ``enqueued``."""
+        name = job["queue"]
+        queue = self.queues.get(name)
+        if queue is None:
+            queue = self.queue(name)
+        queue.push(job)
+        self._log(("enqueued", now, job["jid"], job, detail))
+
+    def begin(self, queue: str, job: Mapping[str, Any]) -> None:
+        """An execution of ``job`` starts now: counted, recorded, its queue latency kept."""
+        self.processed += 1
+        jid = job["jid"]
+        now = self.clock.now
+        self._log(("started", now, jid, job, NO_DETAIL))
+        since: Any = job.get("enqueued_at")
+        kind = type(since)
+        if kind is int:  # Sidekiq 8 writes integer milliseconds
+            since = since / 1000.0
+        elif kind is not float:
+            since = enqueued_seconds(job)
+        if since is not None:
+            latencies = self.latencies.get(queue)
+            if latencies is None:
+                latencies = self.latencies[queue] = array("d")
+            latencies.append(now - since if now > since else 0.0)
+        running = self.running
+        running[jid] = running.get(jid, 0) + 1
+
+    def end(
+        self, queue: str, job: Mapping[str, Any], busy: float, *, succeeded: bool = False
+    ) -> None:
+        """An execution of ``job`` ended (finished, lost or pushed back) after ``busy`` s;
+        with ``succeeded`` it is recorded as a success."""
+        jid = job["jid"]
+        running = self.running
+        left = running.get(jid, 0) - 1
         if left > 0:
-            self.running[jid] = left
+            running[jid] = left
         else:
-            self.running.pop(jid, None)
+            running.pop(jid, None)
+        if busy:
+            self.busy_seconds[queue] = self.busy_seconds.get(queue, 0.0) + busy
+        if succeeded:
+            self._log(("succeeded", self.clock.now, jid, job, NO_DETAIL))
 
     def new_jid(self) -> str:
         """24 lowercase hex characters from the seeded jid stream (``SecureRandom.hex(12)``)."""
         # Random.randbytes(12) spelled out: the same bytes without its Python-level frame.
-        return self.jid_bits(96).to_bytes(12, "little").hex()
-
-    def stamp(self) -> float | int:
-        """Now in the profile's payload unit (epoch float seconds, or integer ms in 8.x)."""
-        return self.stamp_at(self.clock.now)
+        return self._jid_bits(96).to_bytes(12, "little").hex()
 
     def stamp_at(self, now: float) -> float | int:
         """Epoch seconds ``now`` in the profile's payload unit."""

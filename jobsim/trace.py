@@ -7,16 +7,19 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any, overload
 
+from jobsim import validate
 from jobsim.clock import as_epoch
 from jobsim.errors import InvalidArgument
 from jobsim.events import EVENT_KINDS, Event
 from jobsim.payload import dumps
 
-__all__ = ["NO_DETAIL", "Trace"]
+__all__ = ["NO_DETAIL", "Row", "Trace", "row_writer"]
 
 
 #: The detail of an event that has none (shared: never mutate an event's detail).
 NO_DETAIL: Mapping[str, Any] = {}
+
+_KINDS = frozenset(EVENT_KINDS)
 
 #: Kinds that end a job's life outside every queue and set.
 _ENDINGS = frozenset(("succeeded", "discarded", "lost"))
@@ -24,7 +27,8 @@ _ENDINGS = frozenset(("succeeded", "discarded", "lost"))
 #: One stored event: (kind, ts, jid, job, detail). Tuples cost a fraction of objects to build
 #: and keep; :class:`Event` views are made only when someone reads the trace. A row's sequence
 #: number is not stored: it follows from the row's position and the number of rows dropped.
-_Row = tuple[str, float, str, Mapping[str, Any], Mapping[str, Any]]
+Row = tuple[str, float, str, Mapping[str, Any], Mapping[str, Any]]
+_Row = Row
 
 
 class Trace:
@@ -34,15 +38,10 @@ class Trace:
     of jobs); the sequence numbers still count every event, so a gap shows what was dropped.
     """
 
-    __slots__ = ("_count", "_rows", "add", "ended", "limit")
+    __slots__ = ("_add", "_count", "_rows", "ended", "limit")
 
     def __init__(self, limit: int | None = None) -> None:
-        given: object = limit
-        if given is not None and (
-            isinstance(given, bool) or not isinstance(given, int) or given < 0
-        ):
-            msg = f"trace_limit={limit!r}: pass None (keep every event) or a whole number >= 0"
-            raise InvalidArgument(msg)
+        validate.optional(limit, validate.whole, name="trace_limit", low=0)
         self.limit = limit
         #: Events recorded by a limited trace (an unlimited one counts its rows instead).
         self._count = 0
@@ -50,17 +49,18 @@ class Trace:
         #: (``succeeded``, ``discarded`` or ``lost``), so jobs stay locatable.
         self.ended: dict[str, str] = {}
         self._rows: deque[_Row] | list[_Row] = [] if limit is None else deque(maxlen=limit)
-        #: Appends one row ``(kind, ts, jid, job, detail)``. The engine's per-job events call
-        #: it directly: without a limit it is the list's own append, no Python frame at all.
-        self.add: Callable[[_Row], None]
+        # Appends one row ``(kind, ts, jid, job, detail)``: without a limit it is the list's own
+        # append, no Python frame at all. Only the simulation's state writes rows this way
+        # (through row_writer); everyone else records through record(), which names the parts.
+        self._add: Callable[[_Row], None]
         self._bind()
 
     def _bind(self) -> None:
         rows, limit = self._rows, self.limit
         if isinstance(rows, list):
-            self.add = rows.append
+            self._add = rows.append
         else:
-            self.add = self._add_limited if limit else self._add_uncounted
+            self._add = self._add_limited if limit else self._add_uncounted
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Trace:
         # ``add`` is bound to this trace's own rows; a copy must append to its own.
@@ -81,8 +81,11 @@ class Trace:
         job: Mapping[str, Any],
         detail: Mapping[str, Any] = NO_DETAIL,
     ) -> None:
-        """Append a new event."""
-        self.add((kind, ts, jid, job, detail))
+        """Append a new event (``kind`` must be one of :data:`jobsim.events.EVENT_KINDS`)."""
+        if kind not in _KINDS:
+            msg = f"record({kind!r}): not an event kind; kinds are {', '.join(EVENT_KINDS)}"
+            raise InvalidArgument(msg)
+        self._add((kind, ts, jid, job, detail))
 
     def _add_limited(self, row: _Row) -> None:
         self._count += 1
@@ -166,8 +169,15 @@ class Trace:
 
     def tail(self, count: int = 20) -> list[Event]:
         """The last ``count`` events."""
-        given: object = count
-        if isinstance(given, bool) or not isinstance(given, int) or given < 0:
-            msg = f"tail(count={count!r}): pass a whole number of events >= 0"
-            raise InvalidArgument(msg)
+        validate.whole(count, name="tail(count)", low=0)
         return self[-count:] if count else []
+
+
+def row_writer(trace: Trace) -> Callable[[Row], None]:
+    """The call that appends one raw row to ``trace``, for the simulation's state alone.
+
+    :class:`jobsim.state.SimState` writes the per-job events (enqueued, started, succeeded…)
+    through it without a Python frame each; it is not a method of :class:`Trace`, so a
+    simulator's public trace has no door for unchecked rows.
+    """
+    return trace._add

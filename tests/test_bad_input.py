@@ -95,15 +95,15 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "naive datetime",
         enqueue(lambda: Ping.perform_at(datetime(2026, 5, 1, 9))),
         jobsim.InvalidArgument,
-        "wait=datetime.datetime(2026, 5, 1, 9, 0) is a naive datetime; jobsim needs an aware "
-        "one to know which instant you mean: pass wait.replace(tzinfo=UTC) or a datetime with "
+        "wait=datetime.datetime(2026, 5, 1, 9, 0): a naive datetime; jobsim needs an aware "
+        "one to know which instant you mean; pass wait.replace(tzinfo=UTC) or a datetime with "
         "a zone",
     ),
     (
         "interval of the wrong type",
         enqueue(lambda: Ping.perform_in("soon")),
         jobsim.InvalidArgument,
-        "wait='soon' is a str; pass seconds, a timedelta or an aware datetime",
+        "wait='soon': a str; pass seconds, a timedelta or an aware datetime",
     ),
     (
         "object as an argument",
@@ -207,7 +207,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "negative advance",
         sim_call(lambda sim: sim.advance(-1)),
         jobsim.InvalidArgument,
-        "advance(-1): pass a timedelta or a number of seconds >= 0",
+        "advance(delta)=-1: out of range; pass seconds >= 0 or a timedelta",
     ),
     (
         "time going back",
@@ -234,7 +234,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "a negative trace tail",
         lambda: jobsim.Simulator().trace.tail(-2),
         jobsim.InvalidArgument,
-        "tail(count=-2): pass a whole number of events >= 0",
+        "tail(count)=-2: pass a whole number >= 0",
     ),
 ]
 

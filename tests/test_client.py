@@ -238,7 +238,7 @@ def test_the_poller_gives_a_hash_without_retry_or_queue_sidekiqs_defaults() -> N
     # Scheduled::Enq pushes the parsed member by class name, so Client#push merges it into
     # {"retry" => true, "queue" => "default"}: the defaults come first, and fill what's missing.
     sim = jobsim.Simulator(start=START)
-    sim.restore.entry("schedule", START + 5, {"class": "Gone", "args": [], "jid": "a" * 24})
+    sim._restore.entry("schedule", START + 5, {"class": "Gone", "args": [], "jid": "a" * 24})
     sim.advance(5)
     (enqueued,) = sim.trace.of_kind("enqueued")
     job = enqueued.job

@@ -42,6 +42,8 @@ LAYERS: dict[str, int] = {
     "sidekiq_config": 2,
     "queues": 3,
     "sets": 3,
+    "validate": 0,
+    "enqueue": 2,
     "trace": 3,
     "state": 3,
     "middleware": 3,  # the generic Chain container; ecosystem middleware lives in layer 4

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobsim.events import Event
-from jobsim.trace import Trace
+from jobsim.trace import Trace, row_writer
 
 KINDS = ("enqueued", "started", "succeeded", "failed", "discarded", "lost")
 JIDS = ("a" * 24, "b" * 24, "c" * 24)
@@ -40,7 +40,7 @@ def test_every_reader_agrees_with_a_numbered_model(
         if seq % 2:
             trace.record(kind, float(second), jid, {"jid": jid})
         else:
-            trace.add((kind, float(second), jid, {"jid": jid}, {}))
+            row_writer(trace)((kind, float(second), jid, {"jid": jid}, {}))
         model.append((seq, kind, float(second), jid))
     kept = model if limit is None else (model[-limit:] if limit else [])
     for _, kind, _, jid in model[: len(model) - len(kept)]:

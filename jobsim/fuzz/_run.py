@@ -207,7 +207,7 @@ def execute(
     run.start = sim.time
     sim.server_middleware.add(_Observe, run)
     with hosting(run):
-        jid = sim.enqueue_job(job_class, args, {})
+        jid = sim._enqueue_job(job_class, args, {})
         if jid is None:
             msg = f"{job_class.__name__}{args!r}: client middleware dropped the push"
             raise SimulationError(msg)

@@ -25,12 +25,16 @@ class PendingPushes:
         #: One entry per push after the commit (None where client middleware dropped it).
         self.jids: list[str | None] = []
 
-    def enqueue_job(
+    def _enqueue_job(
         self, job_class: type[Any], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:
-        """Hold the push; returns None, since the job has no jid until the commit."""
+        # The routing door: hold the push; None, since the job has no jid until the commit.
         self.pending.append((job_class, tuple(args), dict(options)))
         return None
+
+    def _keeps_dropped_in_bulk(self) -> bool:
+        # perform_bulk inside the block: every held push is kept (no middleware ran yet).
+        return True
 
 
 @contextlib.contextmanager
@@ -63,7 +67,7 @@ def transactional_push(connection: Any, *, sim: Any = None) -> Iterator[PendingP
             connection.rollback()
         raise
     for job_class, args, options in held.pending:
-        held.jids.append(target.enqueue_job(job_class, args, options))
+        held.jids.append(target._enqueue_job(job_class, args, options))
 
 
 class _TxRun:

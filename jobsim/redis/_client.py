@@ -8,24 +8,24 @@ or ZADD ``schedule`` when the hash has ``at``).
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from jobsim.clock import DEFAULT_START, VirtualClock
-from jobsim.errors import InvalidArgument, InvalidPayload, JobsimWarning
-from jobsim.job import Job
+from jobsim.enqueue import (
+    StrictArgs,
+    check_args,
+    normalize_item,
+    scheduled_at,
+    strict_args_mode,
+)
 from jobsim.middleware import Chain
-from jobsim.payload import dumps, find_non_native, fix_hint, ruby_to_json
+from jobsim.payload import dumps
 from jobsim.profiles import DEFAULT_PROFILE, Profile, get_profile, timestamp
 from jobsim.redis._layout import QUEUE_PREFIX, QUEUES_KEY, ruby_float
 from jobsim.rng import SimRandom
 
 __all__ = ["Client"]
-
-#: Sidekiq.default_job_options for a class given by name.
-_DEFAULTS: dict[str, Any] = {"retry": True, "queue": "default"}
 
 
 class Client:
@@ -69,7 +69,9 @@ class Client:
                 return stream.randbytes(12).hex()
 
         self._jids = jids
-        self.strict_args = self.profile.strict_args if strict_args is None else strict_args
+        self.strict_args: StrictArgs = (
+            self.profile.strict_args if strict_args is None else strict_args_mode(strict_args)
+        )
         #: The client middleware chain, run around every push (``Chain("client")``).
         self.middleware = Chain("client")
 
@@ -80,82 +82,41 @@ class Client:
     def push(self, item: Any) -> str | None:
         """Push a job hash (``class``, ``args``, optional ``queue``, ``at``, ``retry``, ``jid``…).
 
-        Returns the jid, or None when client middleware stopped the push.
+        Returns the jid, or None when client middleware stopped the push. The hash is checked
+        and normalised as the simulator's ``push`` does (:func:`jobsim.enqueue.normalize_item`).
         """
-        if not isinstance(item, Mapping) or "class" not in item or "args" not in item:
-            msg = f"Job must be a Hash with 'class' and 'args' keys: `{item!r}`"
-            raise InvalidArgument(msg)
-        klass = item["class"]
-        if isinstance(klass, type) and issubclass(klass, Job):
-            defaults = dict(klass.sidekiq_options)
-            name = klass.job_name
-        elif isinstance(klass, str) and klass:
-            defaults = dict(_DEFAULTS)
-            name = klass
-        else:
-            msg = (
-                f"Job class must be either a Class or String representation of the class "
-                f"name: `{item!r}`"
-            )
-            raise InvalidArgument(msg)
-        if not isinstance(item["args"], list | tuple):
-            msg = f"Job args must be an Array: `{item!r}`"
-            raise InvalidArgument(msg)
-        at = item.get("at")
-        if at is not None and (isinstance(at, bool) or not isinstance(at, int | float)):
-            msg = f"Job 'at' must be a Numeric timestamp: `{item!r}`"
-            raise InvalidArgument(msg)
-        if at is not None and not math.isfinite(at):
-            msg = f"Job 'at' must be a finite timestamp: `{item!r}`"
-            raise InvalidArgument(msg)
-        payload: dict[str, Any] = {**defaults, **item}
-        payload["class"] = name
-        payload["args"] = list(item["args"])
-        queue = payload.get("queue")
-        if not isinstance(queue, str) or not queue.strip():
-            msg = f"Job must include a valid queue name: `{item!r}`"
-            raise InvalidArgument(msg)
-        after = self.profile.strict_args_after_middleware
-        if not after:
-            payload["args"] = self._check_args(name, payload["args"])
-        if "jid" not in payload or payload["jid"] is None:
-            payload["jid"] = self._jids()
+        normalized = normalize_item(item, strict_args=self.strict_args, check_now=self._first())
+        return self.push_normalized(normalized.job, normalized.at, normalized.subject)
+
+    def _first(self) -> bool:
+        # Sidekiq 6.4.1 checks strict args before client middleware; 6.4.2+ after it.
+        return not self.profile.strict_args_after_middleware
+
+    def push_normalized(self, job: dict[str, Any], at: float | None, subject: Any) -> str | None:
+        """Write a hash :mod:`jobsim.enqueue` made: give it a jid and ``created_at``, run the
+        client middleware, then LPUSH it to its queue or ZADD it to ``schedule``."""
+        if job.get("jid") is None:
+            job["jid"] = self._jids()
         now = self._now()
-        payload.setdefault("created_at", timestamp(self.profile, now))
+        job.setdefault("created_at", timestamp(self.profile, now))
         if self.middleware.active:
-            result, _ = self.middleware.invoke(klass, payload, queue, lambda: payload)
+            if at is not None:
+                job["at"] = at  # client middleware sees "at"; Redis never stores it
+            result, _ = self.middleware.invoke(subject, job, str(job["queue"]), lambda: job)
             if not result:
                 return None
             if isinstance(result, Mapping):
-                payload = dict(result)
-        if after:
-            payload["args"] = self._check_args(name, payload["args"])
-        self._write(payload, now)
-        return str(payload["jid"])
-
-    def _check_args(self, name: str, args: list[Any]) -> list[Any]:
-        mode = self.strict_args
-        found = find_non_native(args)
-        if found is None or mode is False:
-            return args if found is None else list(ruby_to_json(args))
-        path, value = found
-        text = (
-            f"Job arguments to {name} must be native JSON types, but {path} is {value!r}; "
-            f"{fix_hint(value, path)}"
-        )
-        if isinstance(value, float) or mode in ("raise", True):
-            raise InvalidPayload(text)
-        warnings.warn(JobsimWarning(text), stacklevel=4)
-        return list(ruby_to_json(args))
-
-    def _write(self, payload: dict[str, Any], now: float) -> None:
-        at = payload.pop("at", None)
-        if isinstance(at, int | float) and not isinstance(at, bool):
-            self.redis.zadd("schedule", {dumps(payload): ruby_float(at)})
-            return
-        payload["enqueued_at"] = timestamp(self.profile, now)
-        queue = str(payload["queue"])
+                job = dict(result)
+            at = scheduled_at(job.pop("at", None))
+        if not self._first():
+            job["args"] = check_args(str(job["class"]), job["args"], self.strict_args)
+        if at is not None:
+            self.redis.zadd("schedule", {dumps(job): ruby_float(at)})
+            return str(job["jid"])
+        job["enqueued_at"] = timestamp(self.profile, now)
+        queue = str(job["queue"])
         pipe = self.redis.pipeline(transaction=True)
         pipe.sadd(QUEUES_KEY, queue)
-        pipe.lpush(f"{QUEUE_PREFIX}{queue}", dumps(payload))
+        pipe.lpush(f"{QUEUE_PREFIX}{queue}", dumps(job))
         pipe.execute()
+        return str(job["jid"])

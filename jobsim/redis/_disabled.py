@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from jobsim import routing
-from jobsim.client import resolve_at
+from jobsim.enqueue import from_call
 from jobsim.redis._client import Client
 
 __all__ = ["RedisTarget", "disabled"]
@@ -24,29 +24,24 @@ class RedisTarget:
     def __init__(self, client: Client) -> None:
         self.client = client
 
-    def enqueue_job(
+    def _enqueue_job(
         self, job_class: type[Any], args: tuple[Any, ...] | list[Any], options: Mapping[str, Any]
     ) -> str | None:
-        """Build Sidekiq's item from the call and push it (``wait`` becomes ``at``).
+        # The routing door: the item perform_async would push, made as the simulator makes
+        # it (jobsim.enqueue.from_call), written into Redis.
+        client = self.client
+        job, at = from_call(
+            job_class,
+            args,
+            options,
+            client.now(),
+            strict_args=client.strict_args,
+            check_now=not client.profile.strict_args_after_middleware,
+        )
+        return client.push_normalized(job, at, job_class)
 
-        The item's keys come in Sidekiq's order: the options, then ``args`` and ``class``
-        (a ``class`` option, which ``perform_in`` and ``perform_bulk`` pass, puts the class
-        before the arguments, as Sidekiq's class-level verbs do).
-        """
-        item: dict[str, Any] = {}
-        for key, value in options.items():
-            if key in ("wait", "wait_until"):
-                at = resolve_at(value, self.client.now(), name=key)
-                if at is not None:
-                    item["at"] = at
-            else:
-                item[key] = value
-        item["args"] = list(args)
-        item["class"] = job_class
-        return self.client.push(item)
-
-    def keeps_dropped_in_bulk(self) -> bool:
-        """``perform_bulk`` placeholders per the client's profile."""
+    def _keeps_dropped_in_bulk(self) -> bool:
+        # perform_bulk placeholders per the client's profile.
         return self.client.profile.bulk_keeps_dropped
 
 

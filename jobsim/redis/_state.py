@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument, JobsimWarning
 from jobsim.redis._decode import DEFAULT_MAX_MEMBER_BYTES
 from jobsim.redis._dump import parse_dump
@@ -105,9 +106,7 @@ def save_state(
         if not key.startswith(DAILY_PREFIXES):
             msg = f"save_state(daily=...): {key!r} is not a stat:processed:/stat:failed: key"
             raise InvalidArgument(msg)
-        if isinstance(given, bool) or not isinstance(given, int) or count < 0:
-            msg = f"save_state(daily=...): {key!r} has {count!r}; pass a whole number >= 0"
-            raise InvalidArgument(msg)
+        validate.whole(given, name=f"save_state(daily={{{key!r}: ...}})", low=0)
         layout.daily[key] = layout.daily.get(key, 0) + count
     layout.daily = dict(sorted(layout.daily.items()))
     if clear:
@@ -146,22 +145,22 @@ def apply_layout(layout: Layout, sim: Simulator) -> LoadReport:
         name = job["class"]
         found = known.get(name)
         if found is None:
-            found = known[name] = sim.restore.knows(name)
+            found = known[name] = sim._restore.knows(name)
         if not found:
             unknown[name] += 1
 
     for name, jobs in layout.queues.items():
         for job in jobs:
             note(job)
-        sim.restore.queue(name, jobs)
+        sim._restore.queue(name, jobs)
         counts[f"queue:{name}"] = len(jobs)
     for key in SET_KEYS:
         entries = layout.sets.get(key, [])
         for score, job in entries:
             note(job)
-            sim.restore.entry(key, score, job)  # type: ignore[arg-type]
+            sim._restore.entry(key, score, job)  # type: ignore[arg-type]
         counts[key] = len(entries)
-    sim.restore.stats(processed=layout.processed, failed=layout.failed)
+    sim._restore.stats(processed=layout.processed, failed=layout.failed)
     if unknown:
         listed = ", ".join(f"{name} ×{n}" for name, n in sorted(unknown.items()))
         warnings.warn(

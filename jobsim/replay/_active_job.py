@@ -30,7 +30,7 @@ from jobsim.active_job import (
 )
 from jobsim.active_job._delay import ruby_inspect
 from jobsim.clock import DEFAULT_START, format_time
-from jobsim.errors import InvalidArgument
+from jobsim.errors import ClockError, InvalidArgument
 from jobsim.profiles import DEFAULT_PROFILE, get_profile
 from jobsim.replay._input import LAST_SHOWN_TIME, parse_duration, past_the_last_time
 from jobsim.retry import JitterMode
@@ -221,7 +221,11 @@ def active_job_schedule(
     start = DEFAULT_START.timestamp() if first_failure is None else first_failure
 
     def run(mode: JitterMode) -> Simulator:
-        return _run(job_class, seed=seed, start=start, profile=chosen.name, jitter=mode)
+        try:
+            return _run(job_class, seed=seed, start=start, profile=chosen.name, jitter=mode)
+        except ClockError:  # a retry past the last time jobsim represents
+            limit = f"attempts={attempts!r}, retry={options.get('retry', True)!r}"
+            raise InvalidArgument(past_the_last_time("a retry", limit)) from None
 
     sim = run(jitter)
     low = _sidekiq_bounds(run("min"))

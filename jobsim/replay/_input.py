@@ -8,6 +8,7 @@ import math
 import re
 from typing import IO, Any
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument
 
 __all__ = [
@@ -18,8 +19,9 @@ __all__ = [
     "past_the_last_time",
 ]
 
-#: 9999-12-31T23:59:59Z, the last instant a Python datetime (so an ISO time) can show.
-LAST_SHOWN_TIME = 253402300799.0
+#: 9999-01-01T00:00:00Z: the last instant jobsim represents (jobsim.validate.EPOCH_MAX, which
+#: leaves a Python datetime room for a zone's offset), so a replay refuses before the clock does.
+LAST_SHOWN_TIME = validate.EPOCH_MAX
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, None: 1}
@@ -39,11 +41,11 @@ def parse_duration(text: str, *, option: str = "duration") -> float:
 
 
 def check_shown_time(seconds: float, what: str) -> float:
-    """``seconds`` (epoch) when a replay can show it: finite, from 1970 to the year 9999."""
+    """``seconds`` (epoch) when a replay can show it: finite, from 1970 to 9999-01-01."""
     if not math.isfinite(seconds) or not 0 <= seconds <= LAST_SHOWN_TIME:
         msg = (
             f"{what}: {seconds!r} epoch seconds is not a time between 1970-01-01 and "
-            f"9999-12-31; pass a time in that range"
+            f"9999-01-01; pass a time in that range"
         )
         raise InvalidArgument(msg)
     return seconds
@@ -52,7 +54,7 @@ def check_shown_time(seconds: float, what: str) -> float:
 def past_the_last_time(what: str, limit: str) -> str:
     """The message for a schedule that runs past :data:`LAST_SHOWN_TIME`."""
     return (
-        f"{what} would run after 9999-12-31T23:59:59Z, the last time a schedule can show; "
+        f"{what} would run after 9999-01-01T00:00:00Z, the last time jobsim can represent; "
         f"pass fewer retries ({limit}), a retry_for window or an earlier first failure"
     )
 

@@ -250,7 +250,7 @@ def run_scenario(
     begin = sim.time
     end = begin + period
     if not end <= LAST_SHOWN_TIME:  # also NaN and inf, which would never end the loop below
-        msg = f"--for {period!r}: the run would end after 9999-12-31; pass a shorter period"
+        msg = f"--for {period!r}: the run would end after 9999-01-01; pass a shorter period"
         raise InvalidArgument(msg)
     samples: list[Sample] = []
     index = 0

@@ -178,7 +178,7 @@ def replay_state(
     stand_ins = []
     if unknown != "name-error":
         for name in names:
-            if not sim.restore.knows(name):
+            if not sim._restore.knows(name):
                 sim.register(_stand_in(name, unknown == "fail"))
                 stand_ins.append(name)
     report = apply_layout(layout, sim)

@@ -79,14 +79,14 @@ def test_more_retries_than_the_calendar_holds_are_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert refused(capsys, "retries", "--retry", "100000") == (
-        "jobsim retries: retry 264 would run after 9999-12-31T23:59:59Z, the last time a "
-        "schedule can show; pass fewer retries (retry=100000), a retry_for window or an "
+        "jobsim retries: retry 264 would run after 9999-01-01T00:00:00Z, the last time "
+        "jobsim can represent; pass fewer retries (retry=100000), a retry_for window or an "
         "earlier first failure"
     )
-    late = ("--at", "9999-12-31T00:00:00Z")
+    late = ("--at", "9998-12-31T00:00:00Z")
     assert refused(capsys, "retries", *late, "--activejob", "3600") == (
-        "jobsim retries: retry 18 would run after 9999-12-31T23:59:59Z, the last time a "
-        "schedule can show; pass fewer retries (attempts=5, retry=True), a retry_for window "
+        "jobsim retries: a retry would run after 9999-01-01T00:00:00Z, the last time "
+        "jobsim can represent; pass fewer retries (attempts=5, retry=True), a retry_for window "
         "or an earlier first failure"
     )
 
@@ -162,7 +162,7 @@ def test_a_failed_at_that_is_no_time_is_refused(
     job = failed_job(tmp_path, 1e300)
     assert refused(capsys, "retries", "--job", job) == (
         "jobsim retries: failed_at=1e+300 in the job hash: 1e+300 epoch seconds is not a time "
-        "between 1970-01-01 and 9999-12-31; pass a time in that range"
+        "between 1970-01-01 and 9999-01-01; pass a time in that range"
     )
 
 
@@ -214,7 +214,7 @@ def test_a_period_past_the_year_9999_is_refused_before_the_run(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert refused(capsys, "simulate", str(SHOP), "--for", "99999999999w") == (
-        "jobsim simulate: --for 6.04799999993952e+16: the run would end after 9999-12-31; pass "
+        "jobsim simulate: --for 6.04799999993952e+16: the run would end after 9999-01-01; pass "
         "a shorter period"
     )
     assert refused(capsys, "simulate", str(SHOP), "--for", "9" * 400) == (

@@ -123,7 +123,7 @@ def test_a_period_past_the_year_9999_is_refused_before_the_run(tmp_path: Path) -
     with pytest.raises(InvalidArgument) as error:
         replay_state(dump=path, period=1e17, start=1767225600.0)
     assert str(error.value) == (
-        "period=1e+17: a run from 2026-01-01T00:00:00Z would end after 9999-12-31T23:59:59Z; "
+        "period=1e+17: a run from 2026-01-01T00:00:00Z would end after 9999-01-01T00:00:00Z; "
         "pass a shorter period"
     )
 
@@ -135,7 +135,7 @@ def test_bad_numbers_for_the_replay_are_refused(
     for argv, line in [
         (["--max-member-bytes", "0"], "max_member_bytes=0: pass a whole number of bytes >= 1"),
         (["--start", "nan"], "--start 'nan': nan epoch seconds is not a time between "
-                             "1970-01-01 and 9999-12-31; pass a time in that range"),
+                             "1970-01-01 and 9999-01-01; pass a time in that range"),
         (["--start", "2026-01-01"], "--start '2026-01-01': pass an ISO time with a zone, e.g. "
                                     "2026-01-01T10:03:00Z"),
     ]:  # fmt: skip

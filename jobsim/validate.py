@@ -1,0 +1,207 @@
+"""Checking values where they enter (layer 0): one place, so every message has one shape.
+
+Every public entrance (the simulator's constructor and verbs, the clients, the CLI, the cron
+and ActiveJob adapters) checks what it is given with these functions, and a bad value raises
+:class:`~jobsim.errors.InvalidArgument` saying *what* was wrong, *where* (the argument's name
+as the caller spelled it), *which value*, and *what to pass instead*::
+
+    concurrency=0: pass a whole number >= 1
+    advance(delta)=nan: not a finite number; pass seconds >= 0 or a timedelta
+
+The API is small and stable, for other modules to call:
+
+========================  ==============================================================
+:func:`whole`             an ``int`` (not a bool) within optional bounds
+:func:`number`            a finite ``int``/``float`` within optional bounds, as ``float``
+:func:`seconds`           a finite duration: seconds or a ``timedelta``, as ``float``
+:func:`epoch`             an instant jobsim can represent: an aware ``datetime`` or epoch
+                          seconds, as ``float``
+:func:`name`              a non-empty ``str``
+:func:`choice`            one of a few allowed values
+:func:`optional`          ``None`` or what another check accepts
+:func:`refuse`            the error itself, for a check written by hand
+========================  ==============================================================
+
+``name`` is how the value is known to the caller (``"concurrency"``, ``"drain(max_steps)"``,
+``"--retry"``), so the message points at what they typed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from jobsim.errors import InvalidArgument
+
+__all__ = [
+    "EPOCH_MAX",
+    "EPOCH_MIN",
+    "choice",
+    "epoch",
+    "name",
+    "number",
+    "optional",
+    "refuse",
+    "seconds",
+    "whole",
+]
+
+_T = TypeVar("_T")
+
+#: The instants jobsim can represent, in epoch seconds: every time must turn into a datetime
+#: (for traces, reports and Sidekiq's payloads), and retries add weeks to a time, so the range
+#: stops a year short of ``datetime``'s own ends.
+EPOCH_MIN = datetime(2, 1, 1, tzinfo=UTC).timestamp()
+EPOCH_MAX = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
+
+
+def refuse(name: str, value: Any, expected: str, *, why: str = "") -> InvalidArgument:
+    """The error for ``name=value``: ``why`` it is wrong (optional) and what to pass instead.
+
+    Returned, not raised, so a caller writes ``raise refuse(...)`` and type checkers see the
+    branch end.
+    """
+    shown = _shown(value)
+    reason = f"{why}; " if why else ""
+    return InvalidArgument(f"{name}={shown}: {reason}pass {expected}")
+
+
+def _shown(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a value whose repr raises still gets a message
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= 200 else f"{text[:197]}..."
+
+
+def _bounds(low: float | None, high: float | None, *, unit: str = "") -> str:
+    if low is not None and high is not None:
+        return f"between {low:g}{unit} and {high:g}{unit}"
+    if low is not None:
+        return f">= {low:g}{unit}"
+    if high is not None:
+        return f"<= {high:g}{unit}"
+    return ""
+
+
+def whole(value: Any, *, name: str, low: int | None = None, high: int | None = None) -> int:
+    """``value`` if it is an ``int`` (a bool is not) with ``low <= value <= high``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
+        raise refuse(name, value, f"a whole number {_bounds(low, high)}".rstrip())
+    return value
+
+
+def number(
+    value: Any,
+    *,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    above: float | None = None,
+    expected: str = "",
+) -> float:
+    """``value`` as a float if it is a finite real number within the bounds.
+
+    ``low``/``high`` are inclusive; ``above`` is an exclusive lower bound (``> 0``).
+    ``expected`` replaces the generated "what to pass" text.
+    """
+    if above is not None:
+        wanted = expected or f"a number > {above:g}"
+    else:
+        wanted = expected or f"a number {_bounds(low, high)}".rstrip()
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise refuse(name, value, wanted, why=f"a {type(value).__name__}, not a number")
+    if not math.isfinite(value):
+        raise refuse(name, value, wanted, why="not a finite number")
+    if (
+        (low is not None and value < low)
+        or (high is not None and value > high)
+        or (above is not None and value <= above)
+    ):
+        raise refuse(name, value, wanted, why="out of range")
+    return float(value)
+
+
+def seconds(
+    value: Any,
+    *,
+    name: str,
+    low: float = 0.0,
+    high: float | None = None,
+    above: float | None = None,
+) -> float:
+    """A duration in seconds from a number or a ``timedelta``, finite and within bounds."""
+    given = value.total_seconds() if isinstance(value, timedelta) else value
+    if above is not None:
+        wanted = f"seconds > {above:g} or a timedelta"
+    else:
+        wanted = f"seconds {_bounds(low, high)} or a timedelta"
+    return number(given, name=name, low=low, high=high, above=above, expected=wanted)
+
+
+def epoch(value: Any, *, name: str) -> float:
+    """Epoch seconds of an aware ``datetime`` or a number, within jobsim's range.
+
+    A naive datetime is refused: a job scheduled "at 09:00" in an unknown zone is a bug that
+    shows up only when servers change zone.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise refuse(
+                name,
+                value,
+                f"{name}.replace(tzinfo=UTC) or a datetime with a zone",
+                why="a naive datetime; jobsim needs an aware one to know which instant you mean",
+            )
+        try:
+            stamp = value.timestamp()
+        except (OverflowError, ValueError):  # datetime.max in a zone east of UTC
+            stamp = math.inf
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise refuse(
+            name,
+            value,
+            "an aware datetime or epoch seconds (int or float)",
+            why=f"a {type(value).__name__}",
+        )
+    else:
+        stamp = float(value)
+    if not EPOCH_MIN <= stamp <= EPOCH_MAX:  # NaN fails this too
+        raise refuse(
+            name,
+            value,
+            "a time between the years 2 and 9999 (epoch seconds "
+            f"{EPOCH_MIN:.0f} to {EPOCH_MAX:.0f})",
+            why="not a time jobsim can represent",
+        )
+    return stamp
+
+
+def name(value: Any, *, name: str, what: str = "name") -> str:
+    """``value`` if it is a ``str`` with something other than blanks in it."""
+    if not isinstance(value, str) or not value.strip():
+        raise refuse(name, value, f"a non-empty {what} (str)")
+    return value
+
+
+def choice(value: Any, allowed: Iterable[_T], *, name: str) -> _T:
+    """``value`` if it is one of ``allowed`` (compared with ``==``, a bool never equals 1)."""
+    options = list(allowed)
+    for option in options:
+        if type(value) is type(option) and value == option:
+            return option
+    shown = [repr(option) for option in options]
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+    raise refuse(name, value, listed)
+
+
+def optional(value: Any, check: Callable[..., _T], **how: Any) -> _T | None:
+    """None, or ``check(value, **how)``: for settings where None means "the default"."""
+    return None if value is None else check(value, **how)
