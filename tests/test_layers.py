@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "profiles": 2,
     "options": 2,
     "job": 2,
+    "job_testing": 2,  # Sidekiq::Testing class verbs, over the active simulator by duck type
     "retry": 2,
     "events": 2,
     "durations": 2,

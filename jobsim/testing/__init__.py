@@ -27,6 +27,7 @@ from jobsim.testing._arguments import (
     predicate,
     regex,
 )
+from jobsim.testing._class_verbs import clear_all, drain_all
 from jobsim.testing._freeze import VirtualTime, freezegun_available, virtual_time
 from jobsim.testing._matchers import (
     DEFAULT_TOLERANCE,
@@ -80,6 +81,9 @@ __all__ = [
     "enqueued_jobs",
     "perform_enqueued_jobs",
     "performed_jobs",
+    # Sidekiq::Testing (the per-class verbs are MyJob.jobs, .drain(), .perform_one(), .clear())
+    "clear_all",
+    "drain_all",
     # Job class options (rspec-sidekiq style)
     "assert_job_options",
     "assert_processed_in",
