@@ -21,6 +21,7 @@ from jobsim.testing._records import JobRecord
 
 __all__ = [
     "AT_LEAST_ONE",
+    "DEFAULT_COUNT",
     "DEFAULT_TOLERANCE",
     "Count",
     "TimeExpectation",
@@ -66,14 +67,18 @@ class Count:
     low: int
     high: int | None
     text: str
+    #: True for the count a matcher gets when none is chained.
+    implicit: bool = False
 
     def accepts(self, found: int) -> bool:
         """Whether ``found`` matching jobs satisfy the count."""
         return found >= self.low and (self.high is None or found <= self.high)
 
 
-#: The count of a matcher that was given none.
+#: ``at_least(1)``.
 AT_LEAST_ONE = Count(1, None, "at least 1")
+#: The count of a matcher that was given none: exactly one, as in rspec-rails.
+DEFAULT_COUNT = Count(1, 1, "exactly 1", implicit=True)
 
 
 @dataclass(frozen=True, slots=True)

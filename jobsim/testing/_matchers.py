@@ -11,8 +11,10 @@ one can be reused. It is checked three ways:
 * ``with have_enqueued_job(...):`` counts only what is enqueued inside the block and raises
   ``AssertionError`` at its end on a mismatch.
 
-The default count is "at least one", so ``assert not have_enqueued_job(X)`` means "no matching
-job", the one negation rule for every matcher; ``.never()`` says the same inside a ``with``.
+The default count is exactly one, as in rspec-rails. ``assert not have_enqueued_job(X)`` still
+means "no matching job", as rspec-rails' ``not_to`` does: with no count chained, finding two or
+more matching jobs fails both ``assert m`` and ``assert not m`` (the check raises the report
+itself), so neither form passes by accident. ``.never()`` says "none" inside a ``with``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from jobsim.simulator import Simulator
 from jobsim.testing import _messages, _report
 from jobsim.testing._arguments import ExpectedArgs, call_text, short
 from jobsim.testing._expectations import (
-    AT_LEAST_ONE,
+    DEFAULT_COUNT,
     DEFAULT_TOLERANCE,
     Count,
     TimeExpectation,
@@ -316,15 +318,19 @@ class JobMatcher:
                 misses.append((record, lines))
             else:
                 matching.append(record)
-        count = self._count or AT_LEAST_ONE
+        count = self._count or DEFAULT_COUNT
         passed = count.accepts(len(matching)) and not (self._exclusive and misses)
         evaluation = Evaluation(self, scope, records, matching, misses, count, passed)
         self._last = evaluation
         return evaluation
 
     def __bool__(self) -> bool:
+        __tracebackhide__ = True
         evaluation = self.evaluate(self._scope)
         _report.note(evaluation, sys._getframe(1))
+        if evaluation.count.implicit and len(evaluation.matching) > 1:
+            # Too many for the default "exactly 1", and too many for "none": wrong both ways.
+            raise AssertionError(evaluation.message())
         return evaluation.passed
 
     def verify(self) -> list[JobRecord]:
@@ -384,8 +390,8 @@ class JobMatcher:
 
     @property
     def count(self) -> Count:
-        """The expected count (at least 1 unless chained)."""
-        return self._count or AT_LEAST_ONE
+        """The expected count (exactly 1 unless chained)."""
+        return self._count or DEFAULT_COUNT
 
     @property
     def exclusive(self) -> bool:

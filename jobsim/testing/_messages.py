@@ -158,6 +158,8 @@ def _header(evaluation: Evaluation) -> list[str]:
         matcher.description(),
         f"Expected {count} {what} {matcher.kind} {evaluation.scope.where()}",
     ]
+    if evaluation.count.implicit:
+        lines[-1] += " (the default count, as in rspec-rails)"
     expectations = list(matcher.expectation_lines())
     width = max((len(label) for label, _ in expectations), default=0)
     lines += [f"  {label.ljust(width)}  {text}" for label, text in expectations]
@@ -207,6 +209,11 @@ def report(evaluation: Evaluation) -> str:
         if matching:
             lines.append(f"but found {len(matching)}:")
             lines += _listing(matching, {})
+            if evaluation.count.implicit:
+                lines.append(
+                    "With no count chained, a matcher expects exactly one job and `assert not` "
+                    "expects none; write .at_least(1), .twice() or .exactly(n) to accept more."
+                )
         elif not evaluation.records:
             lines.append(f"but nothing was {kind} {where}.")
         elif not same_class and matcher.job_name is not None:

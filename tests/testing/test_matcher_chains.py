@@ -168,7 +168,7 @@ def test_a_scheduled_job_counts_once_even_after_it_moves_to_its_queue(
         (lambda m: m.twice(), {2}),
         (lambda m: m.thrice(), {3}),
         (lambda m: m.never(), {0}),
-        (lambda m: m, {1, 2, 3}),  # the default: at least one
+        (lambda m: m.at_least(1), {1, 2, 3}),
     ],
 )
 def test_counts(build: Any, ok_for: set[int]) -> None:
@@ -177,6 +177,25 @@ def test_counts(build: Any, ok_for: set[int]) -> None:
             for _ in range(n):
                 Cleanup.perform_async()
             assert holds(build(have_enqueued_job(Cleanup))) == (n in ok_for), n
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_the_default_count_is_exactly_one_and_too_many_fail_either_way(n: int) -> None:
+    """rspec-rails: exactly once by default; `not_to` means none, so two fail both forms."""
+    with jobsim.Simulator(seed=1):
+        for _ in range(n):
+            Cleanup.perform_async()
+        matcher = have_enqueued_job(Cleanup)
+        if n < 2:
+            assert bool(matcher) is (n == 1)
+            assert bool(have_performed_job(Cleanup)) is False
+            return
+        with pytest.raises(AssertionError, match=r"Expected exactly 1 Cleanup job .* default"):
+            assert matcher
+        with pytest.raises(AssertionError, match=rf"but found {n}:"):
+            assert not matcher
+        with pytest.raises(AssertionError, match=r"write \.at_least\(1\)"):
+            matcher.verify()
 
 
 def test_counts_count_only_matching_jobs(sim: jobsim.Simulator) -> None:
@@ -328,7 +347,7 @@ def test_repr_says_what_it_is_and_why_it_failed(sim: jobsim.Simulator) -> None:
     assert repr(matcher) == "<have_enqueued_job(SendWelcome).with_args(42)>"
     assert not matcher
     assert repr(matcher) == (
-        "<have_enqueued_job(SendWelcome).with_args(42): found 0, expected at least 1; nearest "
+        "<have_enqueued_job(SendWelcome).with_args(42): found 0, expected exactly 1; nearest "
         "SendWelcome jid=cb24c57fdcee3c46e456c5f6: args[0] user_id: expected 42, got 43 (full "
         "report: .verify() or the 'jobsim' report section)>"
     )
