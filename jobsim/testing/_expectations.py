@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from jobsim.clock import to_datetime
 from jobsim.errors import InvalidArgument
 from jobsim.testing import _messages
 from jobsim.testing._arguments import equal, explain, short
@@ -96,12 +97,10 @@ class TimeExpectation:
 
     def difference(self, record: JobRecord) -> str | None:
         """Why ``record``'s time does not fit, or None."""
-        if record.kind == "performed":
-            actual: float | None = record.ts
-        else:
-            actual = record.run_ts
+        # rspec-rails compares a performed job's scheduled time too, not when it started.
+        actual = record.run_ts
         if self.mode == "at_match":
-            when = None if actual is None else record.at
+            when = None if actual is None else to_datetime(actual)
             return None if equal(self.value, when) else f"at: {explain(self.value, when)}"
         if self.mode == "immediately":
             if actual is None:

@@ -31,7 +31,15 @@ from jobsim.clock import as_epoch, format_time
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing import _messages, _report
-from jobsim.testing._arguments import ExpectedArgs, call_text, short
+from jobsim.testing._arguments import ExpectedArgs, call_text, equal, explain, short
+from jobsim.testing._chain_values import (
+    ArgsBlock,
+    is_block,
+    priority_value,
+    queue_difference,
+    queue_expectation,
+    queue_text,
+)
 from jobsim.testing._expectations import (
     DEFAULT_COUNT,
     DEFAULT_TOLERANCE,
@@ -86,8 +94,13 @@ class JobMatcher:
             resolve_simulator(sim, self._verb())  # checks the type now, not at assert time
         self._sim = sim
         self._args: ExpectedArgs | None = None
-        self._queue: str | None = None
-        self._priority: int | None = None
+        #: with_args(...) given without a job class: bound per job to the job's own class.
+        self._loose_args: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        self._by_class: dict[str, ExpectedArgs] = {}
+        self._classes: Callable[[str], type | None] | None = None
+        self._block: ArgsBlock | None = None
+        self._queue: Any = None
+        self._priority: Any = None
         self._time: TimeExpectation | None = None
         self._count: Count | None = None
         self._exclusive = False
@@ -126,29 +139,48 @@ class JobMatcher:
             raise InvalidArgument(msg)
 
     def with_args(self, *args: Any, **kwargs: Any) -> Self:
-        """Expect these arguments; values or matchers, by position or by ``perform``'s names."""
+        """Expect these arguments; values or matchers, by position or by ``perform``'s names.
+
+        A single function instead (``with_args(check)``) is called as ``check(*args)`` for
+        each job that fits the other constraints, like rspec-rails' ``with { |*args| ... }``:
+        it may assert inside (the AssertionError reaches the report) or return False.
+        Arguments that cannot fit the job class's ``perform`` fail the assertion, naming the
+        parameters; without a job class, each job is checked against its own class.
+        """
+        if len(args) == 1 and not kwargs and is_block(args[0]):
+            block = ArgsBlock(args[0])
+            call = f"with_args({block.label})"
+            self._once_only("_args", call)
+            return self._with(call, _block=block, _args=None)
         call = f"with_args({call_text(args, kwargs)})"
         self._once_only("_args", call)
+        if self._job_class is None:
+            return self._with(call, _args=None, _loose_args=(args, dict(kwargs)), _by_class={})
         expected = ExpectedArgs(self._job_name or "the job", self._job_class, args, kwargs)
         return self._with(call, _args=expected)
 
-    def on_queue(self, queue: str) -> Self:
-        """Expect the job in this queue (for performed jobs: the queue it was fetched from)."""
-        given: object = queue
-        if not isinstance(given, str) or not given:
-            raise InvalidArgument(f"on_queue({short(queue)}): pass a queue name")
-        call = f"on_queue({queue!r})"
+    def on_queue(self, queue: Any) -> Self:
+        """Expect the job in this queue: a name, a compiled regex or an argument matcher
+        (for performed jobs: the queue it was fetched from)."""
+        call = f"on_queue({queue_text(queue) if isinstance(queue, str) else short(queue)})"
+        expected = queue_expectation(queue, call)
         self._once_only("_queue", call)
-        return self._with(call, _queue=queue)
+        return self._with(call, _queue=expected)
 
-    def with_priority(self, priority: int) -> Self:
-        """Expect an ActiveJob enqueued with this priority (``set(priority=...)``)."""
-        given: object = priority
-        if isinstance(given, bool) or not isinstance(given, int):
-            raise InvalidArgument(f"with_priority({short(priority)}): pass a whole number")
-        call = f"with_priority({priority!r})"
+    def at_priority(self, priority: Any) -> Self:
+        """Expect an ActiveJob enqueued with this priority (``set(priority=...)``), as
+        rspec-rails' ``at_priority``: a whole number, a numeric str or an argument matcher."""
+        call = f"at_priority({short(priority)})"
+        value = priority_value(priority, call)
         self._once_only("_priority", call)
-        return self._with(call, _priority=priority)
+        return self._with(call, _priority=value)
+
+    def with_priority(self, priority: Any) -> Self:
+        """The same as :meth:`at_priority` (jobsim's earlier name)."""
+        call = f"with_priority({short(priority)})"
+        value = priority_value(priority, call)
+        self._once_only("_priority", call)
+        return self._with(call, _priority=value)
 
     def at(
         self, when: datetime | float | Any, *, tolerance: timedelta | float | None = None
@@ -157,7 +189,8 @@ class JobMatcher:
 
         ``when`` is an aware datetime or epoch seconds; anything else (a matcher, a
         dirty-equals object) is compared with ``==`` against the job's time as an aware UTC
-        datetime, or None for a job not scheduled. For performed jobs, the start time.
+        datetime, or None for a job not scheduled. For performed jobs, as in rspec-rails, the
+        time the job was scheduled for (not when it started).
         """
         call = f"at({_when_text(when)})"
         self._once_only("_time", call)
@@ -276,17 +309,31 @@ class JobMatcher:
 
     # -- checking -----------------------------------------------------------------------------
 
+    def _expected_args(self, record: JobRecord) -> ExpectedArgs | None:
+        if self._loose_args is None:
+            return self._args
+        found = self._by_class.get(record.job_class)
+        if found is None:
+            job_class = self._classes(record.job_class) if self._classes is not None else None
+            args, kwargs = self._loose_args
+            found = ExpectedArgs(record.job_class, job_class, args, kwargs, found_class=True)
+            self._by_class[record.job_class] = found
+        return found
+
     def differences(self, record: JobRecord) -> list[str]:
         """Why ``record`` does not match, one line per field (empty: it matches)."""
         lines = []
         if self._job_name is not None and record.job_class != self._job_name:
             lines.append(f"class: expected {self._job_name}, got {record.job_class}")
-        if self._args is not None:
-            lines += self._args.differences(record.args)
-        if self._queue is not None and record.queue != self._queue:
-            lines.append(f"queue: expected {self._queue!r}, got {record.queue!r}")
-        if self._priority is not None and record.priority != self._priority:
-            lines.append(f"priority: expected {self._priority!r}, got {record.priority!r}")
+        expected_args = self._expected_args(record)
+        if expected_args is not None:
+            lines += expected_args.differences(record.args)
+        if self._queue is not None:
+            text = queue_difference(self._queue, record.queue)
+            if text is not None:
+                lines.append(text)
+        if self._priority is not None and not equal(self._priority, record.priority):
+            lines.append(f"priority: {explain(self._priority, record.priority)}")
         if self._time is not None:
             text = self._time.difference(record)
             if text is not None:
@@ -303,12 +350,17 @@ class JobMatcher:
                 continue
             if not ok:
                 lines.append(f"where: {description} is false")
+        if self._block is not None and not lines:
+            # rspec-rails calls the block only for jobs that meet every other constraint.
+            lines += self._block.difference(record.args)
         return lines
 
     def evaluate(self, scope: Scope | None = None) -> Evaluation:
         """Check against ``scope`` (default: everything in the simulator so far)."""
         if scope is None:
             scope = Scope.everything(resolve_simulator(self._sim, self.description()))
+        self._classes = scope.sim.job_class
+        self._by_class = {}  # bound per evaluation: another simulator may know other classes
         records = scope.records(self._kind)
         matching: list[JobRecord] = []
         misses: list[tuple[JobRecord, list[str]]] = []
@@ -402,10 +454,14 @@ class JobMatcher:
         """(label, text) for each constraint, in a fixed order."""
         if self._args is not None:
             yield ("with args", self._args.describe() or "(none)")
+        if self._loose_args is not None:
+            yield ("with args", call_text(*self._loose_args) or "(none)")
+        if self._block is not None:
+            yield ("with args", f"for which {self._block.label}(*args) passes")
         if self._queue is not None:
-            yield ("on queue", repr(self._queue))
+            yield ("on queue", queue_text(self._queue))
         if self._priority is not None:
-            yield ("with priority", repr(self._priority))
+            yield ("at priority", short(self._priority))
         if self._time is not None:
             yield self._time.describe()
         if self._outcome is not None:

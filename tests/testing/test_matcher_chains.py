@@ -75,9 +75,25 @@ def test_with_args_positional_keyword_and_matchers(sim: jobsim.Simulator) -> Non
     assert not holds(have_enqueued_job(SendWelcome).with_args(43, "fr"))
 
 
-def test_with_args_by_name_only_for_a_string_class_is_refused(sim: jobsim.Simulator) -> None:
-    with pytest.raises(jobsim.InvalidArgument, match="takes \\*args"):
-        have_enqueued_job("SendWelcome").with_args(user_id=1)
+def test_with_args_without_a_class_binds_to_each_jobs_own_class(sim: jobsim.Simulator) -> None:
+    """rspec-rails checks the enqueued job's signature even when the matcher names no class."""
+    SendWelcome.perform_async(1)
+    assert holds(have_enqueued_job("SendWelcome").with_args(user_id=1))
+    assert holds(have_enqueued_job().with_args(1, locale="en"))
+    matcher = have_enqueued_job().with_args(1, 2, 3)
+    with pytest.raises(AssertionError, match=r"does not fit SendWelcome\.perform\(user_id"):
+        matcher.verify()
+    sim.push({"class": "Unknown", "args": [1]})
+    with pytest.raises(AssertionError, match=r"Unknown\.perform takes \*args"):
+        have_enqueued_job("Unknown").with_args(user_id=1).verify()
+
+
+def test_with_args_that_cannot_fit_the_class_fail_as_an_assertion(sim: jobsim.Simulator) -> None:
+    SendWelcome.perform_async(1)
+    matcher = have_enqueued_job(SendWelcome).with_args(1, 2, 3)
+    assert not matcher
+    with pytest.raises(AssertionError, match="too many positional arguments"):
+        matcher.verify()
 
 
 def test_with_no_args_means_no_arguments(sim: jobsim.Simulator) -> None:
