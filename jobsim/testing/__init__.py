@@ -18,6 +18,8 @@ is ``docs/how-to/testing-with-pytest.md``.
 
 from __future__ import annotations
 
+from jobsim.testing._argument_lists import ANY_ARGS as any_args
+from jobsim.testing._argument_lists import dict_excluding
 from jobsim.testing._arguments import (
     ANY,
     ArgumentMatcher,
@@ -65,7 +67,9 @@ __all__ = [
     # Argument matchers
     "ANY",
     "ArgumentMatcher",
+    "any_args",
     "dict_containing",
+    "dict_excluding",
     "instance_of",
     "list_containing",
     "predicate",

@@ -31,6 +31,7 @@ from jobsim.clock import as_epoch, format_time
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing import _messages, _report
+from jobsim.testing._argument_lists import ANY_ARGS, PrefixArgs
 from jobsim.testing._arguments import ExpectedArgs, call_text, equal, explain, short
 from jobsim.testing._chain_values import (
     ArgsBlock,
@@ -40,6 +41,7 @@ from jobsim.testing._chain_values import (
     queue_expectation,
     queue_text,
 )
+from jobsim.testing._composed import ComposedMatcher, compose
 from jobsim.testing._expectations import (
     DEFAULT_COUNT,
     DEFAULT_TOLERANCE,
@@ -93,7 +95,7 @@ class JobMatcher:
         if sim is not None:
             resolve_simulator(sim, self._verb())  # checks the type now, not at assert time
         self._sim = sim
-        self._args: ExpectedArgs | None = None
+        self._args: ExpectedArgs | PrefixArgs | None = None
         #: with_args(...) given without a job class: bound per job to the job's own class.
         self._loose_args: tuple[tuple[Any, ...], dict[str, Any]] | None = None
         self._by_class: dict[str, ExpectedArgs] = {}
@@ -154,6 +156,10 @@ class JobMatcher:
             return self._with(call, _block=block, _args=None)
         call = f"with_args({call_text(args, kwargs)})"
         self._once_only("_args", call)
+        if any(value is ANY_ARGS for value in args):
+            if kwargs:
+                raise InvalidArgument(f"{call}: any_args stands for every other argument")
+            return self._with(call, _args=PrefixArgs(args, call))
         if self._job_class is None:
             return self._with(call, _args=None, _loose_args=(args, dict(kwargs)), _by_class={})
         expected = ExpectedArgs(self._job_name or "the job", self._job_class, args, kwargs)
@@ -309,7 +315,7 @@ class JobMatcher:
 
     # -- checking -----------------------------------------------------------------------------
 
-    def _expected_args(self, record: JobRecord) -> ExpectedArgs | None:
+    def _expected_args(self, record: JobRecord) -> ExpectedArgs | PrefixArgs | None:
         if self._loose_args is None:
             return self._args
         found = self._by_class.get(record.job_class)
@@ -410,6 +416,25 @@ class JobMatcher:
         self._entered = True
         return self
 
+    def _close_scope(self) -> None:
+        # The block is over: later jobs are not its jobs (``.jobs`` keeps answering for it).
+        if self._scope is not None and self._scope.until_seq is None:
+            self._scope = self._scope.closed()
+
+    def _verdict(self) -> tuple[bool, list[Evaluation]]:
+        """(passed, [the evaluation]) for composition; too many for the default count fails."""
+        __tracebackhide__ = True
+        evaluation = self.evaluate(self._scope)
+        if evaluation.count.implicit and len(evaluation.matching) > 1:
+            raise AssertionError(evaluation.message())  # wrong both ways, as in __bool__
+        return evaluation.passed, [evaluation]
+
+    def __and__(self, other: Any) -> ComposedMatcher:
+        return compose("and", self, other)
+
+    def __or__(self, other: Any) -> ComposedMatcher:
+        return compose("or", self, other)
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
@@ -420,8 +445,7 @@ class JobMatcher:
         scope = self._scope
         if scope is None:
             return
-        # The block is over: later jobs are not its jobs (``.jobs`` keeps answering for it).
-        self._scope = scope.closed()
+        self._close_scope()
         if exc_type is not None:
             return  # the block's own error says more than a count would
         evaluation = self.evaluate(self._scope)

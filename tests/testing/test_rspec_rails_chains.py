@@ -118,3 +118,49 @@ def test_where_as_the_only_difference_is_not_reported_as_no_job(sim: jobsim.Simu
         have_enqueued_job(Hello).where(lambda r: r.args == ["bob"], "bob only").verify()
     assert "no Hello job was enqueued" not in str(caught.value)
     assert "but found none among 1 job enqueued so far." in str(caught.value)
+
+
+class Bye(jobsim.Job):
+    def perform(self, name: str, *rest: Any) -> None:
+        pass
+
+
+def test_matchers_compose_with_and_or_in_every_form(sim: jobsim.Simulator) -> None:
+    Hello.perform_async("ada")
+    both = have_enqueued_job(Hello) & have_enqueued_job(Bye)
+    either = have_enqueued_job(Hello) | have_enqueued_job(Bye)
+    assert not both
+    assert either
+    assert repr(both) == "<(have_enqueued_job(Hello) & have_enqueued_job(Bye))>"
+    with pytest.raises(AssertionError) as caught:
+        both.verify()
+    assert "does not hold" in str(caught.value)
+    assert "Expected exactly 1 Bye job enqueued so far" in str(caught.value)
+    assert "Expected exactly 1 Hello job" not in str(caught.value)  # only failed parts
+    with have_enqueued_job(Hello).with_args("bob") & have_enqueued_job(Bye).with_args("x"):
+        Hello.perform_async("bob")
+        Bye.perform_async("x")
+    with pytest.raises(AssertionError, match="Bye"):
+        with have_enqueued_job(Hello) & have_enqueued_job(Bye):
+            Hello.perform_async("eve")
+    three = have_enqueued_job(Hello).at_least(1) & have_enqueued_job(Bye) & either
+    assert len(three.parts) == 3
+    with pytest.raises(jobsim.InvalidArgument, match="compose jobsim matchers only"):
+        _ = have_enqueued_job(Hello) & True
+
+
+def test_any_args_and_dict_excluding(sim: jobsim.Simulator) -> None:
+    from jobsim.testing import any_args, dict_excluding
+
+    Bye.perform_async("ada", {"a": 1}, 3)
+    assert have_enqueued_job(Bye).with_args(any_args)
+    assert have_enqueued_job(Bye).with_args("ada", any_args)
+    assert have_enqueued_job(Bye).with_args("ada", dict_excluding("b"), 3)
+    assert have_enqueued_job(Bye).with_args(ANY, dict_excluding(a=2), ANY)
+    assert not have_enqueued_job(Bye).with_args("bob", any_args)
+    with pytest.raises(AssertionError, match=r"expected none of 'a': 1"):
+        have_enqueued_job(Bye).with_args(ANY, dict_excluding(a=1), ANY).verify()
+    with pytest.raises(jobsim.InvalidArgument, match="any_args goes last"):
+        have_enqueued_job(Bye).with_args(any_args, 1)
+    with pytest.raises(jobsim.InvalidArgument, match="name the keys"):
+        dict_excluding()
