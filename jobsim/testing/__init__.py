@@ -38,6 +38,13 @@ from jobsim.testing._matchers import (
     have_enqueued_job,
     have_performed_job,
 )
+from jobsim.testing._option_matchers import (
+    OptionMatcher,
+    be_expired_in,
+    be_processed_in,
+    be_retryable,
+    save_backtrace,
+)
 from jobsim.testing._options import (
     assert_job_options,
     assert_processed_in,
@@ -89,6 +96,11 @@ __all__ = [
     "clear_all",
     "drain_all",
     # Job class options (rspec-sidekiq style)
+    "OptionMatcher",
+    "be_expired_in",
+    "be_processed_in",
+    "be_retryable",
+    "save_backtrace",
     "assert_job_options",
     "assert_processed_in",
     "assert_retryable",
