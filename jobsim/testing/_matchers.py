@@ -449,6 +449,8 @@ class JobMatcher:
         if exc_type is not None:
             return  # the block's own error says more than a count would
         evaluation = self.evaluate(self._scope)
+        # Noted like `assert m`, so the plugin's section shows the same candidates.
+        _report.note(evaluation, sys._getframe(1))
         if not evaluation.passed:
             raise AssertionError(evaluation.message())
 

@@ -335,3 +335,42 @@ def test_under_xdist(pytester: pytest.Pytester) -> None:
     assert outcomes["passed"] == sum(1 for line in CHAINS.splitlines() if "def test_ok_" in line)
     assert outcomes["failed"] == len(FAILURES)
     result.stdout.fnmatch_lines(["*- jobsim -*", "but no Charge job was enqueued so far."])
+
+
+def test_section_shows_the_candidates_for_assert_assert_not_and_with(
+    pytester: pytest.Pytester,
+) -> None:
+    """#16 item 6: the report section does not depend on how the assertion was written."""
+    pytester.makepyfile(
+        """
+        import jobsim
+        from jobsim.testing import have_enqueued_job
+
+        class SendWelcome(jobsim.Job, queue="mailers"):
+            def perform(self, user_id):
+                pass
+
+        def test_assert(jobsim):
+            SendWelcome.perform_async(41)
+            assert have_enqueued_job(SendWelcome).with_args(42)
+
+        def test_assert_not(jobsim):
+            SendWelcome.perform_async(41)
+            assert not have_enqueued_job(SendWelcome).with_args(41)
+
+        def test_with(jobsim):
+            with have_enqueued_job(SendWelcome).with_args(42):
+                SendWelcome.perform_async(41)
+        """
+    )
+    result = pytester.runpytest("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=3)
+    text = result.stdout.str()
+    sections = text.split("- jobsim -")[1:]
+    assert len(sections) == 3
+    candidate = "SendWelcome(41) jid="
+    for section in sections:
+        assert candidate in section.split("seed=")[0]
+    assert sections[0].count("args[0] user_id: expected 42, got 41") == 1
+    assert "and found 1, so `assert not …` fails:" in sections[1]
+    assert "args[0] user_id: expected 42, got 41" in sections[2]
