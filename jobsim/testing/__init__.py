@@ -64,6 +64,7 @@ from jobsim.testing._rails_assertions import (
 )
 from jobsim.testing._records import JobRecord
 from jobsim.testing._report import begin_test, explain_failure
+from jobsim.testing._sidekiq_job_matcher import SidekiqJobMatcher, have_enqueued_sidekiq_job
 
 __all__ = [
     # Matchers
@@ -71,6 +72,8 @@ __all__ = [
     "JobMatcher",
     "have_enqueued_job",
     "have_performed_job",
+    "SidekiqJobMatcher",
+    "have_enqueued_sidekiq_job",
     # Argument matchers
     "ANY",
     "ArgumentMatcher",
