@@ -64,6 +64,7 @@ from jobsim.testing._rails_assertions import (
 )
 from jobsim.testing._records import JobRecord
 from jobsim.testing._report import begin_test, explain_failure
+from jobsim.testing._set_matcher import SetJobMatcher, have_job
 from jobsim.testing._sidekiq_job_matcher import SidekiqJobMatcher, have_enqueued_sidekiq_job
 
 __all__ = [
@@ -74,6 +75,8 @@ __all__ = [
     "have_performed_job",
     "SidekiqJobMatcher",
     "have_enqueued_sidekiq_job",
+    "SetJobMatcher",
+    "have_job",
     # Argument matchers
     "ANY",
     "ArgumentMatcher",
