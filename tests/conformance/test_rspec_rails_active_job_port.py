@@ -11,8 +11,10 @@ wording differs; each test checks the same facts).
 Not applicable (Ruby-only mechanics), not ported: :72 (ArgumentError without a block: jobsim's
 plain ``assert`` form is legitimate), :84 (the ``enqueue_job`` alias), :290, :350, :361
 (GlobalID records), :317 (ActiveJob queue adapters: jobsim has none to misconfigure), :391
-(ActiveSupport::TimeWithZone). The have_been_enqueued, have_performed_job and
-have_been_performed blocks (lines 401-711) are not ported yet.
+(ActiveSupport::TimeWithZone). The have_been_enqueued examples (lines 404-433) are here too, as
+jobsim's plain ``assert`` form; the have_performed_job and have_been_performed blocks are in
+test_rspec_rails_performed_port.py. :709 (ActiveJob::TestHelper's assert_nothing_raised) is
+Ruby-only.
 """
 
 from __future__ import annotations
@@ -348,3 +350,43 @@ def test_passes_with_time(example: str) -> None:
     usec_time = datetime(2016, 7, 1, 0, 0, 0, 1, tzinfo=UTC)
     with have_enqueued_job(HelloJob).with_args(usec_time):
         HelloJob.perform_later(usec_time)
+
+
+# -- have_been_enqueued (the value form: jobsim's plain assert) -------------------------------
+
+
+@upstream(404)
+def test_been_enqueued_passes_with_default_jobs_count(example: str) -> None:
+    HeavyLiftingJob.perform_later()
+    assert have_enqueued_job(HeavyLiftingJob)
+
+
+@upstream(409)
+def test_been_enqueued_counts_all_enqueued_jobs(example: str) -> None:
+    HeavyLiftingJob.perform_later()
+    HeavyLiftingJob.perform_later()
+    assert have_enqueued_job(HeavyLiftingJob).exactly(2)
+
+
+@upstream(415)
+def test_been_enqueued_passes_when_negated(example: str) -> None:
+    assert not have_enqueued_job(HeavyLiftingJob)
+
+
+@upstream(419)
+def test_been_enqueued_fails_when_job_is_not_enqueued(example: str) -> None:
+    fails(r"Expected exactly 1 HeavyLiftingJob job", have_enqueued_job(HeavyLiftingJob).verify)
+
+
+@upstream(425)
+def test_been_enqueued_fails_when_negated_and_several_jobs_enqueued(example: str) -> None:
+    HeavyLiftingJob.perform_later()
+    HeavyLiftingJob.perform_later()
+    fails(r"but found 2:", lambda: _assert_not(have_enqueued_job(HeavyLiftingJob)))
+
+
+@upstream(433)
+def test_been_enqueued_accepts_composable_matchers_as_an_at_date(example: str) -> None:
+    future = NOW + timedelta(minutes=1)
+    HeavyLiftingJob.set(wait_until=NOW + timedelta(seconds=58)).perform_later()
+    assert have_enqueued_job(HeavyLiftingJob).at(future, tolerance=5)

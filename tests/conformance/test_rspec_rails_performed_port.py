@@ -1,5 +1,6 @@
 """Port of rspec-rails v5.0.2's ``spec/rspec/rails/matchers/active_job_spec.rb``, the
-``have_performed_job`` examples (lines 453-675), each one test named by file and line.
+``have_performed_job`` and ``have_been_performed`` examples (lines 453-704), each one test
+named by file and line.
 
 rspec-rails turns on ``perform_enqueued_jobs`` and ``perform_enqueued_at_jobs`` for this block,
 so jobs run as they are enqueued: here a simulator in ``mode="inline"``, with ``drain()`` for
@@ -255,3 +256,29 @@ def test_only_calls_with_block_if_other_conditions_are_met(
         HelloJob.set(wait_until=TOMORROW_NOON).perform_later("asdf")
         HelloJob.set(wait_until=midnight).perform_later("zxcv")
         sim.drain()
+
+
+# -- have_been_performed (the value form: jobsim's plain assert) ------------------------------
+
+
+@upstream(684)
+def test_been_performed_passes_with_default_jobs_count(example: str) -> None:
+    HeavyLiftingJob.perform_later()
+    assert have_performed_job(HeavyLiftingJob)
+
+
+@upstream(689)
+def test_been_performed_counts_all_performed_jobs(example: str) -> None:
+    HeavyLiftingJob.perform_later()
+    HeavyLiftingJob.perform_later()
+    assert have_performed_job(HeavyLiftingJob).exactly(2)
+
+
+@upstream(695)
+def test_been_performed_passes_when_negated(example: str) -> None:
+    assert not have_performed_job(HeavyLiftingJob)
+
+
+@upstream(699)
+def test_been_performed_fails_when_job_is_not_performed(example: str) -> None:
+    fails(r"Expected exactly 1 HeavyLiftingJob job", have_performed_job(HeavyLiftingJob).verify)
