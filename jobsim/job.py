@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeAlias, overload
 
-from jobsim import routing, validate
+from jobsim import job_testing, routing, validate
 from jobsim.durations import DurationSpec
 from jobsim.errors import InvalidArgument
 from jobsim.gem_options import check_gem_combination
@@ -41,6 +41,19 @@ RetryIn: TypeAlias = int | float | timedelta | str | None
 #: A time to run at or a delay: seconds (>= 1,000,000,000 means an absolute epoch, as in
 #: Sidekiq), a timedelta, or an aware datetime.
 When: TypeAlias = int | float | timedelta | datetime
+
+
+class _WaitingJobs:
+    """``MyJob.jobs``: read on the class, the hashes of its jobs waiting in the active
+    simulator (Sidekiq::Testing's ``jobs`` array); on ``jobsim.Job`` itself, every class's."""
+
+    def __get__(self, instance: object, owner: type[Job]) -> job_testing.WaitingJobs:
+        return job_testing.WaitingJobs(_own_name(owner))
+
+
+def _own_name(cls: type[Job]) -> str | None:
+    # On jobsim.Job itself the verbs reach every class, as Sidekiq::Job.jobs does.
+    return None if cls is Job else cls.job_name
 
 
 class Job:
@@ -116,6 +129,37 @@ class Job:
     def retries_exhausted(self, job: dict[str, Any], exc: Exception) -> Any:
         """Called once when the job runs out of retries, before it enters the dead set."""
         return None
+
+    # -- Sidekiq::Testing, class level ----------------------------------------------------
+
+    #: The hashes of this class's jobs waiting in the active simulator (queues and the
+    #: schedule, scheduled ones with ``"at"``), oldest push first: a live view of copies, so
+    #: change the jobs with ``clear()`` or ``drain()``, not by editing a hash.
+    jobs: ClassVar[_WaitingJobs] = _WaitingJobs()
+
+    @classmethod
+    def drain(cls, *, max_steps: int | None = job_testing.DRAIN_MAX_STEPS) -> int:
+        """Perform this class's waiting jobs until none is left, including any they enqueue.
+
+        Scheduled jobs run at their time: the virtual clock moves there (Sidekiq's fake
+        ``drain`` ignores ``"at"``). Returns how many ran. In ``mode="fake"`` a failure
+        propagates, as with ``Sidekiq::Testing.fake!``; in ``"simulate"`` it goes to the
+        retry set, which ``drain`` leaves alone.
+        """
+        return job_testing.drain_jobs(_own_name(cls), max_steps=max_steps)
+
+    @classmethod
+    def perform_one(cls) -> str:
+        """Perform the next waiting job of this class; returns its jid.
+
+        Raises :class:`~jobsim.errors.EmptyQueueError` when none waits.
+        """
+        return job_testing.perform_one_job(_own_name(cls))
+
+    @classmethod
+    def clear(cls) -> int:
+        """Delete this class's waiting jobs (queues and schedule); returns how many."""
+        return job_testing.clear_jobs(_own_name(cls))
 
     # -- enqueueing ------------------------------------------------------------------------
 

@@ -356,6 +356,12 @@ class Simulator:
         jid = self._client.push_job(job_class, args, options)
         return jid if self._mode != "inline" else self._inline(jid)
 
+    def _move_clock_to(self, ts: float) -> None:
+        # Sidekiq::Testing's class verbs (jobsim.job_testing): MyJob.drain() runs a scheduled
+        # job of its class at its time without running other classes' work, as the Ruby verb
+        # touches nothing else. Internal: users move time only through the engine's verbs.
+        self._state.clock.advance_to(ts)
+
     def _keeps_dropped_in_bulk(self) -> bool:
         # Whether perform_bulk returns None for dropped jobs (7.1+) or omits them.
         return self._state.profile.bulk_keeps_dropped

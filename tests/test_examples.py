@@ -51,6 +51,12 @@ KEY_LINES: dict[str, list[str]] = {
         "  fugit-1.5   refused (neither a cron nor a phrase Fugit 1.5.2 reads)",
         "3 of 6 jobs change on the upgrade",
     ],
+    "sidekiq_testing.py": [
+        "ProcessOrderJob.jobs: 1 waiting, args [1]",
+        "SendReceiptJob.jobs: [([1], True)]",
+        "drain_all() performed 1; clock at 2026-01-01T01:00:00+00:00",
+        "  receipt for order 1",
+    ],
     "cron_week.py": [
         "a week from Mon 2026-01-26 UTC: 93 enqueues",
         "  2026-01-26T14:00:00Z  weekly_digest    enqueued at 14:00:06",

@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "options": 2,
     "gem_options": 2,  # the gems' option schema: shapes only, no behaviour
     "job": 2,
+    "job_testing": 2,  # Sidekiq::Testing class verbs, over the active simulator by duck type
     "retry": 2,
     "events": 2,
     "durations": 2,

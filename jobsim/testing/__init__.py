@@ -18,6 +18,8 @@ is ``docs/how-to/testing-with-pytest.md``.
 
 from __future__ import annotations
 
+from jobsim.testing._argument_lists import ANY_ARGS as any_args
+from jobsim.testing._argument_lists import dict_excluding
 from jobsim.testing._arguments import (
     ANY,
     ArgumentMatcher,
@@ -27,6 +29,7 @@ from jobsim.testing._arguments import (
     predicate,
     regex,
 )
+from jobsim.testing._class_verbs import clear_all, drain_all
 from jobsim.testing._freeze import VirtualTime, freezegun_available, virtual_time
 from jobsim.testing._matchers import (
     DEFAULT_TOLERANCE,
@@ -34,6 +37,13 @@ from jobsim.testing._matchers import (
     JobMatcher,
     have_enqueued_job,
     have_performed_job,
+)
+from jobsim.testing._option_matchers import (
+    OptionMatcher,
+    be_expired_in,
+    be_processed_in,
+    be_retryable,
+    save_backtrace,
 )
 from jobsim.testing._options import (
     assert_job_options,
@@ -54,6 +64,8 @@ from jobsim.testing._rails_assertions import (
 )
 from jobsim.testing._records import JobRecord
 from jobsim.testing._report import begin_test, explain_failure
+from jobsim.testing._set_matcher import SetJobMatcher, have_job
+from jobsim.testing._sidekiq_job_matcher import SidekiqJobMatcher, have_enqueued_sidekiq_job
 
 __all__ = [
     # Matchers
@@ -61,10 +73,16 @@ __all__ = [
     "JobMatcher",
     "have_enqueued_job",
     "have_performed_job",
+    "SidekiqJobMatcher",
+    "have_enqueued_sidekiq_job",
+    "SetJobMatcher",
+    "have_job",
     # Argument matchers
     "ANY",
     "ArgumentMatcher",
+    "any_args",
     "dict_containing",
+    "dict_excluding",
     "instance_of",
     "list_containing",
     "predicate",
@@ -80,7 +98,15 @@ __all__ = [
     "enqueued_jobs",
     "perform_enqueued_jobs",
     "performed_jobs",
+    # Sidekiq::Testing (the per-class verbs are MyJob.jobs, .drain(), .perform_one(), .clear())
+    "clear_all",
+    "drain_all",
     # Job class options (rspec-sidekiq style)
+    "OptionMatcher",
+    "be_expired_in",
+    "be_processed_in",
+    "be_retryable",
+    "save_backtrace",
     "assert_job_options",
     "assert_processed_in",
     "assert_retryable",

@@ -377,29 +377,40 @@ class ExpectedArgs:
     """
 
     def __init__(
-        self, job_name: str, job_class: type | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        job_name: str,
+        job_class: type | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        found_class: bool = False,
     ) -> None:
         self.job_name = job_name
         self.args = [normalise(value) for value in args]
         self.kwargs = {key: normalise(value) for key, value in kwargs.items()}
         self.signature = perform_signature(job_class)
         self.names: list[str] | None = None
+        #: Why no job can match (the expectation does not fit ``perform``): a failure line,
+        #: as rspec-rails' signature check fails the expectation rather than raising.
+        self.unfit: str | None = None
         if self.signature is None:
             if kwargs:
                 msg = (
                     f"with_args({self.describe()}): {job_name}.perform takes *args, so arguments "
                     f"have no names to match by; pass them positionally"
                 )
-                raise InvalidArgument(msg)
+                if not found_class:
+                    raise InvalidArgument(msg)
+                self.unfit = f"args: {msg}"
             return
         try:
             bound = self.signature.bind(*self.args, **self.kwargs)
         except TypeError as exc:
-            msg = (
-                f"with_args({self.describe()}) can never match: {job_name}.perform"
-                f"{self.signature}: {exc}; fix the expectation to fit perform's parameters"
+            self.unfit = (
+                f"args: with_args({self.describe()}) does not fit {job_name}.perform"
+                f"{self.signature}: {exc}"
             )
-            raise InvalidArgument(msg) from None
+            return
         bound.apply_defaults()
         self.bound = dict(bound.arguments)
         self.names = list(self.bound)
@@ -410,6 +421,8 @@ class ExpectedArgs:
 
     def differences(self, actual: Sequence[Any]) -> list[str]:
         """One line per argument that differs (empty when the arguments match)."""
+        if self.unfit is not None:
+            return [self.unfit]
         if self.signature is None:
             return _positional_differences(self.args, list(actual))
         try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from jobsim.clock import to_datetime
 from jobsim.errors import InvalidArgument
 from jobsim.testing import _messages
 from jobsim.testing._arguments import equal, explain, short
@@ -21,6 +22,7 @@ from jobsim.testing._records import JobRecord
 
 __all__ = [
     "AT_LEAST_ONE",
+    "DEFAULT_COUNT",
     "DEFAULT_TOLERANCE",
     "Count",
     "TimeExpectation",
@@ -66,14 +68,18 @@ class Count:
     low: int
     high: int | None
     text: str
+    #: True for the count a matcher gets when none is chained.
+    implicit: bool = False
 
     def accepts(self, found: int) -> bool:
         """Whether ``found`` matching jobs satisfy the count."""
         return found >= self.low and (self.high is None or found <= self.high)
 
 
-#: The count of a matcher that was given none.
+#: ``at_least(1)``.
 AT_LEAST_ONE = Count(1, None, "at least 1")
+#: The count of a matcher that was given none: exactly one, as in rspec-rails.
+DEFAULT_COUNT = Count(1, 1, "exactly 1", implicit=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +97,10 @@ class TimeExpectation:
 
     def difference(self, record: JobRecord) -> str | None:
         """Why ``record``'s time does not fit, or None."""
-        if record.kind == "performed":
-            actual: float | None = record.ts
-        else:
-            actual = record.run_ts
+        # rspec-rails compares a performed job's scheduled time too, not when it started.
+        actual = record.run_ts
         if self.mode == "at_match":
-            when = None if actual is None else record.at
+            when = None if actual is None else to_datetime(actual)
             return None if equal(self.value, when) else f"at: {explain(self.value, when)}"
         if self.mode == "immediately":
             if actual is None:

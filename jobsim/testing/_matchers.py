@@ -11,8 +11,10 @@ one can be reused. It is checked three ways:
 * ``with have_enqueued_job(...):`` counts only what is enqueued inside the block and raises
   ``AssertionError`` at its end on a mismatch.
 
-The default count is "at least one", so ``assert not have_enqueued_job(X)`` means "no matching
-job", the one negation rule for every matcher; ``.never()`` says the same inside a ``with``.
+The default count is exactly one, as in rspec-rails. ``assert not have_enqueued_job(X)`` still
+means "no matching job", as rspec-rails' ``not_to`` does: with no count chained, finding two or
+more matching jobs fails both ``assert m`` and ``assert not m`` (the check raises the report
+itself), so neither form passes by accident. ``.never()`` says "none" inside a ``with``.
 """
 
 from __future__ import annotations
@@ -29,9 +31,19 @@ from jobsim.clock import as_epoch, format_time
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing import _messages, _report
-from jobsim.testing._arguments import ExpectedArgs, call_text, short
+from jobsim.testing._argument_lists import ANY_ARGS, PrefixArgs
+from jobsim.testing._arguments import ExpectedArgs, call_text, equal, explain, short
+from jobsim.testing._chain_values import (
+    ArgsBlock,
+    is_block,
+    priority_value,
+    queue_difference,
+    queue_expectation,
+    queue_text,
+)
+from jobsim.testing._composed import ComposedMatcher, compose
 from jobsim.testing._expectations import (
-    AT_LEAST_ONE,
+    DEFAULT_COUNT,
     DEFAULT_TOLERANCE,
     Count,
     TimeExpectation,
@@ -83,9 +95,14 @@ class JobMatcher:
         if sim is not None:
             resolve_simulator(sim, self._verb())  # checks the type now, not at assert time
         self._sim = sim
-        self._args: ExpectedArgs | None = None
-        self._queue: str | None = None
-        self._priority: int | None = None
+        self._args: ExpectedArgs | PrefixArgs | None = None
+        #: with_args(...) given without a job class: bound per job to the job's own class.
+        self._loose_args: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        self._by_class: dict[str, ExpectedArgs] = {}
+        self._classes: Callable[[str], type | None] | None = None
+        self._block: ArgsBlock | None = None
+        self._queue: Any = None
+        self._priority: Any = None
         self._time: TimeExpectation | None = None
         self._count: Count | None = None
         self._exclusive = False
@@ -124,29 +141,52 @@ class JobMatcher:
             raise InvalidArgument(msg)
 
     def with_args(self, *args: Any, **kwargs: Any) -> Self:
-        """Expect these arguments; values or matchers, by position or by ``perform``'s names."""
+        """Expect these arguments; values or matchers, by position or by ``perform``'s names.
+
+        A single function instead (``with_args(check)``) is called as ``check(*args)`` for
+        each job that fits the other constraints, like rspec-rails' ``with { |*args| ... }``:
+        it may assert inside (the AssertionError reaches the report) or return False.
+        Arguments that cannot fit the job class's ``perform`` fail the assertion, naming the
+        parameters; without a job class, each job is checked against its own class.
+        """
+        if len(args) == 1 and not kwargs and is_block(args[0]):
+            block = ArgsBlock(args[0])
+            call = f"with_args({block.label})"
+            self._once_only("_args", call)
+            return self._with(call, _block=block, _args=None)
         call = f"with_args({call_text(args, kwargs)})"
         self._once_only("_args", call)
+        if any(value is ANY_ARGS for value in args):
+            if kwargs:
+                raise InvalidArgument(f"{call}: any_args stands for every other argument")
+            return self._with(call, _args=PrefixArgs(args, call))
+        if self._job_class is None:
+            return self._with(call, _args=None, _loose_args=(args, dict(kwargs)), _by_class={})
         expected = ExpectedArgs(self._job_name or "the job", self._job_class, args, kwargs)
         return self._with(call, _args=expected)
 
-    def on_queue(self, queue: str) -> Self:
-        """Expect the job in this queue (for performed jobs: the queue it was fetched from)."""
-        given: object = queue
-        if not isinstance(given, str) or not given:
-            raise InvalidArgument(f"on_queue({short(queue)}): pass a queue name")
-        call = f"on_queue({queue!r})"
+    def on_queue(self, queue: Any) -> Self:
+        """Expect the job in this queue: a name, a compiled regex or an argument matcher
+        (for performed jobs: the queue it was fetched from)."""
+        call = f"on_queue({queue_text(queue) if isinstance(queue, str) else short(queue)})"
+        expected = queue_expectation(queue, call)
         self._once_only("_queue", call)
-        return self._with(call, _queue=queue)
+        return self._with(call, _queue=expected)
 
-    def with_priority(self, priority: int) -> Self:
-        """Expect an ActiveJob enqueued with this priority (``set(priority=...)``)."""
-        given: object = priority
-        if isinstance(given, bool) or not isinstance(given, int):
-            raise InvalidArgument(f"with_priority({short(priority)}): pass a whole number")
-        call = f"with_priority({priority!r})"
+    def at_priority(self, priority: Any) -> Self:
+        """Expect an ActiveJob enqueued with this priority (``set(priority=...)``), as
+        rspec-rails' ``at_priority``: a whole number, a numeric str or an argument matcher."""
+        call = f"at_priority({short(priority)})"
+        value = priority_value(priority, call)
         self._once_only("_priority", call)
-        return self._with(call, _priority=priority)
+        return self._with(call, _priority=value)
+
+    def with_priority(self, priority: Any) -> Self:
+        """The same as :meth:`at_priority` (jobsim's earlier name)."""
+        call = f"with_priority({short(priority)})"
+        value = priority_value(priority, call)
+        self._once_only("_priority", call)
+        return self._with(call, _priority=value)
 
     def at(
         self, when: datetime | float | Any, *, tolerance: timedelta | float | None = None
@@ -155,7 +195,8 @@ class JobMatcher:
 
         ``when`` is an aware datetime or epoch seconds; anything else (a matcher, a
         dirty-equals object) is compared with ``==`` against the job's time as an aware UTC
-        datetime, or None for a job not scheduled. For performed jobs, the start time.
+        datetime, or None for a job not scheduled. For performed jobs, as in rspec-rails, the
+        time the job was scheduled for (not when it started).
         """
         call = f"at({_when_text(when)})"
         self._once_only("_time", call)
@@ -274,17 +315,31 @@ class JobMatcher:
 
     # -- checking -----------------------------------------------------------------------------
 
+    def _expected_args(self, record: JobRecord) -> ExpectedArgs | PrefixArgs | None:
+        if self._loose_args is None:
+            return self._args
+        found = self._by_class.get(record.job_class)
+        if found is None:
+            job_class = self._classes(record.job_class) if self._classes is not None else None
+            args, kwargs = self._loose_args
+            found = ExpectedArgs(record.job_class, job_class, args, kwargs, found_class=True)
+            self._by_class[record.job_class] = found
+        return found
+
     def differences(self, record: JobRecord) -> list[str]:
         """Why ``record`` does not match, one line per field (empty: it matches)."""
         lines = []
         if self._job_name is not None and record.job_class != self._job_name:
             lines.append(f"class: expected {self._job_name}, got {record.job_class}")
-        if self._args is not None:
-            lines += self._args.differences(record.args)
-        if self._queue is not None and record.queue != self._queue:
-            lines.append(f"queue: expected {self._queue!r}, got {record.queue!r}")
-        if self._priority is not None and record.priority != self._priority:
-            lines.append(f"priority: expected {self._priority!r}, got {record.priority!r}")
+        expected_args = self._expected_args(record)
+        if expected_args is not None:
+            lines += expected_args.differences(record.args)
+        if self._queue is not None:
+            text = queue_difference(self._queue, record.queue)
+            if text is not None:
+                lines.append(text)
+        if self._priority is not None and not equal(self._priority, record.priority):
+            lines.append(f"priority: {explain(self._priority, record.priority)}")
         if self._time is not None:
             text = self._time.difference(record)
             if text is not None:
@@ -301,12 +356,17 @@ class JobMatcher:
                 continue
             if not ok:
                 lines.append(f"where: {description} is false")
+        if self._block is not None and not lines:
+            # rspec-rails calls the block only for jobs that meet every other constraint.
+            lines += self._block.difference(record.args)
         return lines
 
     def evaluate(self, scope: Scope | None = None) -> Evaluation:
         """Check against ``scope`` (default: everything in the simulator so far)."""
         if scope is None:
             scope = Scope.everything(resolve_simulator(self._sim, self.description()))
+        self._classes = scope.sim.job_class
+        self._by_class = {}  # bound per evaluation: another simulator may know other classes
         records = scope.records(self._kind)
         matching: list[JobRecord] = []
         misses: list[tuple[JobRecord, list[str]]] = []
@@ -316,15 +376,19 @@ class JobMatcher:
                 misses.append((record, lines))
             else:
                 matching.append(record)
-        count = self._count or AT_LEAST_ONE
+        count = self._count or DEFAULT_COUNT
         passed = count.accepts(len(matching)) and not (self._exclusive and misses)
         evaluation = Evaluation(self, scope, records, matching, misses, count, passed)
         self._last = evaluation
         return evaluation
 
     def __bool__(self) -> bool:
+        __tracebackhide__ = True
         evaluation = self.evaluate(self._scope)
         _report.note(evaluation, sys._getframe(1))
+        if evaluation.count.implicit and len(evaluation.matching) > 1:
+            # Too many for the default "exactly 1", and too many for "none": wrong both ways.
+            raise AssertionError(evaluation.message())
         return evaluation.passed
 
     def verify(self) -> list[JobRecord]:
@@ -352,6 +416,25 @@ class JobMatcher:
         self._entered = True
         return self
 
+    def _close_scope(self) -> None:
+        # The block is over: later jobs are not its jobs (``.jobs`` keeps answering for it).
+        if self._scope is not None and self._scope.until_seq is None:
+            self._scope = self._scope.closed()
+
+    def _verdict(self) -> tuple[bool, list[Evaluation]]:
+        """(passed, [the evaluation]) for composition; too many for the default count fails."""
+        __tracebackhide__ = True
+        evaluation = self.evaluate(self._scope)
+        if evaluation.count.implicit and len(evaluation.matching) > 1:
+            raise AssertionError(evaluation.message())  # wrong both ways, as in __bool__
+        return evaluation.passed, [evaluation]
+
+    def __and__(self, other: Any) -> ComposedMatcher:
+        return compose("and", self, other)
+
+    def __or__(self, other: Any) -> ComposedMatcher:
+        return compose("or", self, other)
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
@@ -362,11 +445,12 @@ class JobMatcher:
         scope = self._scope
         if scope is None:
             return
-        # The block is over: later jobs are not its jobs (``.jobs`` keeps answering for it).
-        self._scope = scope.closed()
+        self._close_scope()
         if exc_type is not None:
             return  # the block's own error says more than a count would
         evaluation = self.evaluate(self._scope)
+        # Noted like `assert m`, so the plugin's section shows the same candidates.
+        _report.note(evaluation, sys._getframe(1))
         if not evaluation.passed:
             raise AssertionError(evaluation.message())
 
@@ -384,8 +468,8 @@ class JobMatcher:
 
     @property
     def count(self) -> Count:
-        """The expected count (at least 1 unless chained)."""
-        return self._count or AT_LEAST_ONE
+        """The expected count (exactly 1 unless chained)."""
+        return self._count or DEFAULT_COUNT
 
     @property
     def exclusive(self) -> bool:
@@ -396,10 +480,14 @@ class JobMatcher:
         """(label, text) for each constraint, in a fixed order."""
         if self._args is not None:
             yield ("with args", self._args.describe() or "(none)")
+        if self._loose_args is not None:
+            yield ("with args", call_text(*self._loose_args) or "(none)")
+        if self._block is not None:
+            yield ("with args", f"for which {self._block.label}(*args) passes")
         if self._queue is not None:
-            yield ("on queue", repr(self._queue))
+            yield ("on queue", queue_text(self._queue))
         if self._priority is not None:
-            yield ("with priority", repr(self._priority))
+            yield ("at priority", short(self._priority))
         if self._time is not None:
             yield self._time.describe()
         if self._outcome is not None:

@@ -27,6 +27,8 @@ class _Count(Protocol):
     def high(self) -> int | None: ...
     @property
     def text(self) -> str: ...
+    @property
+    def implicit(self) -> bool: ...
     def accepts(self, found: int) -> bool: ...
 
 
@@ -198,6 +200,8 @@ def _header(evaluation: Evaluation) -> list[str]:
         matcher.description(),
         f"Expected {count} {what} {matcher.kind} {evaluation.scope.where()}",
     ]
+    if evaluation.count.implicit:
+        lines[-1] += " (the default count, as in rspec-rails)"
     expectations = list(matcher.expectation_lines())
     width = max((len(label) for label, _ in expectations), default=0)
     lines += [f"  {label.ljust(width)}  {text}" for label, text in expectations]
@@ -224,16 +228,13 @@ def report(evaluation: Evaluation) -> str:
         return "\n".join(lines)
 
     # Jobs that only a where()/only=/except_= filter leaves out are summed up, not listed.
-    filtered = [
-        record
-        for record, diff in evaluation.misses
-        if all(line.startswith("where:") for line in diff)
-    ]
+    # A where() that raised is a difference worth showing, not a filter.
+    filtered = [record for record, diff in evaluation.misses if _only_filtered(diff)]
     same_class = [
         (record, diff)
         for record, diff in evaluation.misses
         if (matcher.job_name is None or record.job_class == matcher.job_name)
-        and not all(line.startswith("where:") for line in diff)
+        and not _only_filtered(diff)
     ]
     others = [
         (record, diff)
@@ -247,9 +248,16 @@ def report(evaluation: Evaluation) -> str:
         if matching:
             lines.append(f"but found {len(matching)}:")
             lines += _listing(matching, {})
+            if evaluation.count.implicit:
+                lines.append(
+                    "With no count chained, a matcher expects exactly one job and `assert not` "
+                    "expects none; write .at_least(1), .twice() or .exactly(n) to accept more."
+                )
         elif not evaluation.records:
             lines.append(f"but nothing was {kind} {where}.")
-        elif not same_class and matcher.job_name is not None:
+        elif matcher.job_name is not None and not any(
+            record.job_class == matcher.job_name for record in evaluation.records
+        ):
             lines.append(f"but no {matcher.job_name} job was {kind} {where}.")
         else:
             lines.append(f"but found none among {_jobs(len(evaluation.records))} {kind} {where}.")
@@ -295,6 +303,10 @@ def report(evaluation: Evaluation) -> str:
     lines.append("")
     lines.append(simulator_line(scope.sim))
     return "\n".join(lines)
+
+
+def _only_filtered(diff: list[str]) -> bool:
+    return all(line.startswith("where:") and line.endswith(" is false") for line in diff)
 
 
 def _not_performed(evaluation: Evaluation) -> list[str]:

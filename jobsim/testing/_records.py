@@ -43,7 +43,8 @@ class JobRecord:
     """One enqueue or one execution of a job, as the assertions see it.
 
     ``ts`` is when it happened (the push, or the start of the execution) in epoch seconds;
-    ``run_ts`` is when an enqueued job was scheduled to run (None: to run at once).
+    ``run_ts`` is when the job was scheduled to run (None: to run at once); for an execution,
+    the time its last scheduling (``perform_in`` or a retry) asked for.
     """
 
     kind: Kind
@@ -169,12 +170,20 @@ def performed_records(sim: Simulator, after_seq: int = 0) -> list[JobRecord]:
     started: list[JobRecord] = []
     open_by_jid: dict[str, int] = {}
     endings: dict[int, tuple[Outcome, str | None]] = {}
+    # When each job was last scheduled to run (rspec-rails' performed `at` is that time);
+    # read from the whole trace, since the scheduling may precede the scope.
+    run_at: dict[str, float | None] = {}
     for event in sim.trace:
+        if event.kind in ("scheduled", "retry_scheduled"):
+            when = event.detail.get("run_at", event.detail.get("retry_at"))
+            run_at[event.jid] = None if when is None else float(when)
+        elif event.kind == "enqueued" and "source" not in event.detail:
+            run_at[event.jid] = None  # pushed to run at once
         if event.seq <= after_seq:
             continue
         if event.kind == "started":
             open_by_jid[event.jid] = len(started)
-            started.append(_record("performed", event, None))
+            started.append(_record("performed", event, run_at.get(event.jid)))
             continue
         outcome = _ENDINGS.get(event.kind)
         if outcome is not None and event.jid in open_by_jid:
@@ -193,11 +202,12 @@ def performed_records(sim: Simulator, after_seq: int = 0) -> list[JobRecord]:
                 queue=record.queue,
                 jid=record.jid,
                 ts=record.ts,
-                run_ts=None,
+                run_ts=record.run_ts,
                 seq=record.seq,
                 job=record.job,
                 outcome=outcome,
                 error=error,
+                priority=record.priority,
             )
         )
     return records

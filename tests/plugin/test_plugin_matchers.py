@@ -43,7 +43,7 @@ def welcome(jobsim):
 
 
 def test_ok_class(welcome):
-    assert have_enqueued_job(SendWelcome)
+    assert have_enqueued_job(SendWelcome).at_least(1)
 
 def test_bad_class(welcome):
     assert have_enqueued_job(Charge)
@@ -56,7 +56,8 @@ def test_bad_args(welcome):
 
 def test_ok_arg_matchers(welcome):
     assert have_enqueued_job(SendWelcome).with_args(regex("@example\\\\.com$"), ANY).twice()
-    assert have_enqueued_job(SendWelcome).with_args(instance_of(str), predicate(str.isalpha))
+    matcher = have_enqueued_job(SendWelcome).twice()
+    assert matcher.with_args(instance_of(str), predicate(str.isalpha))
     assert have_enqueued_job(SendWelcome).with_args(email=ANY, plan="free").once()
 
 def test_bad_arg_matchers(welcome):
@@ -110,14 +111,17 @@ def test_bad_thrice(welcome):
     assert have_enqueued_job(SendWelcome).thrice()
 
 def test_bad_assert_not(welcome):
+    assert not have_enqueued_job(SendWelcome).at_least(1)
+
+def test_bad_default_count_either_way(welcome):
     assert not have_enqueued_job(SendWelcome)
 
 def test_ok_no_other_jobs(welcome):
-    assert have_enqueued_job(SendWelcome).and_no_other_jobs()
+    assert have_enqueued_job(SendWelcome).twice().and_no_other_jobs()
 
 def test_bad_no_other_jobs(welcome):
     Charge.perform_async(1)
-    assert have_enqueued_job(SendWelcome).and_no_other_jobs()
+    assert have_enqueued_job(SendWelcome).twice().and_no_other_jobs()
 
 def test_ok_block(jobsim):
     SendWelcome.perform_async("before@example.com")
@@ -192,6 +196,11 @@ FAILURES = {
     "test_bad_once": ["Expected exactly 1 SendWelcome job enqueued so far"],
     "test_bad_thrice": ["Expected exactly 3 SendWelcome jobs enqueued so far"],
     "test_bad_assert_not": ["and found 2, so `assert not …` fails:"],
+    "test_bad_default_count_either_way": [
+        "Expected exactly 1 SendWelcome job enqueued so far (the default count, as in rspec-rails)",
+        "but found 2:",
+        "With no count chained, a matcher expects exactly one job and `assert not` expects none;*",
+    ],
     "test_bad_no_other_jobs": ["but 1 job that does not match was enqueued too:"],
     "test_bad_block": [
         "but nothing was enqueued inside the `with` block.",
@@ -269,7 +278,7 @@ def test_report_section_shows_seed_trace_and_report_with_q(pytester: pytest.Pyte
             "*AssertionError: assert <have_enqueued_job(SendWelcome).with_args(42): found 0, *",
             "*- jobsim -*",
             "have_enqueued_job(SendWelcome).with_args(42)",
-            "Expected at least 1 SendWelcome job enqueued so far",
+            "Expected exactly 1 SendWelcome job enqueued so far (the default count, *",
             "       args[[]0] user_id: expected 42, got 41",
             "seed=7 (marker; replay with @pytest.mark.jobsim(seed=7)), profile sidekiq-8, "
             "virtual now 2026-01-01T00:00:00Z",
@@ -326,3 +335,42 @@ def test_under_xdist(pytester: pytest.Pytester) -> None:
     assert outcomes["passed"] == sum(1 for line in CHAINS.splitlines() if "def test_ok_" in line)
     assert outcomes["failed"] == len(FAILURES)
     result.stdout.fnmatch_lines(["*- jobsim -*", "but no Charge job was enqueued so far."])
+
+
+def test_section_shows_the_candidates_for_assert_assert_not_and_with(
+    pytester: pytest.Pytester,
+) -> None:
+    """#16 item 6: the report section does not depend on how the assertion was written."""
+    pytester.makepyfile(
+        """
+        import jobsim
+        from jobsim.testing import have_enqueued_job
+
+        class SendWelcome(jobsim.Job, queue="mailers"):
+            def perform(self, user_id):
+                pass
+
+        def test_assert(jobsim):
+            SendWelcome.perform_async(41)
+            assert have_enqueued_job(SendWelcome).with_args(42)
+
+        def test_assert_not(jobsim):
+            SendWelcome.perform_async(41)
+            assert not have_enqueued_job(SendWelcome).with_args(41)
+
+        def test_with(jobsim):
+            with have_enqueued_job(SendWelcome).with_args(42):
+                SendWelcome.perform_async(41)
+        """
+    )
+    result = pytester.runpytest("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=3)
+    text = result.stdout.str()
+    sections = text.split("- jobsim -")[1:]
+    assert len(sections) == 3
+    candidate = "SendWelcome(41) jid="
+    for section in sections:
+        assert candidate in section.split("seed=")[0]
+    assert sections[0].count("args[0] user_id: expected 42, got 41") == 1
+    assert "and found 1, so `assert not …` fails:" in sections[1]
+    assert "args[0] user_id: expected 42, got 41" in sections[2]

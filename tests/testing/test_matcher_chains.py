@@ -75,9 +75,25 @@ def test_with_args_positional_keyword_and_matchers(sim: jobsim.Simulator) -> Non
     assert not holds(have_enqueued_job(SendWelcome).with_args(43, "fr"))
 
 
-def test_with_args_by_name_only_for_a_string_class_is_refused(sim: jobsim.Simulator) -> None:
-    with pytest.raises(jobsim.InvalidArgument, match="takes \\*args"):
-        have_enqueued_job("SendWelcome").with_args(user_id=1)
+def test_with_args_without_a_class_binds_to_each_jobs_own_class(sim: jobsim.Simulator) -> None:
+    """rspec-rails checks the enqueued job's signature even when the matcher names no class."""
+    SendWelcome.perform_async(1)
+    assert holds(have_enqueued_job("SendWelcome").with_args(user_id=1))
+    assert holds(have_enqueued_job().with_args(1, locale="en"))
+    matcher = have_enqueued_job().with_args(1, 2, 3)
+    with pytest.raises(AssertionError, match=r"does not fit SendWelcome\.perform\(user_id"):
+        matcher.verify()
+    sim.push({"class": "Unknown", "args": [1]})
+    with pytest.raises(AssertionError, match=r"Unknown\.perform takes \*args"):
+        have_enqueued_job("Unknown").with_args(user_id=1).verify()
+
+
+def test_with_args_that_cannot_fit_the_class_fail_as_an_assertion(sim: jobsim.Simulator) -> None:
+    SendWelcome.perform_async(1)
+    matcher = have_enqueued_job(SendWelcome).with_args(1, 2, 3)
+    assert not matcher
+    with pytest.raises(AssertionError, match="too many positional arguments"):
+        matcher.verify()
 
 
 def test_with_no_args_means_no_arguments(sim: jobsim.Simulator) -> None:
@@ -168,7 +184,7 @@ def test_a_scheduled_job_counts_once_even_after_it_moves_to_its_queue(
         (lambda m: m.twice(), {2}),
         (lambda m: m.thrice(), {3}),
         (lambda m: m.never(), {0}),
-        (lambda m: m, {1, 2, 3}),  # the default: at least one
+        (lambda m: m.at_least(1), {1, 2, 3}),
     ],
 )
 def test_counts(build: Any, ok_for: set[int]) -> None:
@@ -177,6 +193,25 @@ def test_counts(build: Any, ok_for: set[int]) -> None:
             for _ in range(n):
                 Cleanup.perform_async()
             assert holds(build(have_enqueued_job(Cleanup))) == (n in ok_for), n
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_the_default_count_is_exactly_one_and_too_many_fail_either_way(n: int) -> None:
+    """rspec-rails: exactly once by default; `not_to` means none, so two fail both forms."""
+    with jobsim.Simulator(seed=1):
+        for _ in range(n):
+            Cleanup.perform_async()
+        matcher = have_enqueued_job(Cleanup)
+        if n < 2:
+            assert bool(matcher) is (n == 1)
+            assert bool(have_performed_job(Cleanup)) is False
+            return
+        with pytest.raises(AssertionError, match=r"Expected exactly 1 Cleanup job .* default"):
+            assert matcher
+        with pytest.raises(AssertionError, match=rf"but found {n}:"):
+            assert not matcher
+        with pytest.raises(AssertionError, match=r"write \.at_least\(1\)"):
+            matcher.verify()
 
 
 def test_counts_count_only_matching_jobs(sim: jobsim.Simulator) -> None:
@@ -328,7 +363,7 @@ def test_repr_says_what_it_is_and_why_it_failed(sim: jobsim.Simulator) -> None:
     assert repr(matcher) == "<have_enqueued_job(SendWelcome).with_args(42)>"
     assert not matcher
     assert repr(matcher) == (
-        "<have_enqueued_job(SendWelcome).with_args(42): found 0, expected at least 1; nearest "
+        "<have_enqueued_job(SendWelcome).with_args(42): found 0, expected exactly 1; nearest "
         "SendWelcome jid=cb24c57fdcee3c46e456c5f6: args[0] user_id: expected 42, got 43 (full "
         "report: .verify() or the 'jobsim' report section)>"
     )

@@ -245,7 +245,7 @@ def test_explain_failure_finds_the_check_made_at_the_failing_line(sim: jobsim.Si
         tb = sys.exc_info()[2]
     report = explain_failure(tb)
     assert report is not None
-    assert report.startswith("have_enqueued_job(Charge)\nExpected at least 1 Charge job")
+    assert report.startswith("have_enqueued_job(Charge)\nExpected exactly 1 Charge job")
 
 
 def test_explain_failure_ignores_checks_from_other_lines(sim: jobsim.Simulator) -> None:

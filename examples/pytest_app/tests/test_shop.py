@@ -23,6 +23,8 @@ from jobsim.testing import (
     dict_containing,
     enqueued_jobs,
     have_enqueued_job,
+    have_enqueued_sidekiq_job,
+    have_job,
     have_performed_job,
     instance_of,
     list_containing,
@@ -98,6 +100,8 @@ def test_a_charge_retries_while_the_provider_is_down(jobsim: jobsim.Simulator) -
     assert have_performed_job(shop.ChargeOrder).succeeded().once()
     assert have_enqueued_job(shop.ChargeOrder).once()  # retries are not new enqueues
     assert have_performed_job(shop.SendReceipt).with_args(9)
+    assert have_enqueued_sidekiq_job(shop.ChargeOrder, 9, 4200).on("payments")
+    assert have_job(shop.ChargeOrder).never().matches(jobsim.retries)  # it succeeded in the end
     (_, charged_at) = shop.charges[0]
     assert datetime.fromisoformat(charged_at) >= datetime.now(UTC) - timedelta(seconds=1)
     assert jobsim.now > shop.provider_down_until[0]
