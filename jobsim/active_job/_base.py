@@ -17,19 +17,22 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from jobsim import routing
 from jobsim.active_job import _runtime
-from jobsim.active_job._declarations import Declarations
+from jobsim.active_job._callbacks import Chain, has_after, run_chain
+from jobsim.active_job._declarations import Declarations, RailsDeprecationWarning
 from jobsim.active_job._serialize import (
     deserialize_arguments,
     iso8601,
     parse_iso8601,
     serialize_arguments,
 )
+from jobsim.active_job._serializers import Keywords
 from jobsim.active_job._versions import DEFAULT_RAILS, RailsVersion, get_rails
 from jobsim.active_job._wrapper import wrapper_for
 from jobsim.clock import as_epoch
@@ -79,18 +82,19 @@ class ActiveJob(Declarations):
     # -- enqueueing ----------------------------------------------------------------------
 
     @classmethod
-    def perform_later(cls, *args: Any) -> ActiveJob:
-        """Enqueue through the Sidekiq adapter; returns the job (``provider_job_id`` = jid)."""
-        return cls(*args).enqueue()
+    def perform_later(cls, *args: Any, **kwargs: Any) -> ActiveJob | bool:
+        """Enqueue through the Sidekiq adapter; returns the job (``provider_job_id`` = jid),
+        or False when a ``before_enqueue`` callback halted (raised ``Abort``)."""
+        return cls(*args, **kwargs).enqueue()
 
     @_class_or_instance
-    def perform_now(self_or_cls: Any, *args: Any) -> Any:
+    def perform_now(self_or_cls: Any, *args: Any, **kwargs: Any) -> Any:
         """Run at once, here; returns perform's value, or the error a handler took.
 
         ``MyJob.perform_now(*args)`` builds the job first; ``job.perform_now()`` runs it.
         """
         if isinstance(self_or_cls, type):
-            return self_or_cls(*args).perform_now()
+            return self_or_cls(*args, **kwargs).perform_now()
         return self_or_cls._perform_now()
 
     @classmethod
@@ -100,8 +104,11 @@ class ActiveJob(Declarations):
 
     # -- an instance is one job ----------------------------------------------------------
 
-    def __init__(self, *arguments: Any) -> None:
-        self.arguments: list[Any] = list(arguments)
+    def __init__(self, *arguments: Any, **keywords: Any) -> None:
+        # Keyword arguments ride as a last ruby2_keywords hash, as Rails passes them.
+        self.arguments: list[Any] = [*arguments, *([Keywords(keywords)] if keywords else [])]
+        #: Job data arguments not read back yet (Rails' @serialized_arguments).
+        self._pending_arguments: list[Any] | None = None
         sim = routing.active()
         if sim is not None and hasattr(sim, "push"):
             self.job_id = uuid_from_bytes(_runtime.random_bytes(sim, 16))
@@ -152,8 +159,9 @@ class ActiveJob(Declarations):
         wait_until: Any = None,
         queue: str | None = None,
         priority: int | None = None,
-    ) -> ActiveJob:
-        """``Job#enqueue(options)``: push through the adapter; returns the job."""
+    ) -> ActiveJob | bool:
+        """``Job#enqueue(options)``: push through the adapter, inside the enqueue callbacks;
+        returns the job, or False when a callback halted the enqueue."""
         sim = _runtime.target(self.job_class_name)
         now = sim.time
         if wait is not None:
@@ -165,31 +173,64 @@ class ActiveJob(Declarations):
             self.queue_name = queue
         if priority is not None:
             self.priority = int(priority)
-        config = _runtime.settings(sim)
-        config.register(type(self))
-        item: dict[str, Any] = {
-            **self.sidekiq_options,
-            "class": wrapper_for(sim),
-            "wrapped": self.job_class_name,
-            "queue": self.queue_name,
-            "args": [self.serialize(now)],
-        }
-        if self.scheduled_at is not None:
-            item["at"] = self.scheduled_at  # the adapter's enqueue_at: always the schedule
-        self.provider_job_id = sim.push(item)
-        return self
+        _runtime.settings(sim).register(type(self))
+
+        def push() -> bool:
+            item: dict[str, Any] = {
+                **self.sidekiq_options,
+                "class": wrapper_for(sim),
+                "wrapped": self.job_class_name,
+                "queue": self.queue_name,
+                "args": [self.serialize(sim.time)],
+            }
+            if self.scheduled_at is not None:
+                item["at"] = self.scheduled_at  # the adapter's enqueue_at: always the schedule
+            self.provider_job_id = sim.push(item)
+            return True
+
+        enqueued, _ = self._run_callbacks(self._enqueue_callbacks, push)
+        return self if enqueued else False
+
+    def _run_callbacks(self, chain: Chain, action: Callable[[], Any]) -> tuple[bool, Any]:
+        if not chain:
+            return True, action()
+        version = self.rails_version()
+        skip = True
+        sim = routing.active()
+        if version.after_callbacks_configurable and sim is not None:
+            skip = _runtime.settings(sim).skip_after_callbacks_if_terminated
+        ran, value, halted = run_chain(chain, self, action, skip_after_if_halted=skip)
+        if halted and not skip and version.name == "6.1" and has_after(chain):
+            msg = (
+                f"{self.job_class_name}: a before callback halted, and its after callbacks "
+                f"still ran; in Rails 7.0, `after_enqueue`/`after_perform` callbacks no longer "
+                f"run if `before_enqueue`/`before_perform` respectively halts with `throw "
+                f":abort` (set settings(sim).skip_after_callbacks_if_terminated = True)"
+            )
+            warnings.warn(RailsDeprecationWarning(msg), stacklevel=3)
+        return ran, value
 
     def serialize(self, now: float) -> dict[str, Any]:
         """``Job#serialize``: the job data the adapter pushes."""
         version = self.rails_version()
         digits = 9 if version.serializes_scheduled_at else 0
+        if self._pending_arguments is not None:  # never read back: written as it came
+            arguments = self._pending_arguments
+        else:
+            sim = routing.active()
+            arguments = serialize_arguments(
+                self.arguments,
+                f"{self.job_class_name} arguments",
+                modern=version.modern_serializers,
+                serializers=_runtime.settings(sim).serializers if sim is not None else (),
+            )
         data: dict[str, Any] = {
             "job_class": self.job_class_name,
             "job_id": self.job_id,
             "provider_job_id": self.provider_job_id,
             "queue_name": self.queue_name,
             "priority": self.priority,
-            "arguments": serialize_arguments(self.arguments, f"{self.job_class_name} arguments"),
+            "arguments": arguments,
             "executions": self.executions,
             "exception_executions": self.exception_executions,
             "locale": self.locale,
@@ -205,7 +246,8 @@ class ActiveJob(Declarations):
     def deserialize(cls, data: Mapping[str, Any]) -> ActiveJob:
         """A job from its data (``Base.deserialize``), ready for :meth:`perform_now`."""
         job = cls.__new__(cls)
-        job.arguments = deserialize_arguments(list(data.get("arguments") or []))
+        job.arguments = []
+        job._pending_arguments = list(data.get("arguments") or [])
         job.job_id = str(data.get("job_id"))
         job.provider_job_id = data.get("provider_job_id")
         job._queue_name = data.get("queue_name")
@@ -231,13 +273,36 @@ class ActiveJob(Declarations):
         """
         self.executions = (self.executions or 0) + 1
         try:
-            return self.perform(*self.arguments)
+            self._read_arguments()
+            return self._run_callbacks(self._perform_callbacks, self._call_perform)[1]
         except Exception as error:
             handled = self._rescue_with_handler(error)
             if handled is not None:
                 return handled
             self._run_after_discard(error)
             raise
+
+    def _read_arguments(self) -> None:
+        """Rails' ``deserialize_arguments_if_needed``: inside perform_now, so a record that
+        is gone raises DeserializationError where the handlers can take it."""
+        pending = self._pending_arguments
+        if pending is None:
+            return
+        sim = routing.active()
+        config = _runtime.settings(sim) if sim is not None else None
+        self.arguments = deserialize_arguments(
+            pending,
+            locate=None if config is None else config.locate,
+            serializers=() if config is None else config.serializers,
+            strict=True,
+        )
+        self._pending_arguments = None
+
+    def _call_perform(self) -> Any:
+        arguments = self.arguments
+        if arguments and isinstance(arguments[-1], Keywords):
+            return self.perform(*arguments[:-1], **arguments[-1])
+        return self.perform(*arguments)
 
     def retry_job(
         self,
@@ -254,7 +319,8 @@ class ActiveJob(Declarations):
         job = self if version.retry_enqueues == "self" else copy.copy(self)
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else wait
         self._instrument("enqueue_retry", error, seconds)
-        return job.enqueue(wait=wait, wait_until=wait_until, queue=queue, priority=priority)
+        job.enqueue(wait=wait, wait_until=wait_until, queue=queue, priority=priority)
+        return job
 
     def _rescue_with_handler(self, error: BaseException) -> BaseException | None:
         seen: list[BaseException] = []
@@ -328,13 +394,13 @@ class ConfiguredJob:
             self._job_class, {**self._options, **_check_set(self._job_class, options)}
         )
 
-    def perform_later(self, *args: Any) -> ActiveJob:
+    def perform_later(self, *args: Any, **kwargs: Any) -> ActiveJob | bool:
         """Enqueue with these options."""
-        return self._job_class(*args).enqueue(**self._options)
+        return self._job_class(*args, **kwargs).enqueue(**self._options)
 
-    def perform_now(self, *args: Any) -> Any:
+    def perform_now(self, *args: Any, **kwargs: Any) -> Any:
         """Run at once; 7.0+ applies queue/priority/scheduled_at first, 6.1 ignores them."""
-        job = self._job_class(*args)
+        job = self._job_class(*args, **kwargs)
         if job.rails_version().perform_now_applies_set:
             options = self._options
             if options.get("queue"):

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
+from jobsim.active_job._callbacks import Callback, Chain, Kind, entry
 from jobsim.active_job._delay import Wait, determine_delay
 from jobsim.active_job._versions import get_rails
 from jobsim.errors import InvalidArgument, JobsimWarning
@@ -61,6 +62,8 @@ class Declarations:
     sidekiq_options: ClassVar[dict[str, Any]] = {}
     _rescue_handlers: ClassVar[tuple[_Entry, ...]] = ()
     _after_discard: ClassVar[tuple[Handler, ...]] = ()
+    _enqueue_callbacks: ClassVar[Chain] = ()
+    _perform_callbacks: ClassVar[Chain] = ()
 
     def __init_subclass__(
         cls,
@@ -191,6 +194,47 @@ class Declarations:
             raise InvalidArgument(f"{cls.__qualname__}.after_discard: {callback!r} is not callable")
         cls._after_discard = (*cls._after_discard, callback)
         return callback
+
+    # -- callbacks (``_callbacks`` runs them) --------------------------------------------
+
+    @classmethod
+    def _add_callback(cls, event: str, kind: Kind, callback: Callback) -> Callback:
+        where = f"{cls.__qualname__}.{kind}_{event}"
+        attribute = f"_{event}_callbacks"
+        chain: Chain = getattr(cls, attribute)
+        setattr(cls, attribute, (*chain, entry(kind, callback, where)))
+        return callback
+
+    @classmethod
+    def before_enqueue(cls, callback: Callback) -> Callback:
+        """Run ``callback(job)`` before the push; raise ``Abort`` in it to cancel the enqueue
+        (``perform_later`` then returns False). Usable as a decorator."""
+        return cls._add_callback("enqueue", "before", callback)
+
+    @classmethod
+    def around_enqueue(cls, callback: Callback) -> Callback:
+        """Run ``callback(job, block)`` around the push; ``block()`` pushes."""
+        return cls._add_callback("enqueue", "around", callback)
+
+    @classmethod
+    def after_enqueue(cls, callback: Callback) -> Callback:
+        """Run ``callback(job)`` after the push (``job.provider_job_id`` is the jid)."""
+        return cls._add_callback("enqueue", "after", callback)
+
+    @classmethod
+    def before_perform(cls, callback: Callback) -> Callback:
+        """Run ``callback(job)`` before ``perform``; raise ``Abort`` in it to skip the job."""
+        return cls._add_callback("perform", "before", callback)
+
+    @classmethod
+    def around_perform(cls, callback: Callback) -> Callback:
+        """Run ``callback(job, block)`` around ``perform``; ``block()`` performs."""
+        return cls._add_callback("perform", "around", callback)
+
+    @classmethod
+    def after_perform(cls, callback: Callback) -> Callback:
+        """Run ``callback(job)`` after ``perform`` returned (not when it raised)."""
+        return cls._add_callback("perform", "after", callback)
 
 
 def _whole(where: str, value: Any) -> int:

@@ -297,6 +297,9 @@ class Recurring:
             if queue is None:
                 queue = str(aj_class.sidekiq_options.get("queue") or "default")
             enqueued = aj_class.set(queue=queue).perform_later(*args)
+            if enqueued is False:  # a before_enqueue callback halted: nothing was pushed
+                return None, queue
+            assert not isinstance(enqueued, bool)
             return enqueued.provider_job_id, enqueued.queue_name
         job_class = sim.job_class(job.klass)
         if job_class is not None:
