@@ -24,6 +24,12 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 #: Lines (or, ending in "…", line prefixes) each example must print.
 KEY_LINES: dict[str, list[str]] = {
+    "active_job_records.py": [
+        "job data arguments: [{'_aj_globalid': 'gid://shop/Task/1'}, {'_aj_serialized': …",
+        "  notify completed: 'write the report'",
+        "discarded: [('TaskNotificationJob', 'DeserializationError')]",
+        "retries: 0, dead: 0",
+    ],
     "cron_week.py": [
         "a week from Mon 2026-01-26 UTC: 93 enqueues",
         "  2026-01-26T14:00:00Z  weekly_digest    enqueued at 14:00:06",
