@@ -91,7 +91,8 @@ def test_values_come_back_to_perform_as_they_went(rails: str) -> None:
     assert [type(value) for value in args] == [type(value) for value in VALUES]
     # 7.1+ writes the zone's name; 6.1 reads the time back in the default zone (UTC here).
     assert args[3].tzinfo == (UTC if rails == "6.1" else ZoneInfo("Europe/Berlin"))
-    assert kwargs == {"flag": "on"} and isinstance(kwargs["flag"], Symbol)
+    assert kwargs == {"flag": "on"}
+    assert isinstance(kwargs["flag"], Symbol)
 
 
 def test_decimal_is_text_before_7_1_and_serialized_from_7_1() -> None:
@@ -116,7 +117,8 @@ def test_keywords_are_a_ruby2_keywords_hash() -> None:
     (written,) = serialize_arguments([Keywords(a=1)], "a")
     assert written == {"a": 1, "_aj_ruby2_keywords": ["a"]}
     (back,) = deserialize_arguments([written])
-    assert isinstance(back, Keywords) and back == {"a": 1}
+    assert isinstance(back, Keywords)
+    assert back == {"a": 1}
 
 
 def test_custom_serializer_round_trips_and_is_asked_after_built_ins() -> None:
@@ -129,7 +131,7 @@ def test_custom_serializer_round_trips_and_is_asked_after_built_ins() -> None:
             {"_aj_serialized": "MoneySerializer", "cents": 250, "currency": "EUR"}
         ]
         sim.drain()
-    assert SEEN == [((Money(250, "EUR"),), {})]
+    assert [((Money(250, "EUR"),), {})] == SEEN
 
 
 def test_unsupported_and_naive_values_are_refused_where_they_enter() -> None:
@@ -137,7 +139,7 @@ def test_unsupported_and_naive_values_are_refused_where_they_enter() -> None:
         with pytest.raises(SerializationError, match=r"EchoJob arguments\[0\].*Money"):
             EchoJob.perform_later(Money(1, "EUR"))
         with pytest.raises(SerializationError, match="give the datetime a zone"):
-            EchoJob.perform_later(datetime(2026, 1, 1))  # noqa: DTZ001 - the point of the test
+            EchoJob.perform_later(datetime(2026, 1, 1))  # naive: the point of the test
         with pytest.raises(SerializationError, match="without an id"):
             EchoJob.perform_later(Record(None))
     assert issubclass(SerializationError, JobsimError)
@@ -157,12 +159,10 @@ def test_a_record_gone_raises_deserialization_error_inside_perform_now() -> None
 
 
 def test_no_finder_says_how_to_register_one() -> None:
+    sim = jobsim.Simulator(seed=1)
+    data = [{"_aj_globalid": "gid://app/Record/1"}]
     with pytest.raises(DeserializationError, match=r"settings\(sim\).finders\['Record'\]"):
-        with jobsim.Simulator(seed=1) as sim:
-            settings(sim).finders.clear()
-            deserialize_arguments(
-                [{"_aj_globalid": "gid://app/Record/1"}], locate=settings(sim).locate, strict=True
-            )
+        deserialize_arguments(data, locate=settings(sim).locate, strict=True)
 
 
 def test_helpers_show_an_unlocatable_global_id_as_itself() -> None:
