@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobsim.active_job._arguments import deserialize_arguments
 from jobsim.active_job._base import ActiveJob, ConfiguredJob
 from jobsim.active_job._callbacks import Abort
 from jobsim.active_job._declarations import RailsDeprecationWarning
@@ -33,7 +34,6 @@ from jobsim.active_job._runtime import Instrumented, Settings, settings
 from jobsim.active_job._serialize import (
     DeserializationError,
     SerializationError,
-    deserialize_arguments,
     serialize_arguments,
 )
 from jobsim.active_job._serializers import GlobalID, Keywords, ObjectSerializer, Symbol

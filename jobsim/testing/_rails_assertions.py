@@ -194,10 +194,12 @@ class _WithAssertion:
         if _is_check(job):
             matcher = matcher.where(lambda r: bool(job(_job_class_of(r))), f"job={_label(job)}")
         if _is_check(at):
-            matcher = matcher.where(lambda r: bool(at(_scheduled(r))), f"at={_label(at)}")
+            check_at = at
+            matcher = matcher.where(lambda r: bool(check_at(_scheduled(r))), f"at={_label(at)}")
             at = None
         if _is_check(queue):
-            matcher = matcher.where(lambda r: bool(queue(r.queue)), f"queue={_label(queue)}")
+            check_queue = queue
+            matcher = matcher.where(lambda r: bool(check_queue(r.queue)), f"queue={_label(queue)}")
             queue = None
         if _is_check(priority):
             check_priority = priority
