@@ -116,7 +116,8 @@ class ActiveJob(Declarations):
             self.job_id = f"00000000-0000-4000-8000-{next(_fallback_ids):012x}"
         self.provider_job_id: str | None = None
         self._queue_name: str | None = None
-        self.priority: int | None = self.priority_default
+        self._priority: int | None = None
+        self._priority_read = False
         self.executions = 0
         self.exception_executions: dict[str, int] | None = {}
         self.locale = "en"
@@ -127,19 +128,54 @@ class ActiveJob(Declarations):
 
     @property
     def queue_name(self) -> str:
-        """The queue, with a computed ``queue_as`` evaluated on first read (as Rails does)."""
+        """The queue, with a computed ``queue_as`` evaluated on first read (as Rails does),
+        the prefix added (``queue_name_from_part``)."""
         if self._queue_name is None:
             chosen: Any = type(self).queue_as  # through the class: a function stays unbound
-            name: object = chosen(self) if callable(chosen) else chosen
-            if not isinstance(name, str) or not name:
-                msg = f"{type(self).__qualname__}.queue_as gave {name!r}; return a queue name"
-                raise InvalidArgument(msg)
-            self._queue_name = name
+            part: object = chosen(self) if callable(chosen) else chosen
+            self._queue_name = self.queue_name_from_part(part)
         return self._queue_name
 
     @queue_name.setter
     def queue_name(self, value: str) -> None:
         self._queue_name = value
+
+    def queue_name_from_part(self, part: object) -> str:
+        """``queue_name_from_part``: ``part`` (None: the default queue name) behind the
+        prefix and its delimiter, when a prefix is set."""
+        sim = routing.active()
+        config = _runtime.settings(sim) if sim is not None else None
+        if part is None:
+            part = config.default_queue_name if config is not None else "default"
+        if not isinstance(part, str):
+            msg = f"{type(self).__qualname__}: the queue {part!r} is not a name; use a str"
+            raise InvalidArgument(msg)
+        job_class = type(self)
+        prefix = job_class.queue_name_prefix
+        if prefix is None and config is not None:
+            prefix = config.queue_name_prefix
+        delimiter = job_class.queue_name_delimiter
+        if delimiter is None:
+            delimiter = config.queue_name_delimiter if config is not None else "_"
+        return f"{prefix}{delimiter}{part}" if prefix else str(part)
+
+    @property
+    def priority(self) -> int | None:
+        """The priority, with a ``queue_with_priority`` callable evaluated on first read."""
+        if not self._priority_read:
+            chosen: Any = type(self).priority_default
+            value: object = chosen(self) if callable(chosen) else chosen
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                msg = f"{type(self).__qualname__}: priority {value!r} is not a whole number"
+                raise InvalidArgument(msg)
+            self._priority = value
+            self._priority_read = True
+        return self._priority
+
+    @priority.setter
+    def priority(self, value: int | None) -> None:
+        self._priority = value
+        self._priority_read = True
 
     def perform(self, *args: Any) -> Any:
         """The work; override it."""
@@ -169,8 +205,8 @@ class ActiveJob(Declarations):
             self.scheduled_at = now + seconds
         if wait_until is not None:  # applied after wait, so it wins
             self.scheduled_at = as_epoch(wait_until, name="wait_until")
-        if queue:
-            self.queue_name = queue
+        if queue is not None:
+            self.queue_name = self.queue_name_from_part(queue)
         if priority is not None:
             self.priority = int(priority)
         _runtime.settings(sim).register(type(self))
@@ -403,8 +439,8 @@ class ConfiguredJob:
         job = self._job_class(*args, **kwargs)
         if job.rails_version().perform_now_applies_set:
             options = self._options
-            if options.get("queue"):
-                job.queue_name = options["queue"]
+            if options.get("queue") is not None:
+                job.queue_name = job.queue_name_from_part(options["queue"])
             if options.get("priority") is not None:
                 job.priority = int(options["priority"])
         return job.perform_now()

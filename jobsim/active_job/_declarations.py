@@ -55,8 +55,14 @@ class Declarations:
     (see ``ActiveJob``) and the error handling declared after the class body."""
 
     job_class_name: ClassVar[str] = "ActiveJob"
-    queue_as: ClassVar[str | Callable[[Any], str]] = "default"
-    priority_default: ClassVar[int | None] = None
+    #: The queue: a name, a callable ``(job) -> name``, or None for the simulator's
+    #: ``default_queue_name``; the prefix is added when the job reads it (``queue_name``).
+    queue_as: ClassVar[str | Callable[[Any], str] | None] = None
+    #: ``queue_name_prefix`` / ``queue_name_delimiter`` of this class; None: the simulator's
+    #: settings (Rails' ``config.active_job.queue_name_prefix``); "" turns the prefix off.
+    queue_name_prefix: ClassVar[str | None] = None
+    queue_name_delimiter: ClassVar[str | None] = None
+    priority_default: ClassVar[int | Callable[[Any], int | None] | None] = None
     rails: ClassVar[str | None] = None
     retry_jitter: ClassVar[float] = 0.15
     sidekiq_options: ClassVar[dict[str, Any]] = {}
@@ -70,7 +76,9 @@ class Declarations:
         *,
         name: str | None = None,
         queue_as: str | Callable[[Any], str] | None = None,
-        priority: int | None = None,
+        priority: int | Callable[[Any], int | None] | None = None,
+        queue_name_prefix: str | None = None,
+        queue_name_delimiter: str | None = None,
         rails: str | None = None,
         retry_jitter: float | None = None,
         sidekiq_options: Mapping[str, Any] | None = None,
@@ -83,12 +91,23 @@ class Declarations:
         cls.job_class_name = name or cls.__name__
         if queue_as is not None:
             chosen: object = queue_as
-            if not callable(chosen) and (not isinstance(chosen, str) or not chosen):
+            if not callable(chosen) and not isinstance(chosen, str):  # "" is a name, as in Rails
                 msg = f"{where}: queue_as={queue_as!r}: pass a queue name or a callable (job)"
                 raise InvalidArgument(msg)
             cls.queue_as = queue_as
         if priority is not None:
-            cls.priority_default = _whole(f"{where}: priority", priority)
+            cls.queue_with_priority(priority)
+        for key, text in (
+            ("queue_name_prefix", queue_name_prefix),
+            ("delimiter", queue_name_delimiter),
+        ):
+            given_text: object = text
+            if given_text is not None and not isinstance(given_text, str):
+                raise InvalidArgument(f"{where}: {key}={text!r}: pass a str")
+        if queue_name_prefix is not None:
+            cls.queue_name_prefix = queue_name_prefix
+        if queue_name_delimiter is not None:
+            cls.queue_name_delimiter = queue_name_delimiter
         if rails is not None:
             cls.rails = get_rails(rails).name
         if retry_jitter is not None:
@@ -96,6 +115,15 @@ class Declarations:
         if sidekiq_options is not None:
             checked = validate_options(dict(sidekiq_options), where=f"{where} sidekiq_options")
             cls.sidekiq_options = {**cls.sidekiq_options, **checked}
+
+    @classmethod
+    def queue_with_priority(cls, priority: int | Callable[[Any], int | None] | None) -> None:
+        """The priority of this class's jobs: a whole number, or a callable ``(job) -> int``
+        evaluated when the job first reads its priority (Rails' block form)."""
+        if priority is None or callable(priority):
+            cls.priority_default = priority
+            return
+        cls.priority_default = _whole(f"{cls.__qualname__}.queue_with_priority", priority)
 
     # -- declarations --------------------------------------------------------------------
 

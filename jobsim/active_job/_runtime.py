@@ -68,6 +68,11 @@ class Settings:
     #: ``skip_after_callbacks_if_terminated`` for Rails 6.1 and 7.0 (7.1+ always skip):
     #: True is what ``load_defaults "6.1"`` sets, False the 6.1 framework default.
     skip_after_callbacks_if_terminated: bool = True
+    #: ``config.active_job.queue_name_prefix`` / ``queue_name_delimiter`` /
+    #: ``default_queue_name`` for classes that do not set their own.
+    queue_name_prefix: str | None = None
+    queue_name_delimiter: str = "_"
+    default_queue_name: str = "default"
     _stream: Stream | None = None
 
     def version(self) -> RailsVersion:
