@@ -10,6 +10,7 @@ record handlers and check arguments; the job instance runs them (``_base``). Sem
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
@@ -46,6 +47,14 @@ def _exceptions(where: str, exceptions: tuple[Any, ...]) -> tuple[type[BaseExcep
     for kind in exceptions:
         if not (isinstance(kind, type) and issubclass(kind, BaseException)):
             msg = f"{where}: {kind!r} is not an exception class; pass classes such as TimeoutError"
+            raise InvalidArgument(msg)
+        if not issubclass(kind, Exception) and kind is not BaseException:
+            # perform_now rescues StandardError (here: Exception) only, so this handler
+            # could never run; Rails accepts it silently, jobsim says so where it is declared.
+            msg = (
+                f"{where}: {kind.__qualname__} is not an Exception subclass; perform_now only "
+                f"rescues Exception (Ruby's StandardError), so this handler would never run"
+            )
             raise InvalidArgument(msg)
     return exceptions
 
@@ -272,6 +281,7 @@ def _whole(where: str, value: Any) -> int:
 
 
 def _jitter_value(where: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InvalidArgument(f"{where}={value!r}: pass a fraction >= 0, such as 0.15")
+    # Rails takes any number; a negative jitter shortens the waits, and jobsim follows.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidArgument(f"{where}={value!r}: pass a number, such as 0.15")
     return float(value)

@@ -174,3 +174,22 @@ def test_helpers_show_an_unlocatable_global_id_as_itself() -> None:
 def test_reserved_keys_are_refused_with_the_path() -> None:
     with pytest.raises(SerializationError, match=r"a\[0\]\['x'\]: Can't serialize a Hash"):
         serialize_arguments([{"x": {"_aj_serialized": 1}}], "a")
+
+
+def test_negative_retry_jitter_is_taken_as_rails_takes_it() -> None:
+    class Shaky(ActiveJob, retry_jitter=-0.5):
+        def perform(self) -> None:
+            raise TimeoutError
+
+    Shaky.retry_on(TimeoutError, wait=10, attempts=2)
+    with jobsim.Simulator(seed=1) as sim:
+        settings(sim).rand = 0.5
+        Shaky.perform_later()
+        sim.perform_one()
+        (retry,) = list(sim.scheduled)
+    assert retry.score - sim.time == 10 - 0.5 * 10 * 0.5
+
+
+def test_rescue_from_a_class_perform_now_never_rescues_is_refused() -> None:
+    with pytest.raises(JobsimError, match="KeyboardInterrupt is not an Exception subclass"):
+        EchoJob.rescue_from(KeyboardInterrupt, with_=lambda job, error: None)
