@@ -30,6 +30,7 @@ from jobsim.active_job._base import ActiveJob, ConfiguredJob
 from jobsim.active_job._callbacks import Abort
 from jobsim.active_job._declarations import RailsDeprecationWarning
 from jobsim.active_job._delay import Wait, determine_delay
+from jobsim.active_job._mailer import MailDeliveryJob, Mailer, Message, MessageDelivery
 from jobsim.active_job._runtime import Instrumented, Settings, settings
 from jobsim.active_job._serialize import (
     DeserializationError,
@@ -47,6 +48,11 @@ __all__ = [
     "ConfiguredJob",
     # Callbacks
     "Abort",
+    # ActionMailer
+    "MailDeliveryJob",
+    "Mailer",
+    "Message",
+    "MessageDelivery",
     # Arguments as ActiveJob writes them
     "DeserializationError",
     "GlobalID",

@@ -73,6 +73,11 @@ class Settings:
     queue_name_prefix: str | None = None
     queue_name_delimiter: str = "_"
     default_queue_name: str = "default"
+    #: ActionMailer: ``deliver_later_queue_name`` (None: the default queue, what
+    #: ``load_defaults "6.1"`` and later set), the mailers by name, and what was delivered.
+    deliver_later_queue_name: str | None = None
+    mailers: dict[str, type[Any]] = field(default_factory=dict)
+    deliveries: list[Any] = field(default_factory=list)
     _stream: Stream | None = None
 
     def version(self) -> RailsVersion:

@@ -28,6 +28,13 @@ from jobsim.testing._arguments import (
     regex,
 )
 from jobsim.testing._freeze import VirtualTime, freezegun_available, virtual_time
+from jobsim.testing._mail import (
+    assert_emails,
+    assert_enqueued_email_with,
+    assert_enqueued_emails,
+    assert_no_emails,
+    deliveries,
+)
 from jobsim.testing._matchers import (
     DEFAULT_TOLERANCE,
     Evaluation,
@@ -80,6 +87,12 @@ __all__ = [
     "enqueued_jobs",
     "perform_enqueued_jobs",
     "performed_jobs",
+    # ActionMailer::TestHelper style
+    "assert_emails",
+    "assert_enqueued_email_with",
+    "assert_enqueued_emails",
+    "assert_no_emails",
+    "deliveries",
     # Job class options (rspec-sidekiq style)
     "assert_job_options",
     "assert_processed_in",
