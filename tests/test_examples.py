@@ -24,6 +24,12 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 #: Lines (or, ending in "…", line prefixes) each example must print.
 KEY_LINES: dict[str, list[str]] = {
+    "active_job_mailer.py": [
+        "queue 'default': ActionMailer::MailDeliveryJob ['UserMailer', 'receipt', 'deliver_now', …",
+        "queue 'mailers': WelcomeEmailJob [{'_aj_globalid': 'gid://shop/User/1'}]",
+        "delivered to ada@example.com: 'Your receipt: 12.50 EUR' (UserMailer.receipt)",
+        "clock at 2026-01-01T01:00:00Z",
+    ],
     "active_job_records.py": [
         "job data arguments: [{'_aj_globalid': 'gid://shop/Task/1'}, {'_aj_serialized': …",
         "  notify completed: 'write the report'",
