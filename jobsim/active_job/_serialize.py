@@ -200,6 +200,8 @@ class _Reader:
         if isinstance(value, list):
             return [self.value(item) for item in value]
         if not isinstance(value, dict):
+            if self._strict and not (value is None or isinstance(value, str | int | float)):
+                raise ValueError(f"Can only deserialize primitive arguments: {value!r}")
             return value
         if len(value) == 1 and _GLOBALID in value:
             return self._global_id(str(value[_GLOBALID]))
