@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from jobsim import routing
 from jobsim.active_job import _runtime
 from jobsim.active_job._base import ActiveJob
-from jobsim.active_job._serializers import Symbol
+from jobsim.active_job._serializers import Keywords, Symbol
 from jobsim.errors import InvalidArgument, NoActiveSimulator
 
 __all__ = ["MailDeliveryJob", "Mailer", "Message", "MessageDelivery"]
@@ -176,6 +176,10 @@ class MessageDelivery:
             self._built = instance
         return self._built.message
 
+    def deliver_now_bang(self) -> Message | None:
+        """``deliver_now!``: as :meth:`deliver_now` (the simulator has no delivery checks)."""
+        return self.deliver_now()
+
     def deliver_now(self) -> Message | None:
         """Build and deliver now: append to the simulator's deliveries (None: no mail built)."""
         message = self.message
@@ -187,6 +191,18 @@ class MessageDelivery:
             _runtime.settings(sim).deliveries.append(message)
         return message
 
+    def deliver_later_bang(
+        self,
+        *,
+        wait: float | timedelta | None = None,
+        wait_until: Any = None,
+        queue: str | None = None,
+        priority: int | None = None,
+    ) -> ActiveJob | bool:
+        """``deliver_later!``: the job delivers with ``deliver_now!``."""
+        options = {"wait": wait, "wait_until": wait_until, "queue": queue, "priority": priority}
+        return self._enqueue("deliver_now!", options)
+
     def deliver_later(
         self,
         *,
@@ -196,6 +212,10 @@ class MessageDelivery:
         priority: int | None = None,
     ) -> ActiveJob | bool:
         """Enqueue ``ActionMailer::MailDeliveryJob`` for this mail; returns the job."""
+        options = {"wait": wait, "wait_until": wait_until, "queue": queue, "priority": priority}
+        return self._enqueue("deliver_now", options)
+
+    def _enqueue(self, delivery_method: str, options: dict[str, Any]) -> ActiveJob | bool:
         if self._built is not None:
             msg = (
                 f"{self.mailer.__qualname__}.{self.action}: You've accessed the message before "
@@ -209,12 +229,9 @@ class MessageDelivery:
         if self.params is not None:
             # with(user: u): a Hash with symbol keys, as Rails' keyword arguments make it
             keywords["params"] = {Symbol(key): value for key, value in self.params.items()}
-        keywords["args"] = list(self.args)
-        if self.kwargs:
-            keywords["kwargs"] = dict(self.kwargs)
-        options: dict[str, Any] = {"wait": wait, "wait_until": wait_until}
-        options.update(queue=queue, priority=priority)
-        job = MailDeliveryJob(self.mailer.mailer_name, self.action, "deliver_now", **keywords)
+        # 6.1 passes keyword arguments inside args, as a last ruby2_keywords hash.
+        keywords["args"] = [*self.args, *([Keywords(self.kwargs)] if self.kwargs else [])]
+        job = MailDeliveryJob(self.mailer.mailer_name, self.action, delivery_method, **keywords)
         return job.enqueue(**options)
 
 
@@ -237,6 +254,9 @@ class MailDeliveryJob(ActiveJob, name="ActionMailer::MailDeliveryJob", queue_as=
         found = _runtime.settings(sim).mailers.get(mailer) if sim is not None else None
         if found is None:
             raise InvalidArgument(f"ActionMailer::MailDeliveryJob: no mailer named {mailer!r}")
+        if args and isinstance(args[-1], Keywords):
+            kwargs = {**args[-1], **(kwargs or {})}
+            args = args[:-1]
         delivery = MessageDelivery(found, mail_method, tuple(args), kwargs or {}, params)
         if delivery_method not in ("deliver_now", "deliver_now!"):
             raise InvalidArgument(f"ActionMailer::MailDeliveryJob: unknown {delivery_method!r}")
