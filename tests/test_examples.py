@@ -57,6 +57,18 @@ KEY_LINES: dict[str, list[str]] = {
         "drain_all() performed 1; clock at 2026-01-01T01:00:00+00:00",
         "  receipt for order 1",
     ],
+    "active_job_mailer.py": [
+        "queue 'default': ActionMailer::MailDeliveryJob ['UserMailer', 'receipt', 'deliver_now', …",
+        "queue 'mailers': WelcomeEmailJob [{'_aj_globalid': 'gid://shop/User/1'}]",
+        "delivered to ada@example.com: 'Your receipt: 12.50 EUR' (UserMailer.receipt)",
+        "clock at 2026-01-01T01:00:00Z",
+    ],
+    "active_job_records.py": [
+        "job data arguments: [{'_aj_globalid': 'gid://shop/Task/1'}, {'_aj_serialized': …",
+        "  notify completed: 'write the report'",
+        "discarded: [('TaskNotificationJob', 'DeserializationError')]",
+        "retries: 0, dead: 0",
+    ],
     "cron_week.py": [
         "a week from Mon 2026-01-26 UTC: 93 enqueues",
         "  2026-01-26T14:00:00Z  weekly_digest    enqueued at 14:00:06",

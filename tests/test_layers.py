@@ -67,6 +67,8 @@ LAYERS: dict[str, int] = {
     "active_job._declarations": 2,
     "active_job._delay": 2,
     "active_job._serialize": 2,
+    "active_job._serializers": 2,
+    "active_job._callbacks": 2,
     "active_job._versions": 2,
     # adapters (layer 7): the core never imports them
     "cli": 7,

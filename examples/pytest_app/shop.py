@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import jobsim
+from jobsim.active_job import Mailer
 
 #: What the "payment provider" and "mailer" did, for the tests to read.
 outbox: list[str] = []
@@ -52,3 +53,15 @@ def sign_up(email: str, plan: str = "free") -> None:
 def place_order(order_id: int, cents: int) -> None:
     """Charge the order in the background."""
     ChargeOrder.perform_async(order_id, cents)
+
+
+class OrderMailer(Mailer, default_from="shop@example.com"):
+    """The shop's ActionMailer-style mailer."""
+
+    def shipped(self, email: str, order_id: int) -> None:
+        self.mail(to=email, subject=f"Order {order_id} is on its way")
+
+
+def ship(order_id: int, email: str) -> None:
+    """Tell the customer, in the background (``deliver_later``)."""
+    OrderMailer.shipped(email, order_id).deliver_later()

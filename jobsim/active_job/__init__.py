@@ -25,11 +25,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobsim.active_job._arguments import deserialize_arguments
 from jobsim.active_job._base import ActiveJob, ConfiguredJob
+from jobsim.active_job._callbacks import Abort
 from jobsim.active_job._declarations import RailsDeprecationWarning
 from jobsim.active_job._delay import Wait, determine_delay
+from jobsim.active_job._mailer import MailDeliveryJob, Mailer, Message, MessageDelivery
 from jobsim.active_job._runtime import Instrumented, Settings, settings
-from jobsim.active_job._serialize import deserialize_arguments
+from jobsim.active_job._serialize import (
+    DeserializationError,
+    SerializationError,
+    serialize_arguments,
+)
+from jobsim.active_job._serializers import GlobalID, Keywords, ObjectSerializer, Symbol
 from jobsim.active_job._versions import DEFAULT_RAILS, RAILS_VERSIONS, RailsVersion, get_rails
 from jobsim.active_job._wrapper import JobWrapper, SidekiqWrapper, execute, wrapper_for
 
@@ -38,6 +46,21 @@ __all__ = [
     "ActiveJob",
     "Base",
     "ConfiguredJob",
+    # Callbacks
+    "Abort",
+    # ActionMailer
+    "MailDeliveryJob",
+    "Mailer",
+    "Message",
+    "MessageDelivery",
+    # Arguments as ActiveJob writes them
+    "DeserializationError",
+    "GlobalID",
+    "Keywords",
+    "ObjectSerializer",
+    "SerializationError",
+    "Symbol",
+    "serialize_arguments",
     # Per-simulator settings
     "Instrumented",
     "Settings",

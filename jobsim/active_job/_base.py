@@ -18,19 +18,22 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from jobsim import routing
 from jobsim.active_job import _runtime
-from jobsim.active_job._declarations import Declarations
+from jobsim.active_job._callbacks import Chain, has_after, run_chain
+from jobsim.active_job._declarations import Declarations, RailsDeprecationWarning
 from jobsim.active_job._serialize import (
     deserialize_arguments,
     iso8601,
     parse_iso8601,
     serialize_arguments,
 )
+from jobsim.active_job._serializers import Keywords
 from jobsim.active_job._versions import DEFAULT_RAILS, RailsVersion, get_rails
 from jobsim.active_job._wrapper import wrapper_for
 from jobsim.clock import as_epoch
@@ -80,18 +83,19 @@ class ActiveJob(Declarations):
     # -- enqueueing ----------------------------------------------------------------------
 
     @classmethod
-    def perform_later(cls, *args: Any) -> ActiveJob:
-        """Enqueue through the Sidekiq adapter; returns the job (``provider_job_id`` = jid)."""
-        return cls(*args).enqueue()
+    def perform_later(cls, *args: Any, **kwargs: Any) -> ActiveJob | bool:
+        """Enqueue through the Sidekiq adapter; returns the job (``provider_job_id`` = jid),
+        or False when a ``before_enqueue`` callback halted (raised ``Abort``)."""
+        return cls(*args, **kwargs).enqueue()
 
     @_class_or_instance
-    def perform_now(self_or_cls: Any, *args: Any) -> Any:
+    def perform_now(self_or_cls: Any, *args: Any, **kwargs: Any) -> Any:
         """Run at once, here; returns perform's value, or the error a handler took.
 
         ``MyJob.perform_now(*args)`` builds the job first; ``job.perform_now()`` runs it.
         """
         if isinstance(self_or_cls, type):
-            return self_or_cls(*args).perform_now()
+            return self_or_cls(*args, **kwargs).perform_now()
         return self_or_cls._perform_now()
 
     @classmethod
@@ -101,8 +105,11 @@ class ActiveJob(Declarations):
 
     # -- an instance is one job ----------------------------------------------------------
 
-    def __init__(self, *arguments: Any) -> None:
-        self.arguments: list[Any] = list(arguments)
+    def __init__(self, *arguments: Any, **keywords: Any) -> None:
+        # Keyword arguments ride as a last ruby2_keywords hash, as Rails passes them.
+        self.arguments: list[Any] = [*arguments, *([Keywords(keywords)] if keywords else [])]
+        #: Job data arguments not read back yet (Rails' @serialized_arguments).
+        self._pending_arguments: list[Any] | None = None
         sim = routing.active()
         if sim is not None and hasattr(sim, "push"):
             self.job_id = uuid_from_bytes(_runtime.random_bytes(sim, 16))
@@ -110,7 +117,8 @@ class ActiveJob(Declarations):
             self.job_id = f"00000000-0000-4000-8000-{next(_fallback_ids):012x}"
         self.provider_job_id: str | None = None
         self._queue_name: str | None = None
-        self.priority: int | None = self.priority_default
+        self._priority: int | None = None
+        self._priority_read = False
         self.executions = 0
         self.exception_executions: dict[str, int] | None = {}
         self.locale = "en"
@@ -121,19 +129,54 @@ class ActiveJob(Declarations):
 
     @property
     def queue_name(self) -> str:
-        """The queue, with a computed ``queue_as`` evaluated on first read (as Rails does)."""
+        """The queue, with a computed ``queue_as`` evaluated on first read (as Rails does),
+        the prefix added (``queue_name_from_part``)."""
         if self._queue_name is None:
             chosen: Any = type(self).queue_as  # through the class: a function stays unbound
-            name: object = chosen(self) if callable(chosen) else chosen
-            if not isinstance(name, str) or not name:
-                msg = f"{type(self).__qualname__}.queue_as gave {name!r}; return a queue name"
-                raise InvalidArgument(msg)
-            self._queue_name = name
+            part: object = chosen(self) if callable(chosen) else chosen
+            self._queue_name = self.queue_name_from_part(part)
         return self._queue_name
 
     @queue_name.setter
     def queue_name(self, value: str) -> None:
         self._queue_name = value
+
+    def queue_name_from_part(self, part: object) -> str:
+        """``queue_name_from_part``: ``part`` (None: the default queue name) behind the
+        prefix and its delimiter, when a prefix is set."""
+        sim = routing.active()
+        config = _runtime.settings(sim) if sim is not None else None
+        if part is None:
+            part = config.default_queue_name if config is not None else "default"
+        if not isinstance(part, str):
+            msg = f"{type(self).__qualname__}: the queue {part!r} is not a name; use a str"
+            raise InvalidArgument(msg)
+        job_class = type(self)
+        prefix = job_class.queue_name_prefix
+        if prefix is None and config is not None:
+            prefix = config.queue_name_prefix
+        delimiter = job_class.queue_name_delimiter
+        if delimiter is None:
+            delimiter = config.queue_name_delimiter if config is not None else "_"
+        return f"{prefix}{delimiter}{part}" if prefix else str(part)
+
+    @property
+    def priority(self) -> int | None:
+        """The priority, with a ``queue_with_priority`` callable evaluated on first read."""
+        if not self._priority_read:
+            chosen: Any = type(self).priority_default
+            value: object = chosen(self) if callable(chosen) else chosen
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                msg = f"{type(self).__qualname__}: priority {value!r} is not a whole number"
+                raise InvalidArgument(msg)
+            self._priority = value
+            self._priority_read = True
+        return self._priority
+
+    @priority.setter
+    def priority(self, value: int | None) -> None:
+        self._priority = value
+        self._priority_read = True
 
     def perform(self, *args: Any) -> Any:
         """The work; override it."""
@@ -153,8 +196,9 @@ class ActiveJob(Declarations):
         wait_until: Any = None,
         queue: str | None = None,
         priority: int | None = None,
-    ) -> ActiveJob:
-        """``Job#enqueue(options)``: push through the adapter; returns the job."""
+    ) -> ActiveJob | bool:
+        """``Job#enqueue(options)``: push through the adapter, inside the enqueue callbacks;
+        returns the job, or False when a callback halted the enqueue."""
         sim = _runtime.target(self.job_class_name)
         now = sim.time
         if wait is not None:
@@ -162,35 +206,68 @@ class ActiveJob(Declarations):
             self.scheduled_at = now + seconds
         if wait_until is not None:  # applied after wait, so it wins
             self.scheduled_at = as_epoch(wait_until, name="wait_until")
-        if queue:
-            self.queue_name = queue
+        if queue is not None:
+            self.queue_name = self.queue_name_from_part(queue)
         if priority is not None:
             self.priority = int(priority)
-        config = _runtime.settings(sim)
-        config.register(type(self))
-        item: dict[str, Any] = {
-            **self.sidekiq_options,
-            "class": wrapper_for(sim),
-            "wrapped": self.job_class_name,
-            "queue": self.queue_name,
-            "args": [self.serialize(now)],
-        }
-        if self.scheduled_at is not None:
-            item["at"] = self.scheduled_at  # the adapter's enqueue_at: always the schedule
-        self.provider_job_id = sim.push(item)
-        return self
+        _runtime.settings(sim).register(type(self))
+
+        def push() -> bool:
+            item: dict[str, Any] = {
+                **self.sidekiq_options,
+                "class": wrapper_for(sim),
+                "wrapped": self.job_class_name,
+                "queue": self.queue_name,
+                "args": [self.serialize(sim.time)],
+            }
+            if self.scheduled_at is not None:
+                item["at"] = self.scheduled_at  # the adapter's enqueue_at: always the schedule
+            self.provider_job_id = sim.push(item)
+            return True
+
+        enqueued, _ = self._run_callbacks(self._enqueue_callbacks, push)
+        return self if enqueued else False
+
+    def _run_callbacks(self, chain: Chain, action: Callable[[], Any]) -> tuple[bool, Any]:
+        if not chain:
+            return True, action()
+        version = self.rails_version()
+        skip = True
+        sim = routing.active()
+        if version.after_callbacks_configurable and sim is not None:
+            skip = _runtime.settings(sim).skip_after_callbacks_if_terminated
+        ran, value, halted = run_chain(chain, self, action, skip_after_if_halted=skip)
+        if halted and not skip and version.name == "6.1" and has_after(chain):
+            msg = (
+                f"{self.job_class_name}: a before callback halted, and its after callbacks "
+                f"still ran; in Rails 7.0, `after_enqueue`/`after_perform` callbacks no longer "
+                f"run if `before_enqueue`/`before_perform` respectively halts with `throw "
+                f":abort` (set settings(sim).skip_after_callbacks_if_terminated = True)"
+            )
+            warnings.warn(RailsDeprecationWarning(msg), stacklevel=3)
+        return ran, value
 
     def serialize(self, now: float) -> dict[str, Any]:
         """``Job#serialize``: the job data the adapter pushes."""
         version = self.rails_version()
         digits = 9 if version.serializes_scheduled_at else 0
+        if self._pending_arguments is not None:  # never read back: written as it came
+            arguments = self._pending_arguments
+        else:
+            sim = routing.active()
+            arguments = serialize_arguments(
+                self.arguments,
+                f"{self.job_class_name} arguments",
+                modern=version.modern_serializers,
+                serializers=_runtime.settings(sim).serializers if sim is not None else (),
+            )
         data: dict[str, Any] = {
             "job_class": self.job_class_name,
             "job_id": self.job_id,
             "provider_job_id": self.provider_job_id,
             "queue_name": self.queue_name,
             "priority": self.priority,
-            "arguments": serialize_arguments(self.arguments, f"{self.job_class_name} arguments"),
+            "arguments": arguments,
             "executions": self.executions,
             "exception_executions": self.exception_executions,
             "locale": self.locale,
@@ -206,7 +283,8 @@ class ActiveJob(Declarations):
     def deserialize(cls, data: Mapping[str, Any]) -> ActiveJob:
         """A job from its data (``Base.deserialize``), ready for :meth:`perform_now`."""
         job = cls.__new__(cls)
-        job.arguments = deserialize_arguments(list(data.get("arguments") or []))
+        job.arguments = []
+        job._pending_arguments = list(data.get("arguments") or [])
         job.job_id = str(data.get("job_id"))
         job.provider_job_id = data.get("provider_job_id")
         job._queue_name = data.get("queue_name")
@@ -232,13 +310,36 @@ class ActiveJob(Declarations):
         """
         self.executions = (self.executions or 0) + 1
         try:
-            return self.perform(*self.arguments)
+            self._read_arguments()
+            return self._run_callbacks(self._perform_callbacks, self._call_perform)[1]
         except Exception as error:
             handled = self._rescue_with_handler(error)
             if handled is not None:
                 return handled
             self._run_after_discard(error)
             raise
+
+    def _read_arguments(self) -> None:
+        """Rails' ``deserialize_arguments_if_needed``: inside perform_now, so a record that
+        is gone raises DeserializationError where the handlers can take it."""
+        pending = self._pending_arguments
+        if pending is None:
+            return
+        sim = routing.active()
+        config = _runtime.settings(sim) if sim is not None else None
+        self.arguments = deserialize_arguments(
+            pending,
+            locate=None if config is None else config.locate,
+            serializers=() if config is None else config.serializers,
+            strict=True,
+        )
+        self._pending_arguments = None
+
+    def _call_perform(self) -> Any:
+        arguments = self.arguments
+        if arguments and isinstance(arguments[-1], Keywords):
+            return self.perform(*arguments[:-1], **arguments[-1])
+        return self.perform(*arguments)
 
     def retry_job(
         self,
@@ -255,7 +356,8 @@ class ActiveJob(Declarations):
         job = self if version.retry_enqueues == "self" else copy.copy(self)
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else wait
         self._instrument("enqueue_retry", error, seconds)
-        return job.enqueue(wait=wait, wait_until=wait_until, queue=queue, priority=priority)
+        job.enqueue(wait=wait, wait_until=wait_until, queue=queue, priority=priority)
+        return job
 
     def _rescue_with_handler(self, error: BaseException) -> BaseException | None:
         seen: list[BaseException] = []
@@ -329,17 +431,17 @@ class ConfiguredJob:
             self._job_class, {**self._options, **_check_set(self._job_class, options)}
         )
 
-    def perform_later(self, *args: Any) -> ActiveJob:
+    def perform_later(self, *args: Any, **kwargs: Any) -> ActiveJob | bool:
         """Enqueue with these options."""
-        return self._job_class(*args).enqueue(**self._options)
+        return self._job_class(*args, **kwargs).enqueue(**self._options)
 
-    def perform_now(self, *args: Any) -> Any:
+    def perform_now(self, *args: Any, **kwargs: Any) -> Any:
         """Run at once; 7.0+ applies queue/priority/scheduled_at first, 6.1 ignores them."""
-        job = self._job_class(*args)
+        job = self._job_class(*args, **kwargs)
         if job.rails_version().perform_now_applies_set:
             options = self._options
-            if options.get("queue"):
-                job.queue_name = options["queue"]
+            if options.get("queue") is not None:
+                job.queue_name = job.queue_name_from_part(options["queue"])
             if options.get("priority") is not None:
                 job.priority = int(options["priority"])
         return job.perform_now()

@@ -10,11 +10,13 @@ rails/rails ``activejob/lib/active_job/exceptions.rb``.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 
+from jobsim.active_job._callbacks import Callback, Chain, Kind, entry
 from jobsim.active_job._delay import Wait, determine_delay
 from jobsim.active_job._versions import RailsVersion, get_rails
 from jobsim.errors import InvalidArgument, JobsimWarning
@@ -70,6 +72,14 @@ def _exceptions(where: str, exceptions: tuple[Any, ...]) -> tuple[type[BaseExcep
         if not (isinstance(kind, type) and issubclass(kind, BaseException)):
             msg = f"{where}: {kind!r} is not an exception class; pass classes such as TimeoutError"
             raise InvalidArgument(msg)
+        if not issubclass(kind, Exception) and kind is not BaseException:
+            # perform_now rescues StandardError (here: Exception) only, so this handler
+            # could never run; Rails accepts it silently, jobsim says so where it is declared.
+            msg = (
+                f"{where}: {kind.__qualname__} is not an Exception subclass; perform_now only "
+                f"rescues Exception (Ruby's StandardError), so this handler would never run"
+            )
+            raise InvalidArgument(msg)
     return exceptions
 
 
@@ -78,20 +88,30 @@ class Declarations:
     (see ``ActiveJob``) and the error handling declared after the class body."""
 
     job_class_name: ClassVar[str] = "ActiveJob"
-    queue_as: ClassVar[str | Callable[[Any], str]] = "default"
-    priority_default: ClassVar[int | None] = None
+    #: The queue: a name, a callable ``(job) -> name``, or None for the simulator's
+    #: ``default_queue_name``; the prefix is added when the job reads it (``queue_name``).
+    queue_as: ClassVar[str | Callable[[Any], str] | None] = None
+    #: ``queue_name_prefix`` / ``queue_name_delimiter`` of this class; None: the simulator's
+    #: settings (Rails' ``config.active_job.queue_name_prefix``); "" turns the prefix off.
+    queue_name_prefix: ClassVar[str | None] = None
+    queue_name_delimiter: ClassVar[str | None] = None
+    priority_default: ClassVar[int | Callable[[Any], int | None] | None] = None
     rails: ClassVar[str | None] = None
     retry_jitter: ClassVar[float] = 0.15
     sidekiq_options: ClassVar[dict[str, Any]] = {}
     _rescue_handlers: ClassVar[tuple[_Entry, ...]] = ()
     _after_discard: ClassVar[tuple[Handler, ...]] = ()
+    _enqueue_callbacks: ClassVar[Chain] = ()
+    _perform_callbacks: ClassVar[Chain] = ()
 
     def __init_subclass__(
         cls,
         *,
         name: str | None = None,
         queue_as: str | Callable[[Any], str] | None = None,
-        priority: int | None = None,
+        priority: int | Callable[[Any], int | None] | None = None,
+        queue_name_prefix: str | None = None,
+        queue_name_delimiter: str | None = None,
         rails: str | None = None,
         retry_jitter: float | None = None,
         sidekiq_options: Mapping[str, Any] | None = None,
@@ -104,12 +124,23 @@ class Declarations:
         cls.job_class_name = name or cls.__name__
         if queue_as is not None:
             chosen: object = queue_as
-            if not callable(chosen) and (not isinstance(chosen, str) or not chosen):
+            if not callable(chosen) and not isinstance(chosen, str):  # "" is a name, as in Rails
                 msg = f"{where}: queue_as={queue_as!r}: pass a queue name or a callable (job)"
                 raise InvalidArgument(msg)
             cls.queue_as = queue_as
         if priority is not None:
-            cls.priority_default = _whole(f"{where}: priority", priority)
+            cls.queue_with_priority(priority)
+        for key, text in (
+            ("queue_name_prefix", queue_name_prefix),
+            ("delimiter", queue_name_delimiter),
+        ):
+            given_text: object = text
+            if given_text is not None and not isinstance(given_text, str):
+                raise InvalidArgument(f"{where}: {key}={text!r}: pass a str")
+        if queue_name_prefix is not None:
+            cls.queue_name_prefix = queue_name_prefix
+        if queue_name_delimiter is not None:
+            cls.queue_name_delimiter = queue_name_delimiter
         if rails is not None:
             cls.rails = get_rails(rails).name
         if retry_jitter is not None:
@@ -120,6 +151,15 @@ class Declarations:
             )
             cls.sidekiq_options = {**cls.sidekiq_options, **checked}
             check_gem_combination(cls.sidekiq_options, where=f"{where} sidekiq_options")
+
+    @classmethod
+    def queue_with_priority(cls, priority: int | Callable[[Any], int | None] | None) -> None:
+        """The priority of this class's jobs: a whole number, or a callable ``(job) -> int``
+        evaluated when the job first reads its priority (Rails' block form)."""
+        if priority is None or callable(priority):
+            cls.priority_default = priority
+            return
+        cls.priority_default = _whole(f"{cls.__qualname__}.queue_with_priority", priority)
 
     # -- declarations --------------------------------------------------------------------
 
@@ -219,6 +259,47 @@ class Declarations:
         cls._after_discard = (*cls._after_discard, callback)
         return callback
 
+    # -- callbacks (``_callbacks`` runs them) --------------------------------------------
+
+    @classmethod
+    def _add_callback(cls, event: str, kind: Kind, callback: Callback) -> Callback:
+        where = f"{cls.__qualname__}.{kind}_{event}"
+        attribute = f"_{event}_callbacks"
+        chain: Chain = getattr(cls, attribute)
+        setattr(cls, attribute, (*chain, entry(kind, callback, where)))
+        return callback
+
+    @classmethod
+    def before_enqueue(cls, callback: Callback) -> Callback:
+        """Run ``callback(job)`` before the push; raise ``Abort`` in it to cancel the enqueue
+        (``perform_later`` then returns False). Usable as a decorator."""
+        return cls._add_callback("enqueue", "before", callback)
+
+    @classmethod
+    def around_enqueue(cls, callback: Callback) -> Callback:
+        """Run ``callback(job, block)`` around the push; ``block()`` pushes."""
+        return cls._add_callback("enqueue", "around", callback)
+
+    @classmethod
+    def after_enqueue(cls, callback: Callback) -> Callback:
+        """Run ``callback(job)`` after the push (``job.provider_job_id`` is the jid)."""
+        return cls._add_callback("enqueue", "after", callback)
+
+    @classmethod
+    def before_perform(cls, callback: Callback) -> Callback:
+        """Run ``callback(job)`` before ``perform``; raise ``Abort`` in it to skip the job."""
+        return cls._add_callback("perform", "before", callback)
+
+    @classmethod
+    def around_perform(cls, callback: Callback) -> Callback:
+        """Run ``callback(job, block)`` around ``perform``; ``block()`` performs."""
+        return cls._add_callback("perform", "around", callback)
+
+    @classmethod
+    def after_perform(cls, callback: Callback) -> Callback:
+        """Run ``callback(job)`` after ``perform`` returned (not when it raised)."""
+        return cls._add_callback("perform", "after", callback)
+
 
 def _whole(where: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -227,6 +308,7 @@ def _whole(where: str, value: Any) -> int:
 
 
 def _jitter_value(where: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InvalidArgument(f"{where}={value!r}: pass a fraction >= 0, such as 0.15")
+    # Rails takes any number; a negative jitter shortens the waits, and jobsim follows.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidArgument(f"{where}={value!r}: pass a number, such as 0.15")
     return float(value)

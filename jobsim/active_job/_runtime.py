@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from jobsim import routing
+from jobsim.active_job._serializers import GlobalID
 from jobsim.active_job._versions import DEFAULT_RAILS, RailsVersion, get_rails
 from jobsim.errors import InvalidArgument
 from jobsim.stash import Stash, StashKey
@@ -59,11 +60,45 @@ class Settings:
     classes: dict[str, type[Any]] = field(default_factory=dict)
     #: Instrumentation, in order.
     events: list[Instrumented] = field(default_factory=list)
+    #: GlobalID finders by model name: ``finders["User"] = lambda id: users.get(int(id))``;
+    #: a finder returning None (or raising) is a record that no longer exists.
+    finders: dict[str, Callable[[str], Any]] = field(default_factory=dict)
+    #: Custom ``ObjectSerializer`` instances, asked after the built-in ones.
+    serializers: list[Any] = field(default_factory=list)
+    #: ``skip_after_callbacks_if_terminated`` for Rails 6.1 and 7.0 (7.1+ always skip):
+    #: True is what ``load_defaults "6.1"`` sets, False the 6.1 framework default.
+    skip_after_callbacks_if_terminated: bool = True
+    #: ``config.active_job.queue_name_prefix`` / ``queue_name_delimiter`` /
+    #: ``default_queue_name`` for classes that do not set their own.
+    queue_name_prefix: str | None = None
+    queue_name_delimiter: str = "_"
+    default_queue_name: str = "default"
+    #: ActionMailer: ``deliver_later_queue_name`` (None: the default queue, what
+    #: ``load_defaults "6.1"`` and later set), the mailers by name, and what was delivered.
+    deliver_later_queue_name: str | None = None
+    mailers: dict[str, type[Any]] = field(default_factory=dict)
+    deliveries: list[Any] = field(default_factory=list)
     _stream: Stream | None = None
 
     def version(self) -> RailsVersion:
         """The :class:`RailsVersion` called :attr:`rails`."""
         return get_rails(self.rails)
+
+    def locate(self, gid: str) -> Any:
+        """``GlobalID::Locator.locate``: the record ``gid`` names (LookupError if gone)."""
+        parsed = GlobalID.parse(gid)
+        finder = self.finders.get(parsed.model_name)
+        if finder is None:
+            msg = (
+                f"no finder for {parsed.model_name} ({gid}): set jobsim.active_job.settings(sim)"
+                f".finders[{parsed.model_name!r}] = lambda id: ..."
+            )
+            raise LookupError(msg)
+        found = finder(parsed.model_id)
+        if found is None:
+            msg = f"Couldn't find {parsed.model_name} with 'id'={parsed.model_id}"
+            raise LookupError(msg)
+        return found
 
     def register(self, job_class: type[Any]) -> None:
         """Make ``job_class`` findable by its name (another class of that name: error)."""

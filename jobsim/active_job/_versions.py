@@ -42,6 +42,12 @@ class RailsVersion:
     retry_enqueues: Literal["self", "dup"]
     #: ``scheduled_at`` is serialized (7.1+) and timestamps carry 9 fractional digits.
     serializes_scheduled_at: bool
+    #: ``config.active_job.skip_after_callbacks_if_terminated`` exists (6.1, 7.0; the
+    #: simulator's setting decides); from 7.1 after callbacks always skip a halted chain.
+    after_callbacks_configurable: bool
+    #: The 7.1 serializers: ``BigDecimalSerializer`` (before, a Decimal is written as its text)
+    #: and TimeWithZone's ``time_zone`` key.
+    modern_serializers: bool
 
 
 RAILS_VERSIONS: dict[str, RailsVersion] = {
@@ -55,6 +61,8 @@ RAILS_VERSIONS: dict[str, RailsVersion] = {
         perform_now_applies_set=False,
         retry_enqueues="self",
         serializes_scheduled_at=False,
+        after_callbacks_configurable=True,
+        modern_serializers=False,
     ),
     "7.0": RailsVersion(
         name="7.0",
@@ -66,6 +74,8 @@ RAILS_VERSIONS: dict[str, RailsVersion] = {
         perform_now_applies_set=True,
         retry_enqueues="self",
         serializes_scheduled_at=False,
+        after_callbacks_configurable=True,
+        modern_serializers=False,
     ),
     "7.1": RailsVersion(
         name="7.1",
@@ -77,6 +87,8 @@ RAILS_VERSIONS: dict[str, RailsVersion] = {
         perform_now_applies_set=True,
         retry_enqueues="self",
         serializes_scheduled_at=True,
+        after_callbacks_configurable=False,
+        modern_serializers=True,
     ),
     "7.2": RailsVersion(
         name="7.2",
@@ -88,6 +100,8 @@ RAILS_VERSIONS: dict[str, RailsVersion] = {
         perform_now_applies_set=True,
         retry_enqueues="dup",
         serializes_scheduled_at=True,
+        after_callbacks_configurable=False,
+        modern_serializers=True,
     ),
     "8.0": RailsVersion(
         name="8.0",
@@ -99,6 +113,8 @@ RAILS_VERSIONS: dict[str, RailsVersion] = {
         perform_now_applies_set=True,
         retry_enqueues="dup",
         serializes_scheduled_at=True,
+        after_callbacks_configurable=False,
+        modern_serializers=True,
     ),
 }
 

@@ -41,6 +41,9 @@ def push(
         if queue is None:
             queue = _activejob_queue(sim, aj_class, job, profile)
         enqueued = aj_class.set(queue=queue).perform_later(*args)
+        if enqueued is False:  # a before_enqueue callback halted: nothing was pushed
+            return None, queue
+        assert not isinstance(enqueued, bool)  # perform_later returns the job or False
         return enqueued.provider_job_id, enqueued.queue_name
     job_class = sim.job_class(job.klass)
     if job_class is not None:
@@ -83,10 +86,9 @@ def _activejob_queue(
     sim: Simulator, aj_class: type[ActiveJob], job: CronJob, profile: SidekiqCronProfile
 ) -> str:
     if profile.activejob_queue == "queue_as":
-        chosen: Any = aj_class.queue_as
-        if not callable(chosen):
-            return str(chosen)
-        with sim:  # a computed queue_as needs a job (which draws its job_id)
+        # 2.x asks klass.new(args).queue_name: queue_as (a name, a callable or None for the
+        # default queue name) with the prefix. A job instance draws its job_id on this sim.
+        with sim:
             return aj_class(*job.args).queue_name
     return str(aj_class.sidekiq_options.get("queue") or "default")
 

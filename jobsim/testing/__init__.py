@@ -31,6 +31,13 @@ from jobsim.testing._arguments import (
 )
 from jobsim.testing._class_verbs import clear_all, drain_all
 from jobsim.testing._freeze import VirtualTime, freezegun_available, virtual_time
+from jobsim.testing._mail import (
+    assert_emails,
+    assert_enqueued_email_with,
+    assert_enqueued_emails,
+    assert_no_emails,
+    deliveries,
+)
 from jobsim.testing._matchers import (
     DEFAULT_TOLERANCE,
     Evaluation,
@@ -101,6 +108,12 @@ __all__ = [
     # Sidekiq::Testing (the per-class verbs are MyJob.jobs, .drain(), .perform_one(), .clear())
     "clear_all",
     "drain_all",
+    # ActionMailer::TestHelper style
+    "assert_emails",
+    "assert_enqueued_email_with",
+    "assert_enqueued_emails",
+    "assert_no_emails",
+    "deliveries",
     # Job class options (rspec-sidekiq style)
     "OptionMatcher",
     "be_expired_in",

@@ -15,16 +15,18 @@ from jobsim.testing._records import JobRecord
 
 __all__ = ["JobFilter", "job_class_name", "job_selector"]
 
-#: What ``only=`` / ``except_=`` take: a job class, its name, several of those, or a predicate
-#: receiving a :class:`JobRecord`.
+#: What ``only=`` / ``except_=`` take: a job class (jobsim or ActiveJob), its name, several of
+#: those, or a predicate receiving a :class:`JobRecord`.
 JobFilter = type | str | Iterable[type | str] | Callable[[JobRecord], object]
 
 
 def job_class_name(job: Any) -> str:
-    """The name a job class goes by (its ``job_name``), or a name given as a string."""
-    name = getattr(job, "job_name", None)
-    if isinstance(job, type) and isinstance(name, str):
-        return name
+    """The name a job class goes by (a jobsim job's ``job_name``, an ActiveJob's
+    ``job_class_name``), or a name given as a string."""
+    for attribute in ("job_name", "job_class_name"):
+        name = getattr(job, attribute, None)
+        if isinstance(job, type) and isinstance(name, str):
+            return name
     if isinstance(job, str) and job:
         return job
     msg = f"{short(job)} is not a job class or a job class name"

@@ -14,6 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from jobsim.active_job import deserialize_arguments
 from jobsim.clock import as_epoch
 from jobsim.errors import StepLimitExceeded
 from jobsim.queues import enqueued_seconds
@@ -21,6 +22,7 @@ from jobsim.simulator import Simulator
 from jobsim.testing._job_filters import JobFilter, job_selector
 from jobsim.testing._records import (
     JobRecord,
+    _active_job_data,
     enqueued_records,
     performed_records,
     resolve_simulator,
@@ -48,16 +50,26 @@ def _pending(
 
 def _as_record(queue: str, job: Mapping[str, Any], run_at: float | None) -> JobRecord:
     args = job.get("args")
+    job_class = str(job.get("class"))
+    arguments = list(args) if isinstance(args, list) else [args]
+    priority = None
+    wrapped = _active_job_data(job)
+    if wrapped is not None:  # filters name the ActiveJob class, not Sidekiq's wrapper
+        job_class = str(job["wrapped"])
+        arguments = deserialize_arguments(wrapped["arguments"])
+        given = wrapped.get("priority")
+        priority = given if isinstance(given, int) and not isinstance(given, bool) else None
     return JobRecord(
         kind="enqueued",
-        job_class=str(job.get("class")),
-        args=list(args) if isinstance(args, list) else [args],
+        job_class=job_class,
+        args=arguments,
         queue=queue,
         jid=str(job.get("jid")),
         ts=enqueued_seconds(job) or 0.0,
         run_ts=run_at,
         seq=0,
         job=job,
+        priority=priority,
     )
 
 

@@ -15,15 +15,17 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
+from jobsim import active_job, routing
+from jobsim.clock import to_datetime
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing._arguments import short
 from jobsim.testing._job_filters import JobFilter, job_class_name, job_selector
 from jobsim.testing._matchers import JobMatcher
 from jobsim.testing._perform import PerformInside, perform_enqueued_jobs
-from jobsim.testing._records import JobRecord, Scope, resolve_simulator
+from jobsim.testing._records import JobRecord, Scope, _active_job_data, resolve_simulator
 
 __all__ = [
     "assert_enqueued_jobs",
@@ -175,12 +177,37 @@ class _WithAssertion:
         job: Any,
         args: Sequence[Any] | Callable[[list[Any]], object] | None,
         kwargs: Mapping[str, Any] | None,
-        at: datetime | float | None,
-        queue: str | None,
+        at: Any,
+        queue: Any,
         sim: Simulator | None,
+        priority: Any = None,
     ) -> JobMatcher:
-        title = _title(self.__name__, job=job, args=args, kwargs=kwargs, at=at, queue=queue)
-        matcher = JobMatcher("enqueued" if self._kind == "enqueued" else "performed", job, sim=sim)
+        title = _title(
+            self.__name__, job=job, args=args, kwargs=kwargs, at=at, queue=queue, priority=priority
+        )
+        by_class = None if _is_check(job) else job
+        kind: Literal["enqueued", "performed"] = (
+            "enqueued" if self._kind == "enqueued" else "performed"
+        )
+        matcher = JobMatcher(kind, by_class, sim=sim)
+        # Rails calls a proc given for any key with that key's value (test_helper.rb).
+        if _is_check(job):
+            matcher = matcher.where(lambda r: bool(job(_job_class_of(r))), f"job={_label(job)}")
+        if _is_check(at):
+            check_at = at
+            matcher = matcher.where(lambda r: bool(check_at(_scheduled(r))), f"at={_label(at)}")
+            at = None
+        if _is_check(queue):
+            check_queue = queue
+            matcher = matcher.where(lambda r: bool(check_queue(r.queue)), f"queue={_label(queue)}")
+            queue = None
+        if _is_check(priority):
+            check_priority = priority
+            matcher = matcher.where(
+                lambda r: bool(check_priority(r.priority)), f"priority={_label(priority)}"
+            )
+        elif priority is not None:
+            matcher = matcher.with_priority(priority)
         if callable(args):
             check = args
             matcher = matcher.where(
@@ -203,13 +230,22 @@ class _WithAssertion:
         job: Any = None,
         args: Sequence[Any] | Callable[[list[Any]], object] | None = None,
         kwargs: Mapping[str, Any] | None = None,
-        at: datetime | float | None = None,
-        queue: str | None = None,
+        at: datetime | float | Callable[[datetime | None], object] | None = None,
+        queue: str | Callable[[str], object] | None = None,
+        priority: int | Callable[[int | None], object] | None = None,
         sim: Simulator | None = None,
-    ) -> JobRecord:
-        """Assert that a job with every given field was counted so far; returns the first."""
+    ) -> Any:
+        """Assert that a job with every given field was counted so far; returns the first.
+
+        Any field may be a callable, as in Rails: ``job`` gets the class, ``args`` the list
+        of arguments, ``at`` the scheduled time, ``queue`` the queue, ``priority`` the
+        priority. For an ActiveJob the return value is the job itself, as Rails returns it
+        (``arguments``, ``queue_name``, ``priority``, ``scheduled_at``, ``provider_job_id``);
+        for a Sidekiq job it is the :class:`JobRecord`.
+        """
         __tracebackhide__ = True
-        return self._matcher(job, args, kwargs, at, queue, sim).verify()[0]
+        matcher = self._matcher(job, args, kwargs, at, queue, sim, priority)
+        return _instantiate(matcher.verify()[0], sim)
 
     def inside(
         self,
@@ -217,16 +253,55 @@ class _WithAssertion:
         job: Any = None,
         args: Sequence[Any] | Callable[[list[Any]], object] | None = None,
         kwargs: Mapping[str, Any] | None = None,
-        at: datetime | float | None = None,
-        queue: str | None = None,
+        at: datetime | float | Callable[[datetime | None], object] | None = None,
+        queue: str | Callable[[str], object] | None = None,
+        priority: int | Callable[[int | None], object] | None = None,
         sim: Simulator | None = None,
     ) -> JobMatcher | _PerformedInside:
         """A ``with`` block in which such a job must be counted (``.jobs`` lists them)."""
-        matcher = self._matcher(job, args, kwargs, at, queue, sim)
+        matcher = self._matcher(job, args, kwargs, at, queue, sim, priority)
         return _block_for(self._kind, matcher, sim=sim)
 
     def __repr__(self) -> str:
         return f"<jobsim.testing.{self.__name__}>"
+
+
+def _is_check(value: object) -> bool:
+    return callable(value) and not isinstance(value, type)
+
+
+def _job_class_of(record: JobRecord) -> Any:
+    """The class a ``job=`` callable receives: the ActiveJob or jobsim class, else its name."""
+    sim = routing.active()
+    if sim is None:
+        return record.job_class
+    found = active_job.settings(sim).classes.get(record.job_class)
+    if found is None and isinstance(sim, Simulator):
+        found = sim.job_class(record.job_class)
+    return found if found is not None else record.job_class
+
+
+def _scheduled(record: JobRecord) -> datetime | None:
+    return None if record.run_ts is None else to_datetime(record.run_ts)
+
+
+def _instantiate(record: JobRecord, sim: Simulator | None) -> Any:
+    """Rails' ``instantiate_job``: the ActiveJob a record holds, its arguments read back."""
+    data = _active_job_data(record.job)
+    target = sim if sim is not None else routing.active()
+    if data is None or target is None:
+        return record
+    config = active_job.settings(target)
+    job_class = config.classes.get(record.job_class)
+    if job_class is None:
+        return record
+    job = job_class.deserialize({**data, "provider_job_id": record.jid})
+    job.arguments = active_job.deserialize_arguments(
+        list(data["arguments"]), locate=config.locate, serializers=config.serializers
+    )
+    job._pending_arguments = None
+    job.scheduled_at = record.run_ts
+    return job
 
 
 def _block_for(

@@ -340,12 +340,6 @@ def test_only_calls_with_block_if_other_conditions_are_met(example: str) -> None
 
 
 @upstream(383)
-@pytest.mark.xfail(
-    strict=True,
-    raises=jobsim.InvalidPayload,
-    reason="jobsim's ActiveJob serializer refuses datetime arguments, which ActiveJob 6.0+ "
-    "serializes (TimeSerializer); that belongs to the ActiveJob work",
-)
 def test_passes_with_time(example: str) -> None:
     usec_time = datetime(2016, 7, 1, 0, 0, 0, 1, tzinfo=UTC)
     with have_enqueued_job(HelloJob).with_args(usec_time):

@@ -10,9 +10,13 @@ import shop
 import jobsim
 from jobsim.testing import (
     ANY,
+    assert_emails,
+    assert_enqueued_email_with,
+    assert_enqueued_emails,
     assert_enqueued_jobs,
     assert_enqueued_with,
     assert_job_options,
+    assert_no_emails,
     assert_no_enqueued_jobs,
     assert_no_performed_jobs,
     assert_performed_jobs,
@@ -128,3 +132,14 @@ def test_job_options() -> None:
     assert_processed_in(shop.ChargeOrder, "payments")
     assert_saves_backtrace(shop.ChargeOrder, 20)
     assert_job_options(shop.SendWelcome, queue="mailers", retry=3)
+
+
+def test_shipping_mails_the_customer(jobsim: jobsim.Simulator) -> None:
+    with assert_enqueued_emails.inside(1):
+        shop.ship(7, "ada@example.com")
+    assert_enqueued_email_with(shop.OrderMailer, "shipped", args=["ada@example.com", 7])
+    assert_no_emails()
+    with assert_emails.inside(1):
+        shop.ship(8, "bob@example.com")  # the block performs its mail jobs when it ends
+    jobsim.drain()
+    assert_emails(2)

@@ -1,0 +1,263 @@
+"""ActionMailer on jobsim (layer 4): mailers, ``deliver_now`` and ``deliver_later``.
+
+::
+
+    class UserMailer(Mailer, default_from="notifications@example.com"):
+        def welcome_email(self, user):
+            self.mail(to=user.email, subject="Welcome")
+
+    UserMailer.welcome_email(user).deliver_now()     # into settings(sim).deliveries
+    UserMailer.welcome_email(user).deliver_later()   # ActionMailer::MailDeliveryJob
+    UserMailer.with_(user=user).welcome_email().deliver_later(wait=60)
+
+``deliver_later`` enqueues ``ActionMailer::MailDeliveryJob`` with the arguments Rails 6.1 writes
+(``[mailer, action, "deliver_now", {args: [...]}]``, ``params:`` first for a parameterized
+mailer; compared with Debian's ActionMailer 6.1.7), on the queue
+``settings(sim).deliver_later_queue_name`` names (None: the default queue, as
+``load_defaults "6.1"`` sets). The job builds the message again when it runs and delivers it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from jobsim import routing
+from jobsim.active_job import _runtime
+from jobsim.active_job._base import ActiveJob
+from jobsim.active_job._serializers import Keywords, Symbol
+from jobsim.errors import InvalidArgument, NoActiveSimulator
+
+__all__ = ["MailDeliveryJob", "Mailer", "Message", "MessageDelivery"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A built mail (``Mail::Message``): what ``deliveries`` holds."""
+
+    to: tuple[str, ...]
+    subject: str
+    from_: str | None
+    body: str = ""
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    mailer: str = ""
+    action: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _addresses(value: str | list[str] | tuple[str, ...] | None, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items: list[object] = [value] if isinstance(value, str) else list(value)
+    if not all(isinstance(item, str) and len(item) > 0 for item in items):
+        raise InvalidArgument(f"{where}={value!r}: pass an address or a list of addresses")
+    return tuple(str(item) for item in items)
+
+
+class Mailer:
+    """``ActionMailer::Base``: each public method is a mail action, called on the class.
+
+    Class keywords: ``default_from`` (``default from:``) and ``name`` (the mailer's name in
+    job data; default: the class name). In an action, ``self.params`` holds ``with_(...)``'s
+    values and ``self.mail(...)`` builds the message.
+    """
+
+    mailer_name: ClassVar[str] = "ActionMailer::Base"
+    default_from: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, *, name: str | None = None, default_from: str | None = None) -> None:
+        super().__init_subclass__()
+        cls.mailer_name = name or cls.__name__
+        if default_from is not None:
+            cls.default_from = default_from
+        for attribute, value in list(vars(cls).items()):
+            if not attribute.startswith("_") and callable(value) and not isinstance(value, type):
+                setattr(cls, attribute, _Action(attribute, value))
+
+    def __init__(self, params: Mapping[str, Any] | None = None) -> None:
+        self.params: dict[str, Any] = dict(params or {})
+        self.message: Message | None = None
+        self._action = ""
+
+    def mail(
+        self,
+        *,
+        to: str | list[str] | tuple[str, ...],
+        subject: str = "",
+        from_: str | None = None,
+        body: str = "",
+        cc: str | list[str] | None = None,
+        bcc: str | list[str] | None = None,
+    ) -> Message:
+        """Build this action's message (``mail(to:, subject:, …)``)."""
+        where = f"{type(self).__qualname__}.{self._action or 'mail'}"
+        self.message = Message(
+            to=_addresses(to, f"{where}: to"),
+            subject=str(subject),
+            from_=from_ if from_ is not None else self.default_from,
+            body=str(body),
+            cc=_addresses(cc, f"{where}: cc"),
+            bcc=_addresses(bcc, f"{where}: bcc"),
+            mailer=self.mailer_name,
+            action=self._action,
+            params=dict(self.params),
+        )
+        return self.message
+
+    @classmethod
+    def with_(cls, **params: Any) -> _Parameterized:
+        """``UserMailer.with(user: u)``: actions whose ``self.params`` are ``params``."""
+        return _Parameterized(cls, params)
+
+
+class _Action:
+    """A mailer method: on the class it returns a :class:`MessageDelivery`; on an instance
+    it is the plain method."""
+
+    def __init__(self, name: str, function: Callable[..., Any]) -> None:
+        self._name = name
+        self._function = function
+        self.__doc__ = function.__doc__
+
+    def __get__(self, instance: Any, owner: type[Mailer]) -> Callable[..., Any]:
+        if instance is not None:
+            return functools.partial(self._function, instance)
+
+        def deliver(*args: Any, **kwargs: Any) -> MessageDelivery:
+            return MessageDelivery(owner, self._name, args, kwargs, None)
+
+        return deliver
+
+
+class _Parameterized:
+    def __init__(self, mailer: type[Mailer], params: dict[str, Any]) -> None:
+        self._mailer = mailer
+        self._params = params
+
+    def __getattr__(self, action: str) -> Callable[..., MessageDelivery]:
+        if not isinstance(self._mailer.__dict__.get(action), _Action):
+            raise AttributeError(f"{self._mailer.__qualname__} has no mail action {action!r}")
+
+        def deliver(*args: Any, **kwargs: Any) -> MessageDelivery:
+            return MessageDelivery(self._mailer, action, args, kwargs, self._params)
+
+        return deliver
+
+
+class MessageDelivery:
+    """``ActionMailer::MessageDelivery``: a mail not built yet, to deliver now or later."""
+
+    def __init__(
+        self,
+        mailer: type[Mailer],
+        action: str,
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+        params: Mapping[str, Any] | None,
+    ) -> None:
+        self.mailer = mailer
+        self.action = action
+        self.args = args
+        self.kwargs = dict(kwargs)
+        self.params = params
+        self._built: Mailer | None = None
+
+    @property
+    def message(self) -> Message | None:
+        """The message (building it runs the action; then ``deliver_later`` is refused)."""
+        if self._built is None:
+            instance = self.mailer(self.params)
+            instance._action = self.action
+            getattr(instance, self.action)(*self.args, **self.kwargs)
+            self._built = instance
+        return self._built.message
+
+    def deliver_now_bang(self) -> Message | None:
+        """``deliver_now!``: as :meth:`deliver_now` (the simulator has no delivery checks)."""
+        return self.deliver_now()
+
+    def deliver_now(self) -> Message | None:
+        """Build and deliver now: append to the simulator's deliveries (None: no mail built)."""
+        message = self.message
+        sim = routing.active()
+        if sim is None:
+            msg = f"{self.mailer.__qualname__}.{self.action}: deliver_now needs an active simulator"
+            raise NoActiveSimulator(msg)
+        if message is not None:
+            _runtime.settings(sim).deliveries.append(message)
+        return message
+
+    def deliver_later_bang(
+        self,
+        *,
+        wait: float | timedelta | None = None,
+        wait_until: Any = None,
+        queue: str | None = None,
+        priority: int | None = None,
+    ) -> ActiveJob | bool:
+        """``deliver_later!``: the job delivers with ``deliver_now!``."""
+        options = {"wait": wait, "wait_until": wait_until, "queue": queue, "priority": priority}
+        return self._enqueue("deliver_now!", options)
+
+    def deliver_later(
+        self,
+        *,
+        wait: float | timedelta | None = None,
+        wait_until: Any = None,
+        queue: str | None = None,
+        priority: int | None = None,
+    ) -> ActiveJob | bool:
+        """Enqueue ``ActionMailer::MailDeliveryJob`` for this mail; returns the job."""
+        options = {"wait": wait, "wait_until": wait_until, "queue": queue, "priority": priority}
+        return self._enqueue("deliver_now", options)
+
+    def _enqueue(self, delivery_method: str, options: dict[str, Any]) -> ActiveJob | bool:
+        if self._built is not None:
+            msg = (
+                f"{self.mailer.__qualname__}.{self.action}: You've accessed the message before "
+                f"asking to deliver it later; only the mailer method's arguments go with the "
+                f"delivery job, so call deliver_later without reading .message first"
+            )
+            raise InvalidArgument(msg)
+        sim = _runtime.target(MailDeliveryJob.job_class_name)
+        _runtime.settings(sim).mailers[self.mailer.mailer_name] = self.mailer
+        keywords: dict[str, Any] = {}
+        if self.params is not None:
+            # with(user: u): a Hash with symbol keys, as Rails' keyword arguments make it
+            keywords["params"] = {Symbol(key): value for key, value in self.params.items()}
+        # 6.1 passes keyword arguments inside args, as a last ruby2_keywords hash.
+        keywords["args"] = [*self.args, *([Keywords(self.kwargs)] if self.kwargs else [])]
+        job = MailDeliveryJob(self.mailer.mailer_name, self.action, delivery_method, **keywords)
+        return job.enqueue(**options)
+
+
+def _delivery_queue(job: ActiveJob) -> Any:
+    # None falls back to the default queue name, as queue_as nil does in Rails.
+    sim = routing.active()
+    return _runtime.settings(sim).deliver_later_queue_name if sim is not None else None
+
+
+class MailDeliveryJob(ActiveJob, name="ActionMailer::MailDeliveryJob", queue_as=_delivery_queue):
+    """``ActionMailer::MailDeliveryJob``: builds the mail again and delivers it."""
+
+    def perform(self, *positional: Any, **keywords: Any) -> None:
+        # (mailer, mail_method, delivery_method, args:, kwargs: nil, params: nil), as Rails'.
+        mailer, mail_method, delivery_method = positional
+        args: list[Any] = list(keywords.get("args") or [])
+        kwargs: Mapping[str, Any] | None = keywords.get("kwargs")
+        params: Mapping[str, Any] | None = keywords.get("params")
+        sim = routing.active()
+        found = _runtime.settings(sim).mailers.get(mailer) if sim is not None else None
+        if found is None:
+            raise InvalidArgument(f"ActionMailer::MailDeliveryJob: no mailer named {mailer!r}")
+        if args and isinstance(args[-1], Keywords):
+            kwargs = {**args[-1], **(kwargs or {})}
+            args = args[:-1]
+        delivery = MessageDelivery(found, mail_method, tuple(args), kwargs or {}, params)
+        if delivery_method not in ("deliver_now", "deliver_now!"):
+            raise InvalidArgument(f"ActionMailer::MailDeliveryJob: unknown {delivery_method!r}")
+        delivery.deliver_now()
