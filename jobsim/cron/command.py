@@ -118,12 +118,8 @@ def run(args: argparse.Namespace) -> int:
         zone = cron.zone if cron.zone is not None else UTC
         times = cron.take(after.astimezone(zone), args.count)
     except (ValueError, InvalidArgument, CronNeverFires) as exc:
-        reason = exc.reason if isinstance(exc, CronSyntaxError) else str(exc)
-        if isinstance(exc, CronSyntaxError) and exc.position is not None:
-            print(f"jobsim cron: {args.expression}", file=sys.stderr)
-            print(f"             {' ' * exc.position}^ {reason}", file=sys.stderr)
-        else:
-            print(f"jobsim cron: {exc}", file=sys.stderr)
+        # One line, as every command's bad input: the message names the position.
+        print(f"jobsim cron: {exc}", file=sys.stderr)
         return 2
     if args.format == "json":
         document = {
