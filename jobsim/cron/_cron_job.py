@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from jobsim.clock import to_datetime
-from jobsim.cron._cron import Cron
+from jobsim.cron._cron import Cron, Dialect
 from jobsim.cron._errors import CronNeverFires, CronSyntaxError
 from jobsim.cron.sidekiq_cron import SidekiqCronProfile
 from jobsim.errors import InvalidArgument
@@ -169,13 +169,13 @@ def _isoformat(text: str) -> datetime | None:
         return None
 
 
-def _cron_errors(expression: Any) -> tuple[Cron | None, list[str]]:
+def _cron_errors(expression: Any, dialect: Dialect) -> tuple[Cron | None, list[str]]:
     if expression is None or expression == "":
         return None, ["'cron' must be set"]
     if not isinstance(expression, str):
         return None, [f"'cron' -> {expression!r} -> not a cron string"]
     try:
-        return Cron(expression), []
+        return Cron(expression, dialect=dialect), []
     except (CronSyntaxError, CronNeverFires) as error:
         return None, [f"'cron' -> {json.dumps(expression)} -> {type(error).__name__}: {error}"]
 
@@ -199,9 +199,9 @@ def job_from_entry(
             errors.append("'namespace' must be set")
         elif namespace == "*":
             errors.append("'namespace' cannot be '*'")
-    # Both versions read crons with jobsim's Fugit 1.5 rules for now: profile.fugit_dialect
-    # names the rules each runs with, for when jobsim has the fugit-1.11+ ones.
-    cron, cron_errors = _cron_errors(spec.get("cron"))
+    # Each version reads crons with the Fugit it runs on: 1.5.2 under 1.8.0, >= 1.11 under 2.x.
+    dialect: Dialect = "fugit-1.5" if profile.fugit_dialect == "fugit-1.5" else "fugit-1.11"
+    cron, cron_errors = _cron_errors(spec.get("cron"), dialect)
     errors.extend(cron_errors)
     klass = _class_name(spec.get("class") or spec.get("klass"))
     if klass is None:
