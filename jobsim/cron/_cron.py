@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jobsim.cron._compile import SPECIALS, Compiled, compile_fugit
 from jobsim.cron._cron_text import cron_text, matches_fields
 from jobsim.cron._fields import FugitFields
+from jobsim.cron._errors import CronNeverFires
 from jobsim.cron._frequency import Frequency, brute_frequency, rough_frequency
 from jobsim.cron._parse import Draw
 from jobsim.cron._schedule import FugitSearch
@@ -215,13 +216,16 @@ class Cron:
         when = _check_aware(when, "when")
         out_zone = when.tzinfo
         zone = self._zone_for(when)
-        if self.dialect == "vixie":
-            from jobsim.cron._vixie import VixieCron
+        try:
+            if self.dialect == "vixie":
+                from jobsim.cron._vixie import VixieCron
 
-            assert isinstance(self._fields, VixieCron)
-            return self._fields.next_after(when.astimezone(zone)).astimezone(out_zone)
-        t = self._search(zone).next_time(_epoch_seconds(when))
-        return datetime.fromtimestamp(t, out_zone)
+                assert isinstance(self._fields, VixieCron)
+                return self._fields.next_after(when.astimezone(zone)).astimezone(out_zone)
+            t = self._search(zone).next_time(_epoch_seconds(when))
+            return datetime.fromtimestamp(t, out_zone)
+        except (OverflowError, ValueError) as exc:
+            raise self._off_the_calendar("next", when) from exc
 
     def previous_before(self, when: datetime) -> datetime:
         """The last fire time strictly before ``when``, as Fugit's ``previous_time``.
@@ -232,13 +236,26 @@ class Cron:
         when = _check_aware(when, "when")
         out_zone = when.tzinfo
         zone = self._zone_for(when)
-        if self.dialect == "vixie":
-            from jobsim.cron._vixie import VixieCron
+        try:
+            if self.dialect == "vixie":
+                from jobsim.cron._vixie import VixieCron
 
-            assert isinstance(self._fields, VixieCron)
-            return self._fields.previous_before(when.astimezone(zone)).astimezone(out_zone)
-        t = self._search(zone).previous_time(_epoch_seconds(when) - 1)
-        return datetime.fromtimestamp(t, out_zone)
+                assert isinstance(self._fields, VixieCron)
+                return self._fields.previous_before(when.astimezone(zone)).astimezone(out_zone)
+            t = self._search(zone).previous_time(_epoch_seconds(when) - 1)
+            return datetime.fromtimestamp(t, out_zone)
+        except (OverflowError, ValueError) as exc:
+            raise self._off_the_calendar("previous", when) from exc
+
+    def _off_the_calendar(self, which: str, when: datetime) -> CronNeverFires:
+        # Python's datetime ends at 9999-12-31 and starts at 0001-01-01; a search that walks
+        # past either end has no answer to give, which is a property of the input, not a bug.
+        edge = "after" if which == "next" else "before"
+        return CronNeverFires(
+            f"no {which} fire time of {self.expression!r} {edge} {when.isoformat()}: the search "
+            f"ran off the calendar (datetime holds years 1 to 9999); start from a time further "
+            f"from that edge"
+        )
 
     def iter_after(self, when: datetime) -> Iterator[datetime]:
         """Fire times strictly after ``when``, for ever."""

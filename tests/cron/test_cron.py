@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jobsim.cron import Cron, CronSyntaxError
+from jobsim.cron import Cron, CronNeverFires, CronSyntaxError
 from jobsim.errors import InvalidArgument
 
 NY = ZoneInfo("America/New_York")
@@ -147,3 +147,25 @@ def test_vixie_rejects_what_debian_cron_rejects() -> None:
     for text in ("0 22-2 * * *", "15/30 * * * * * *", "0 24 * * *", "0 0 31 2 *"):
         with pytest.raises(CronSyntaxError):
             Cron(text, dialect="vixie")
+
+
+@pytest.mark.parametrize("dialect", ["fugit", "vixie"])
+@pytest.mark.parametrize(
+    ("zone", "after"),
+    [("UTC", "9999-12-31T09:00:00+00:00"), ("Pacific/Kiritimati", "9999-12-30T23:59:59+00:00")],
+)
+def test_a_search_past_the_year_9999_is_a_never_fires_error_naming_the_edge(
+    dialect: str, zone: str, after: str
+) -> None:
+    cron = Cron("0 9 * * 1-5", tz=zone, dialect=dialect)
+    with pytest.raises(CronNeverFires, match="ran off the calendar") as caught:
+        cron.next_after(datetime.fromisoformat(after))
+    assert "'0 9 * * 1-5'" in str(caught.value)
+
+
+@pytest.mark.parametrize("dialect", ["fugit", "vixie"])
+def test_a_search_before_the_year_1_is_a_never_fires_error(dialect: str) -> None:
+    cron = Cron("0 9 * * 1-5", dialect=dialect)
+    assert cron.previous_before(datetime(1, 1, 3, tzinfo=UTC)) == datetime(1, 1, 2, 9, tzinfo=UTC)
+    with pytest.raises(CronNeverFires, match="no previous fire time .* before 0001-01-01T08"):
+        cron.previous_before(datetime(1, 1, 1, 8, tzinfo=UTC))
