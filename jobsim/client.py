@@ -59,31 +59,31 @@ class Client:
             strict_args=state.strict_args,
             check_now=not after,
         )
-        return self.push_payload(job, at, job_class)
+        return self.push_normalized(job, at, job_class)
 
     def _checks_args_first(self) -> bool:
         # Sidekiq 6.4.1 checks strict args before client middleware; 6.4.2+ after it, and
-        # only for jobs the middleware keeps (push_payload does that check).
+        # only for jobs the middleware keeps (push_normalized does that check).
         state = self._state
         return not (state.client_middleware.active and state.profile.strict_args_after_middleware)
 
     # -- raw hashes (Sidekiq::Client.push) ---------------------------------------------------
 
-    def push(self, item: Any) -> str | None:
+    def push(self, job: Any, /) -> str | None:
         """``Sidekiq::Client.push(item)``: a raw job hash with ``class`` and ``args``
         (see :func:`jobsim.enqueue.normalize_item`)."""
         state = self._state
         normalized = normalize_item(
-            item, strict_args=state.strict_args, check_now=self._checks_args_first()
+            job, strict_args=state.strict_args, check_now=self._checks_args_first()
         )
         if isinstance(normalized.subject, type):
             state.registry.add(normalized.subject)
-        return self.push_payload(normalized.job, normalized.at, normalized.subject)
+        return self.push_normalized(normalized.job, normalized.at, normalized.subject)
 
     # -- the shared tail ---------------------------------------------------------------------
 
-    def push_payload(
-        self, payload: dict[str, Any], at: float | None, subject: Any = None
+    def push_normalized(
+        self, job: dict[str, Any], at: float | None, subject: Any = None
     ) -> str | None:
         """Give the hash its jid and created_at, run client middleware, then queue or
         schedule it; returns the jid, or None when middleware stopped the push."""
@@ -92,50 +92,50 @@ class Client:
         lock = self._lock
         lock.acquire()
         try:
-            jid = payload.get("jid")
+            jid = job.get("jid")
             if jid is None:
-                jid = payload["jid"] = state.new_jid()
+                jid = job["jid"] = state.new_jid()
             now = state.clock.now
             stamp = state.stamp_at(now)
-            if "created_at" not in payload:
-                payload["created_at"] = stamp
+            if "created_at" not in job:
+                job["created_at"] = stamp
             if state.client_middleware.active:
                 if at is not None:
-                    payload["at"] = at  # client middleware sees "at"; Redis never stores it
-                kept = self._through_middleware(subject or payload["class"], payload, "client")
+                    job["at"] = at  # client middleware sees "at"; Redis never stores it
+                kept = self._through_middleware(subject or job["class"], job, "client")
                 if kept is None:
                     return None
-                payload = kept
-                at = scheduled_at(payload.pop("at", None))
+                job = kept
+                at = scheduled_at(job.pop("at", None))
                 if state.profile.strict_args_after_middleware:
-                    name = str(payload["class"])
-                    payload["args"] = check_args(name, payload["args"], state.strict_args)
+                    name = str(job["class"])
+                    job["args"] = check_args(name, job["args"], state.strict_args)
                 now = state.clock.now  # middleware may have moved the clock
             if at is None:
-                payload["enqueued_at"] = stamp
-                state.enqueue(payload, now)
+                job["enqueued_at"] = stamp
+                state.enqueue(job, now)
             else:
-                state.scheduled.add(at, payload)
-                state.trace.record("scheduled", now, jid, payload, {"run_at": at})
+                state.scheduled.add(at, job)
+                state.trace.record("scheduled", now, jid, job, {"run_at": at})
             return jid if type(jid) is str else str(jid)
         finally:
             lock.release()
 
     def _through_middleware(
-        self, subject: Any, payload: dict[str, Any], source: str
+        self, subject: Any, job: dict[str, Any], source: str
     ) -> dict[str, Any] | None:
         """Run the client chain; the hash to push, or None (recorded) if it was stopped."""
         state = self._state
-        queue = str(payload.get("queue"))
-        result, stopped = state.client_middleware.invoke(subject, payload, queue, lambda: payload)
+        queue = str(job.get("queue"))
+        result, stopped = state.client_middleware.invoke(subject, job, queue, lambda: job)
         if not result:
             who = stopped or "client middleware"
             reason = f"client middleware {who} stopped the push ({source})"
             state.trace.record(
-                "discarded", state.clock.now, str(payload.get("jid")), payload, {"reason": reason}
+                "discarded", state.clock.now, str(job.get("jid")), job, {"reason": reason}
             )
             return None
-        return dict(result) if isinstance(result, Mapping) else payload
+        return dict(result) if isinstance(result, Mapping) else job
 
     def requeue(self, member: Mapping[str, Any], source: str) -> None:
         """Push a job taken out of a sorted set back through the client (new ``enqueued_at``).
@@ -145,24 +145,22 @@ class Client:
         """
         state = self._state
         lock = self._lock
-        lock.acquire()  # as in push_payload: every retry and scheduled job comes this way
+        lock.acquire()  # as in push_normalized: every retry and scheduled job comes this way
         try:
-            payload = defaults_first(member)
+            job = defaults_first(member)
             if state.client_middleware.active:
-                kept = self._through_middleware(payload.get("class"), payload, source)
+                kept = self._through_middleware(job.get("class"), job, source)
                 if kept is None:
                     return
-                payload = kept
-                at = scheduled_at(payload.pop("at", None))
+                job = kept
+                at = scheduled_at(job.pop("at", None))
                 if at is not None:  # Client#push with "at" schedules, even from the poller
-                    state.scheduled.add(at, payload)
+                    state.scheduled.add(at, job)
                     detail = {"run_at": at, "source": source}
-                    state.trace.record(
-                        "scheduled", state.clock.now, payload["jid"], payload, detail
-                    )
+                    state.trace.record("scheduled", state.clock.now, job["jid"], job, detail)
                     return
             now = state.clock.now
-            payload["enqueued_at"] = state.stamp_at(now)
-            state.enqueue(payload, now, {"source": source})
+            job["enqueued_at"] = state.stamp_at(now)
+            state.enqueue(job, now, {"source": source})
         finally:
             lock.release()

@@ -77,11 +77,11 @@ def strict_args_mode(value: Any, *, name: str = "strict_args") -> StrictArgs:
     return chosen
 
 
-def _sidekiq_error(key: str, item: Any) -> InvalidArgument:
+def _sidekiq_error(key: str, pushed: Any) -> InvalidArgument:
     try:
-        shown = repr(item)
+        shown = repr(pushed)
     except Exception:
-        shown = f"<{type(item).__name__} object>"
+        shown = f"<{type(pushed).__name__} object>"
     return InvalidArgument(SIDEKIQ_MESSAGES[key].format(item=shown))
 
 
@@ -196,7 +196,7 @@ def from_call(
     return job, at
 
 
-def normalize_item(item: Any, *, strict_args: StrictArgs, check_now: bool) -> Normalized:
+def normalize_item(pushed: Any, *, strict_args: StrictArgs, check_now: bool) -> Normalized:
     """``Sidekiq::Client.push(item)``'s checks and merge, for a raw job hash.
 
     ``item`` needs ``class`` (a job class or a name) and ``args`` (a list); ``at``, if given,
@@ -204,9 +204,9 @@ def normalize_item(item: Any, *, strict_args: StrictArgs, check_now: bool) -> No
     once), as Sidekiq's client does. Options jobsim knows are checked. The defaults' keys
     come first (Sidekiq's ``defaults.merge(item)``), then the item's keys in its order.
     """
-    if not isinstance(item, Mapping) or "class" not in item or "args" not in item:
-        raise _sidekiq_error("not_a_hash", item)
-    klass = item["class"]
+    if not isinstance(pushed, Mapping) or "class" not in pushed or "args" not in pushed:
+        raise _sidekiq_error("not_a_hash", pushed)
+    klass = pushed["class"]
     if isinstance(klass, type) and issubclass(klass, Job):
         job = dict(klass.sidekiq_options)
         name = str(klass.job_name)
@@ -214,26 +214,26 @@ def normalize_item(item: Any, *, strict_args: StrictArgs, check_now: bool) -> No
         job = default_options()
         name = klass
     else:
-        raise _sidekiq_error("bad_class", item)
-    args = item["args"]
+        raise _sidekiq_error("bad_class", pushed)
+    args = pushed["args"]
     if not isinstance(args, list | tuple):
-        raise _sidekiq_error("bad_args", item)
-    at = item.get("at")
+        raise _sidekiq_error("bad_args", pushed)
+    at = pushed.get("at")
     if at is not None:
         if isinstance(at, bool) or not isinstance(at, int | float):
-            raise _sidekiq_error("bad_at", item)
+            raise _sidekiq_error("bad_at", pushed)
         at = validate.epoch(at, name=f"push({name}): 'at'")
     validate_options(
-        {key: value for key, value in item.items() if key in JOB_OPTIONS}, where=f"push({name})"
+        {key: value for key, value in pushed.items() if key in JOB_OPTIONS}, where=f"push({name})"
     )
-    for key, value in item.items():
+    for key, value in pushed.items():
         if key != "at":
             job[key] = value
     job["args"] = check_args(name, args, strict_args) if check_now else list(args)
     job["class"] = name
     queue = job.get("queue")
     if not isinstance(queue, str) or not queue.strip():
-        raise _sidekiq_error("bad_queue", item)
+        raise _sidekiq_error("bad_queue", pushed)
     return Normalized(job, at, name, klass if isinstance(klass, type) else name)
 
 

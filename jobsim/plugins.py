@@ -167,7 +167,29 @@ class OptionWatch:
         if options:
             self._warn(job_class, options, stacklevel + 1)
 
-    def _warn(self, job_class: type[Any], options: Mapping[str, Any], stacklevel: int) -> None:
+    def look_at_pushed(
+        self, job: Mapping[str, Any], job_class: type[Any] | None, stacklevel: int
+    ) -> None:
+        """Warn about the gem options a raw hash carries (``Sidekiq::Client.push``), and about
+        its class's options when the class is known here."""
+        if GEM_OPTIONS.keys().isdisjoint(job):
+            if job_class is not None and job_class not in self.seen:
+                self.look_at(job_class, {}, stacklevel + 1)
+            return
+        options = {name: value for name, value in job.items() if name in GEM_OPTIONS}
+        if job_class is not None:
+            self.look_at(job_class, options, stacklevel + 1)
+        else:
+            self._warn(None, options, stacklevel + 1, shown=str(job.get("class")))
+
+    def _warn(
+        self,
+        job_class: type[Any] | None,
+        options: Mapping[str, Any],
+        stacklevel: int,
+        *,
+        shown: str = "",
+    ) -> None:
         honoured: dict[str, str] | None = None
         for name, value in options.items():
             if name in JOB_OPTIONS or not isinstance(name, str):
@@ -180,7 +202,7 @@ class OptionWatch:
                 honoured = self.honoured()
             if name in honoured:
                 continue
-            where = f"{getattr(job_class, 'job_name', job_class.__name__)}"
+            where = shown or f"{getattr(job_class, 'job_name', getattr(job_class, '__name__', ''))}"
             if gem is not None:
                 short = _SHORT_NAMES[gem.plugin]
                 fix = (

@@ -181,63 +181,63 @@ class Processor:
 
     def _apply(self, decision: RetryDecision, exc: BaseException, instance: Job | None) -> None:
         state = self._state
-        msg = decision.job
+        job = decision.job
         now = state.clock.now
-        jid = str(msg.get("jid"))
+        jid = str(job.get("jid"))
         if decision.action == "retry" and decision.retry_at is not None:
-            state.retries.add(decision.retry_at, msg)
+            state.retries.add(decision.retry_at, job)
             detail = {
                 "retry_at": decision.retry_at,
                 "delay": decision.delay,
                 "jitter": decision.jitter,
-                "retry_count": msg["retry_count"],
+                "retry_count": job["retry_count"],
             }
-            state.trace.record("retry_scheduled", now, jid, msg, detail)
+            state.trace.record("retry_scheduled", now, jid, job, detail)
         elif decision.action == "exhausted":
-            self._exhausted(msg, exc, instance, decision.reason)
+            self._exhausted(job, exc, instance, decision.reason)
         elif decision.action == "discard":
             if state.profile.retry_in_discard_calls_death_handlers:
                 if state.profile.sets_discarded_at:
-                    msg = {**msg, "discarded_at": epoch_ms(now)}
-                self._gone(msg, decision.reason)
-                self._run_death_handlers(msg, exc)
+                    job = {**job, "discarded_at": epoch_ms(now)}
+                self._gone(job, decision.reason)
+                self._run_death_handlers(job, exc)
             else:
-                self._gone(msg, decision.reason)
+                self._gone(job, decision.reason)
         else:  # no_retry: JobRetry#global calls the death handlers with the original job
-            self._gone(msg, decision.reason)
-            self._run_death_handlers(msg, exc)
+            self._gone(job, decision.reason)
+            self._run_death_handlers(job, exc)
 
     def _exhausted(
-        self, msg: dict[str, Any], exc: BaseException, instance: Job | None, reason: str
+        self, job: dict[str, Any], exc: BaseException, instance: Job | None, reason: str
     ) -> None:
         state = self._state
         profile = state.profile
-        jid = str(msg.get("jid"))
-        state.trace.record("retries_exhausted", state.clock.now, jid, dict(msg), {"reason": reason})
+        jid = str(job.get("jid"))
+        state.trace.record("retries_exhausted", state.clock.now, jid, dict(job), {"reason": reason})
         returned: Any = None
         if instance is not None:
             try:
-                returned = instance.retries_exhausted(msg, exc)  # type: ignore[arg-type]
+                returned = instance.retries_exhausted(job, exc)  # type: ignore[arg-type]
             except Exception as hook_error:
                 context = "Error calling retries_exhausted"
-                self._hook_failed(HookFailure("retries_exhausted", hook_error, context), msg)
+                self._hook_failed(HookFailure("retries_exhausted", hook_error, context), job)
         discard = profile.exhausted_discard is not None and returned == "discard"
         if discard and profile.exhausted_discard == "silent":
-            self._gone(dict(msg), "retries_exhausted returned 'discard'")
+            self._gone(dict(job), "retries_exhausted returned 'discard'")
             return
-        if msg.get("dead") is not False and not discard:
-            entry, trimmed = state.dead.add_and_trim(state.clock.now, dict(msg))
+        if job.get("dead") is not False and not discard:
+            entry, trimmed = state.dead.add_and_trim(state.clock.now, dict(job))
             state.trace.record("died", state.clock.now, jid, entry.job, {"reason": reason})
             for old, why in trimmed:
                 self._gone(old.job, why)
-            dead_msg: dict[str, Any] = dict(entry.job)
+            dead_job: dict[str, Any] = dict(entry.job)
         else:
-            dead_msg = dict(msg)
+            dead_job = dict(job)
             if profile.sets_discarded_at:
-                dead_msg["discarded_at"] = epoch_ms(state.clock.now)
+                dead_job["discarded_at"] = epoch_ms(state.clock.now)
             why = "dead: false" if not discard else "retries_exhausted returned 'discard'"
-            self._gone(dead_msg, f"{reason}; not kept ({why})")
-        self._run_death_handlers(dead_msg, exc)
+            self._gone(dead_job, f"{reason}; not kept ({why})")
+        self._run_death_handlers(dead_job, exc)
 
     # -- moves the data API makes ------------------------------------------------------------
 
@@ -257,18 +257,18 @@ class Processor:
 
     # -- handlers ----------------------------------------------------------------------------
 
-    def _gone(self, msg: Mapping[str, Any], reason: str) -> None:
+    def _gone(self, job: Mapping[str, Any], reason: str) -> None:
         state = self._state
-        jid = str(msg.get("jid"))
-        state.trace.record("discarded", state.clock.now, jid, msg, {"reason": reason})
+        jid = str(job.get("jid"))
+        state.trace.record("discarded", state.clock.now, jid, job, {"reason": reason})
 
-    def _run_death_handlers(self, msg: dict[str, Any], exc: BaseException) -> None:
+    def _run_death_handlers(self, job: dict[str, Any], exc: BaseException) -> None:
         for handler in list(self._state.death_handlers):
             try:
-                handler(msg, exc)
+                handler(job, exc)
             except Exception as hook_error:
                 failure = HookFailure("death_handler", hook_error, "Error calling death handler")
-                self._hook_failed(failure, msg)
+                self._hook_failed(failure, job)
 
     def _hook_failed(self, failure: HookFailure, job: Mapping[str, Any]) -> None:
         state = self._state

@@ -205,29 +205,30 @@ def record_failure(
     now: float,
 ) -> dict[str, Any]:
     """The job hash after a failure: queue, error fields, retry_count, failed_at/retried_at."""
-    msg = dict(job)
-    msg["queue"] = job.get("retry_queue") or fetched_from
-    msg["error_message"] = error_message(exc)
-    msg["error_class"] = error_class_name(exc)
+    failed_job = dict(job)
+    failed_job["queue"] = job.get("retry_queue") or fetched_from
+    failed_job["error_message"] = error_message(exc)
+    failed_job["error_class"] = error_class_name(exc)
     stamp = timestamp(profile, now)
-    if "retry_count" in msg:
-        msg["retried_at"] = stamp
-        msg["retry_count"] = int(msg["retry_count"]) + 1
+    if "retry_count" in failed_job:
+        failed_job["retried_at"] = stamp
+        failed_job["retry_count"] = int(failed_job["retry_count"]) + 1
     else:
-        msg["failed_at"] = stamp
-        msg["retry_count"] = 0
-    wanted = msg.get("backtrace")
+        failed_job["failed_at"] = stamp
+        failed_job["retry_count"] = 0
+    wanted = failed_job.get("backtrace")
     if wanted:
         lines = backtrace_lines(exc)
         if isinstance(wanted, int) and not isinstance(wanted, bool):
             lines = lines[:wanted]
-        msg["error_backtrace"] = encode_backtrace(lines, strict=profile.strict_base64_backtrace)
-    return msg
+        strict = profile.strict_base64_backtrace
+        failed_job["error_backtrace"] = encode_backtrace(lines, strict=strict)
+    return failed_job
 
 
-def _window_closed(profile: Profile, msg: Mapping[str, Any], now: float) -> bool:
-    retry_for = msg.get("retry_for")
-    failed_at = msg.get("failed_at")
+def _window_closed(profile: Profile, job: Mapping[str, Any], now: float) -> bool:
+    retry_for = job.get("retry_for")
+    failed_at = job.get("failed_at")
     if profile.retry_for is None or retry_for is None or failed_at is None:
         return False
     return as_seconds(failed_at, profile) + float(retry_for) < now
@@ -255,25 +256,25 @@ def decide_retry(
     """
     if retry_option is None or retry_option is False:  # Ruby truthiness: 0 retries is truthy
         return RetryDecision("no_retry", dict(job), reason="retry is disabled (retry: false)")
-    msg = record_failure(profile, job, exc, fetched_from, now)
-    count: int = msg["retry_count"]
+    failed_job = record_failure(profile, job, exc, fetched_from, now)
+    count: int = failed_job["retry_count"]
     limit = max_attempts(retry_option, max_retries)
-    window = profile.retry_for is not None and msg.get("retry_for") is not None
+    window = profile.retry_for is not None and failed_job.get("retry_for") is not None
     if profile.retry_for == "exclusive" and window:
-        if _window_closed(profile, msg, now):
-            return RetryDecision("exhausted", msg, reason="retry_for window has passed")
+        if _window_closed(profile, failed_job, now):
+            return RetryDecision("exhausted", failed_job, reason="retry_for window has passed")
     else:
         if count >= limit:
             reason = f"retries exhausted (retry_count {count} >= {limit})"
-            return RetryDecision("exhausted", msg, reason=reason)
-        if window and _window_closed(profile, msg, now):
-            return RetryDecision("exhausted", msg, reason="retry_for window has passed")
+            return RetryDecision("exhausted", failed_job, reason=reason)
+        if window and _window_closed(profile, failed_job, now):
+            return RetryDecision("exhausted", failed_job, reason="retry_for window has passed")
 
     failures: list[HookFailure] = []
     meaning: _Interpretation = ("default",)
     if retry_in is not None:
         try:
-            meaning = _interpret_retry_in(profile, retry_in(count, exc, msg))
+            meaning = _interpret_retry_in(profile, retry_in(count, exc, failed_job))
         except Exception as hook_error:
             context = (
                 f"Failure scheduling retry using the defined `sidekiq_retry_in` in "
@@ -310,18 +311,18 @@ def decide_retry(
         )
     if meaning[0] == "kill":
         return RetryDecision(
-            "exhausted", msg, reason="retry_in returned 'kill'", hook_failures=hooks
+            "exhausted", failed_job, reason="retry_in returned 'kill'", hook_failures=hooks
         )
     if meaning[0] == "discard":
         return RetryDecision(
-            "discard", msg, reason="retry_in returned 'discard'", hook_failures=hooks
+            "discard", failed_job, reason="retry_in returned 'discard'", hook_failures=hooks
         )
     base = int(meaning[1]) if meaning[0] == "delay" else default_delay(count)
     extra_jitter = jitter(profile, count, jitter_mode, rng)
     delay = float(base + extra_jitter)
     return RetryDecision(
         "retry",
-        msg,
+        failed_job,
         reason=f"retry {count + 1} of {limit}",
         delay=delay,
         jitter=extra_jitter,
@@ -330,7 +331,7 @@ def decide_retry(
     )
 
 
-def _as_ruby_no_method(msg: dict[str, Any]) -> dict[str, Any]:
-    if msg.get("error_class") == error_class_name(NoMethodError("")):
-        msg["error_class"] = "NoMethodError"
-    return msg
+def _as_ruby_no_method(job: dict[str, Any]) -> dict[str, Any]:
+    if job.get("error_class") == error_class_name(NoMethodError("")):
+        job["error_class"] = "NoMethodError"
+    return job

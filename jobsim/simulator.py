@@ -366,9 +366,15 @@ class Simulator:
         # Whether perform_bulk returns None for dropped jobs (7.1+) or omits them.
         return self._state.profile.bulk_keeps_dropped
 
-    def push(self, item: Mapping[str, Any]) -> str | None:
+    def push(self, job: Mapping[str, Any], /) -> str | None:
         """``Sidekiq::Client.push``: enqueue a raw job hash (``class``, ``args``, ``at``…)."""
-        return self._inline(self._client.push(item))
+        if isinstance(job, Mapping):  # anything else gets Sidekiq's message from the client
+            klass = job.get("class")
+            known = self._state.registry.get(klass) if isinstance(klass, str) else klass
+            self._option_watch.look_at_pushed(
+                job, known if isinstance(known, type) else None, stacklevel=2
+            )
+        return self._inline(self._client.push(job))
 
     def _inline(self, jid: str | None) -> str | None:
         # Inline mode performs an immediate push at once; a scheduled one keeps its time.

@@ -95,6 +95,39 @@ def test_a_gem_option_without_its_plugin_warns_at_enqueue_naming_the_plugin() ->
     assert bare.stats.enqueued == 3
 
 
+def test_a_raw_push_carrying_a_gem_option_warns_as_perform_async_does() -> None:
+    bare = jobsim.Simulator()
+    with pytest.warns(jobsim.JobsimWarning) as caught:
+        bare.push({"class": "Report", "args": [], "lock": "until_executed"})
+    assert [str(warning.message) for warning in caught] == [
+        "Report: option lock='until_executed' has no effect on this simulator: "
+        "jobsim.unique_jobs.UniqueJobs honours it (sidekiq-unique-jobs); add it with "
+        "jobsim.Simulator(plugins=[jobsim.unique_jobs.UniqueJobs()]) or the pytest ini option "
+        "jobsim_plugins = unique_jobs. Sidekiq without the gem would ignore it silently"
+    ]
+    assert caught[0].filename == __file__
+
+
+def test_a_raw_push_of_a_known_class_warns_about_the_class_options_once() -> None:
+    bare = jobsim.Simulator()
+    with pytest.warns(jobsim.JobsimWarning, match="Locked: option lock='until_executed'"):
+        bare.push({"class": Locked, "args": []})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bare.push({"class": "Locked", "args": []})  # known by name now; warned already
+        bare.push({"class": "Plain", "args": []})
+    assert bare.stats.enqueued == 3
+
+
+def test_a_raw_push_with_the_plugin_installed_is_quiet() -> None:
+    sim = jobsim.Simulator(plugins=[LockNoter])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sim.push({"class": "Report", "args": [], "lock": "until_executed"})
+        sim.push({"class": Locked, "args": []})
+    assert sim.stats.enqueued == 2
+
+
 def test_each_gem_names_its_own_plugin() -> None:
     class Throttled(jobsim.Job, throttle={"concurrency": {"limit": 2}}):
         pass

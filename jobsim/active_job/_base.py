@@ -213,7 +213,7 @@ class ActiveJob(Declarations):
         _runtime.settings(sim).register(type(self))
 
         def push() -> bool:
-            item: dict[str, Any] = {
+            job: dict[str, Any] = {
                 **self.sidekiq_options,
                 "class": wrapper_for(sim),
                 "wrapped": self.job_class_name,
@@ -221,8 +221,8 @@ class ActiveJob(Declarations):
                 "args": [self.serialize(sim.time)],
             }
             if self.scheduled_at is not None:
-                item["at"] = self.scheduled_at  # the adapter's enqueue_at: always the schedule
-            self.provider_job_id = sim.push(item)
+                job["at"] = self.scheduled_at  # the adapter's enqueue_at: always the schedule
+            self.provider_job_id = sim.push(job)
             return True
 
         enqueued, _ = self._run_callbacks(self._enqueue_callbacks, push)

@@ -28,75 +28,75 @@ _DELIMITER = "_"
 
 
 def push(
-    sim: Simulator, job: CronJob, args: list[Any], profile: SidekiqCronProfile
+    sim: Simulator, entry: CronJob, args: list[Any], profile: SidekiqCronProfile
 ) -> tuple[str | None, str]:
-    """``Job#enque!``: enqueue ``job`` as sidekiq-cron does; the jid and the queue."""
-    aj_class: type[ActiveJob] | None = active_job.settings(sim).classes.get(job.klass)
+    """``Job#enque!``: enqueue ``entry`` as sidekiq-cron does; the jid and the queue."""
+    aj_class: type[ActiveJob] | None = active_job.settings(sim).classes.get(entry.klass)
     if aj_class is not None:
         # klass < ActiveJob::Base: perform_later on @queue, which is the entry's queue or
         # get_sidekiq_options' (Sidekiq's railtie gives ActiveJob classes sidekiq_options);
         # queue_as never gets a say, and the entry's prefix is not used on this path.
         # sidekiq-cron 2.x asks the class's queue_as (klass.new(args).queue_name) instead.
-        queue = job.queue
+        queue = entry.queue
         if queue is None:
-            queue = _activejob_queue(sim, aj_class, job, profile)
+            queue = _activejob_queue(sim, aj_class, entry, profile)
         enqueued = aj_class.set(queue=queue).perform_later(*args)
         if enqueued is False:  # a before_enqueue callback halted: nothing was pushed
             return None, queue
         assert not isinstance(enqueued, bool)  # perform_later returns the job or False
         return enqueued.provider_job_id, enqueued.queue_name
-    job_class = sim.job_class(job.klass)
+    job_class = sim.job_class(entry.klass)
     if job_class is not None:
         # perform_async on queue_name_with_prefix: prefixed only with active_job: true.
-        queue = job.queue
+        queue = entry.queue
         if queue is None:
             queue = str(job_class.sidekiq_options.get("queue") or "default")
-        if job.active_job:
-            queue = _with_prefix(job, queue)
+        if entry.active_job:
+            queue = _with_prefix(entry, queue)
         options: dict[str, Any] = {"queue": queue}
-        if job.retry is not None:  # 2.x: set(queue:, retry:) with the entry's retry
-            options["retry"] = job.retry
+        if entry.retry is not None:  # 2.x: set(queue:, retry:) with the entry's retry
+            options["retry"] = entry.retry
         return job_class.set(**options).perform_async(*args), queue
     # Not a class here (constantize raised NameError): a hand-built hash.
-    queue = "default" if job.queue is None else job.queue
-    if not job.active_job:
-        raw: dict[str, Any] = {"class": job.klass, "args": args, "queue": queue}
-        if job.retry is not None:
-            raw["retry"] = job.retry
-        return sim.push(raw), queue
-    queue = _with_prefix(job, queue)
+    queue = "default" if entry.queue is None else entry.queue
+    if not entry.active_job:
+        job: dict[str, Any] = {"class": entry.klass, "args": args, "queue": queue}
+        if entry.retry is not None:
+            job["retry"] = entry.retry
+        return sim.push(job), queue
+    queue = _with_prefix(entry, queue)
     active_job.register(sim)  # the wrapper job class, so the job can run (or fail) later
     data = {
-        "job_class": job.klass,
+        "job_class": entry.klass,
         "job_id": uuid_from_bytes(sim.random_stream("cron.active_job_id").randbytes(16)),
         "queue_name": queue,
         "arguments": args,
     }
-    item = {
+    job = {
         "class": _WRAPPER,
-        "wrapped": job.klass,
+        "wrapped": entry.klass,
         "queue": queue,
-        "description": job.description or "",  # nil is read back from Redis as ""
+        "description": entry.description or "",  # nil is read back from Redis as ""
         "args": [data],
     }
-    return sim.push(item), queue
+    return sim.push(job), queue
 
 
 def _activejob_queue(
-    sim: Simulator, aj_class: type[ActiveJob], job: CronJob, profile: SidekiqCronProfile
+    sim: Simulator, aj_class: type[ActiveJob], entry: CronJob, profile: SidekiqCronProfile
 ) -> str:
     if profile.activejob_queue == "queue_as":
         # 2.x asks klass.new(args).queue_name: queue_as (a name, a callable or None for the
         # default queue name) with the prefix. A job instance draws its job_id on this sim.
         with sim:
-            return aj_class(*job.args).queue_name
+            return aj_class(*entry.args).queue_name
     return str(aj_class.sidekiq_options.get("queue") or "default")
 
 
-def _with_prefix(job: CronJob, queue: str) -> str:
+def _with_prefix(entry: CronJob, queue: str) -> str:
     """sidekiq-cron's ``queue_name_with_prefix`` for an ``active_job`` entry."""
-    prefix = job.queue_name_prefix or ""
+    prefix = entry.queue_name_prefix or ""
     if not prefix:  # ActiveJob::Base.queue_name_prefix is nil: jobsim has no global one
         return queue
-    delimiter = job.queue_name_delimiter or _DELIMITER
+    delimiter = entry.queue_name_delimiter or _DELIMITER
     return f"{prefix}{delimiter}{queue}"

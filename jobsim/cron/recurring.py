@@ -339,10 +339,10 @@ class Recurring:
         job.enqueued_slots[slot] = slot
         job.jid_history.insert(0, {"jid": jid, "enqueued": format_time(now)})
         detail = {"name": job.name, "cron": job.cron.expression, "slot": format_time(slot)}
-        payload: dict[str, Any] = {"class": job.klass, "args": args, "queue": queue}
+        recorded: dict[str, Any] = {"class": job.klass, "args": args, "queue": queue}
         if job.namespace != DEFAULT_NAMESPACE:
             detail["namespace"] = job.namespace
-        sim.trace.record("cron_enqueued", now, str(jid), payload, detail)
+        sim.trace.record("cron_enqueued", now, str(jid), recorded, detail)
 
 
 def _key(namespace: str, name: str) -> str:

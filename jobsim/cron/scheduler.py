@@ -107,18 +107,18 @@ class SidekiqScheduler:
         if sim.stopped:  # rufus-scheduler lives in the process: down means silent
             return
         entry = self.entries[name]
-        item: dict[str, Any] = {"class": entry["class"], "args": list(entry["args"])}
+        job: dict[str, Any] = {"class": entry["class"], "args": list(entry["args"])}
         if entry["queue"] is not None:
-            item["queue"] = entry["queue"]
+            job["queue"] = entry["queue"]
         with sim:
-            jid = sim.push(item)
+            jid = sim.push(job)
         detail = {"name": name, "cron": entry["text"], "slot": format_time(sim.time)}
-        payload = {
+        recorded = {
             "class": entry["class"],
-            "args": item["args"],
+            "args": job["args"],
             "queue": entry["queue"] or "default",
         }
-        sim.trace.record("cron_enqueued", sim.time, str(jid), payload, detail)
+        sim.trace.record("cron_enqueued", sim.time, str(jid), recorded, detail)
 
 
 def _checked(name: str, spec: Any) -> dict[str, Any]:

@@ -214,10 +214,10 @@ def execute(
         jid_holder[0] = jid
         where = sim.locate(jid)
         if where.startswith("queue:"):
-            payload = sim.queue(where.removeprefix("queue:")).find_job(jid)
-            assert payload is not None
+            queued_job = sim.queue(where.removeprefix("queue:")).find_job(jid)
+            assert queued_job is not None
             for _ in range(schedule.deliveries - 1):
-                sim.push(dict(payload))
+                sim.push(dict(queued_job))
             if schedule.concurrent > 1:
                 interleaver = run.interleaver = Interleaver(schedule.order)
                 interleaver.run([_body(sim, run, jid) for _ in range(schedule.concurrent)])

@@ -79,13 +79,13 @@ class Client:
         """The client's current time in epoch seconds."""
         return self._now()
 
-    def push(self, item: Any) -> str | None:
+    def push(self, job: Any, /) -> str | None:
         """Push a job hash (``class``, ``args``, optional ``queue``, ``at``, ``retry``, ``jid``…).
 
         Returns the jid, or None when client middleware stopped the push. The hash is checked
         and normalised as the simulator's ``push`` does (:func:`jobsim.enqueue.normalize_item`).
         """
-        normalized = normalize_item(item, strict_args=self.strict_args, check_now=self._first())
+        normalized = normalize_item(job, strict_args=self.strict_args, check_now=self._first())
         return self.push_normalized(normalized.job, normalized.at, normalized.subject)
 
     def _first(self) -> bool:

@@ -86,9 +86,9 @@ def _start_state(
 ) -> tuple[dict[str, Any], float, float]:
     """(job hash before the failure to replay, when that failure happens, first failure)."""
     if job is None:
-        msg: dict[str, Any] = {"class": "RetrySchedule", "queue": "default", "jid": "replay"}
-        msg.update(options)
-        return msg, first_failure, first_failure
+        fresh: dict[str, Any] = {"class": "RetrySchedule", "queue": "default", "jid": "replay"}
+        fresh.update(options)
+        return fresh, first_failure, first_failure
     if "failed_at" not in job or "retry_count" not in job:
         missing = [key for key in ("failed_at", "retry_count") if key not in job]
         msg_text = (
@@ -135,11 +135,11 @@ def _one_run(
     retry_in: Callable[[int], float] | None,
     max_retries: int,
 ) -> tuple[list[dict[str, Any]], RetryDecision, float, float]:
-    msg, now, first = _start_state(job, first_failure, options, profile)
+    current, now, first = _start_state(job, first_failure, options, profile)
     rng = SimRandom(seed).stream("jitter")
     hook = None if retry_in is None else (lambda count, exc, job: retry_in(count))
     error = ReplayedFailure(str((job or {}).get("error_message", "replayed failure")))
-    retry_option = msg.get("retry", True)
+    retry_option = current.get("retry", True)
     rows: list[dict[str, Any]] = []
     elapsed_min = elapsed_max = now - first
 
@@ -160,15 +160,15 @@ def _one_run(
 
     limit = max_attempts(retry_option, max_retries) + 2
     while True:
-        decision = decide(jitter, msg, now)
+        decision = decide(jitter, current, now)
         _refuse_failed_hook(decision)
         if decision.action != "retry" or decision.delay is None or decision.retry_at is None:
             return rows, decision, now, first
         if decision.retry_at > LAST_SHOWN_TIME:
             msg_text = past_the_last_time(f"retry {len(rows) + 1}", f"retry={retry_option!r}")
             raise InvalidArgument(msg_text)
-        low = decide("min", msg, now).delay or 0.0
-        high = decide("max", msg, now).delay or 0.0
+        low = decide("min", current, now).delay or 0.0
+        high = decide("max", current, now).delay or 0.0
         elapsed_min += low
         elapsed_max += high
         rows.append(
@@ -183,7 +183,7 @@ def _one_run(
                 "elapsed_max": elapsed_max,
             }
         )
-        msg, now = decision.job, decision.retry_at
+        current, now = decision.job, decision.retry_at
         if len(rows) > limit + 10_000:  # pragma: no cover - decide_retry always ends
             msg_text = "retry schedule did not end; this is a jobsim bug"
             raise AssertionError(msg_text)
