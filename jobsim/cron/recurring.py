@@ -130,8 +130,7 @@ class Recurring:
             )
             raise InvalidArgument(msg)
         # The two modes differ only on phrases that read as several crons ("every day at
-        # 6pm and 8pm"): :single keeps one, :strict refuses them. jobsim's natural-language
-        # parser gives one cron or a refusal, so both behave as :strict does today.
+        # 6pm and 8pm"): :single keeps the first, :strict makes the job invalid.
         self.natural_cron_parsing_mode = natural_cron_parsing_mode
         self._sim = sim
         self._rng = sim.random_stream("cron.poll")
@@ -179,7 +178,11 @@ class Recurring:
             self._destroy_removed({name for name, _ in entries})
         for name, spec in entries:
             job, messages = job_from_entry(
-                name, spec, self.profile, default_namespace=DEFAULT_NAMESPACE
+                name,
+                spec,
+                self.profile,
+                default_namespace=DEFAULT_NAMESPACE,
+                parsing_mode=self.natural_cron_parsing_mode,
             )
             if job is None:
                 errors[name if isinstance(name, str) else None] = messages
