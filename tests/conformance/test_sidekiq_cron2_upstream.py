@@ -116,7 +116,8 @@ def multiple_cron_lines_are_invalid_in_strict_mode() -> None:
     strict.load({"example job": cron_test_job(cron=phrase)}, on_error="collect")
     assert strict.count() == 0
     (message,) = strict.errors["example job"]
-    assert message.startswith("'cron' -> ") and "multiple crons" in message
+    assert message.startswith("'cron' -> ")
+    assert "multiple crons" in message
 
 
 @example(JOB_TEST.format(191))
