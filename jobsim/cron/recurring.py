@@ -47,6 +47,7 @@ from jobsim import active_job
 from jobsim.clock import format_time
 from jobsim.cron._cron_job import GRACE_SECONDS, CronJob, job_from_entry
 from jobsim.cron._cron_push import push
+from jobsim.cron._schedule_file import read_schedule_file
 from jobsim.cron.sidekiq_cron import (
     DEFAULT_SIDEKIQ_CRON,
     SidekiqCronProfile,
@@ -140,6 +141,8 @@ class Recurring:
         self.jobs: dict[str, CronJob] = {}
         #: The errors hash of the last load: each invalid job's name and messages.
         self.errors: Errors = {}
+        #: The environment variables the last ``load_yaml``'s ERB read (name -> value or None).
+        self.environment_read: dict[str, str | None] = {}
         self._started = False
 
     # -- the schedule ------------------------------------------------------------------------
@@ -241,23 +244,25 @@ class Recurring:
         *,
         environment: str | None = None,
         on_error: Literal["raise", "collect"] = "raise",
+        env: Mapping[str, str] | None = None,
+        erb: bool | None = None,
     ) -> Recurring:
         """Load a ``config/schedule.yml`` (a per-environment section if named) as the gem's
         schedule loader does: ``load_from_hash`` in 1.8.0; in 2.x ``load_from_hash!`` with
-        ``source: "schedule"``, so schedule jobs gone from the file are destroyed."""
-        import yaml
+        ``source: "schedule"``, so schedule jobs gone from the file are destroyed.
 
-        file = Path(path)
-        try:
-            loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except OSError as error:
-            msg = f"cannot read {file}: {error.strerror}"
-            raise InvalidArgument(msg) from None
-        if environment is not None and isinstance(loaded, Mapping) and environment in loaded:
-            loaded = loaded[environment]
-        if not isinstance(loaded, Mapping | list):
-            msg = f"{file}: expected a mapping of cron jobs or a list of them"
-            raise InvalidArgument(msg)
+        ERB is rendered as the profile's loader does (2.x yes, 1.8.0 no; ``erb=True`` when
+        your initializer renders the file), in the safe subset of :mod:`jobsim.erb`, reading
+        the variables of ``env`` (default: the process environment). The names read and
+        their values are in :attr:`environment_read`.
+        """
+        loaded, self.environment_read = read_schedule_file(
+            path,
+            environment=environment,
+            env=env,
+            erb=self.profile.schedule_erb if erb is None else erb,
+            loader=self.profile.name,
+        )
         if self.profile.job_sources:
             # 2.x's ScheduleLoader: load_from_hash!(schedule, source: "schedule")
             return self.load(loaded, on_error=on_error, replace=True, source="schedule")
@@ -370,8 +375,15 @@ def _grace(profile: SidekiqCronProfile, period: float | None) -> float:
 
 
 def install_schedule(
-    sim: Simulator, path: str | Path, job_classes: Iterable[type[Job]] = ()
+    sim: Simulator,
+    path: str | Path,
+    job_classes: Iterable[type[Job]] = (),
+    *,
+    env: Mapping[str, str] | None = None,
 ) -> Recurring:
-    """Load a ``schedule.yml`` into ``sim`` and start sidekiq-cron's poller (for scenarios)."""
+    """Load a ``schedule.yml`` into ``sim`` and start sidekiq-cron's poller (for scenarios).
+
+    Its ERB is rendered (as sidekiq-cron 1.9+ does) with the variables of ``env``.
+    """
     sim.register(*job_classes)
-    return Recurring(sim).load_yaml(path).start()
+    return Recurring(sim).load_yaml(path, env=env, erb=True).start()
