@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Literal
 
 from jobsim.clock import to_datetime
@@ -186,7 +186,7 @@ def _strict_cron(expression: str, dialect: Dialect) -> Cron:
 
 
 def _cron_errors(
-    expression: Any, dialect: Dialect, mode: str = "single"
+    expression: Any, dialect: Dialect, mode: str = "single", tz: tzinfo | None = None
 ) -> tuple[Cron | None, list[str]]:
     if expression is None or expression == "":
         return None, ["'cron' must be set"]
@@ -194,8 +194,8 @@ def _cron_errors(
         return None, [f"'cron' -> {expression!r} -> not a cron string"]
     try:
         if mode == "strict":
-            return _strict_cron(expression, dialect), []
-        return Cron(expression, dialect=dialect), []
+            _strict_cron(expression, dialect)  # refuses what :strict refuses
+        return Cron(expression, tz=tz, dialect=dialect), []
     except (CronSyntaxError, CronNeverFires) as error:
         return None, [f"'cron' -> {json.dumps(expression)} -> {type(error).__name__}: {error}"]
 
@@ -207,10 +207,12 @@ def job_from_entry(
     *,
     default_namespace: str = "default",
     parsing_mode: str = "single",
+    tz: tzinfo | None = None,
 ) -> tuple[CronJob | None, list[str]]:
     """``Job.new(spec)`` then ``valid?``: the job, or None and the gem's error messages.
 
-    ``parsing_mode`` is 2.x's ``natural_cron_parsing_mode`` (``"single"`` or ``"strict"``).
+    ``parsing_mode`` is 2.x's ``natural_cron_parsing_mode`` (``"single"`` or ``"strict"``);
+    ``tz`` the zone a cron that names none runs in (the process's, Rails' ``Time.zone``).
     """
     where = f"cron job {name!r}"
     if not isinstance(spec, Mapping):
@@ -229,7 +231,7 @@ def job_from_entry(
             errors.append("'namespace' cannot be '*'")
     # Each version reads crons with the Fugit it runs on: 1.5.2 under 1.8.0, >= 1.11 under 2.x.
     dialect: Dialect = "fugit-1.5" if profile.fugit_dialect == "fugit-1.5" else "fugit-1.11"
-    cron, cron_errors = _cron_errors(spec.get("cron"), dialect, parsing_mode)
+    cron, cron_errors = _cron_errors(spec.get("cron"), dialect, parsing_mode, tz)
     errors.extend(cron_errors)
     klass = _class_name(spec.get("class") or spec.get("klass"))
     if klass is None:

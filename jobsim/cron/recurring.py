@@ -40,11 +40,13 @@ records a ``cron_enqueued`` event (its payload's ``queue`` is where the job went
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim import active_job
 from jobsim.clock import format_time
+from jobsim.cron._cron import zone_argument
 from jobsim.cron._cron_job import GRACE_SECONDS, CronJob, job_from_entry
 from jobsim.cron._cron_push import push
 from jobsim.cron._schedule_file import read_schedule_file
@@ -98,7 +100,8 @@ class Recurring:
 
     ``sidekiq_cron`` picks the version (``"sidekiq-cron-1.8"``, the default, or
     ``"sidekiq-cron-2"``, see :mod:`jobsim.cron.sidekiq_cron`); ``reschedule_grace_period``
-    and ``natural_cron_parsing_mode`` are 2.x settings.
+    and ``natural_cron_parsing_mode`` are 2.x settings. ``tz`` is the zone a cron that names
+    none runs in: the Sidekiq process's (Rails' ``Time.zone``), UTC by default.
     """
 
     def __init__(
@@ -110,6 +113,7 @@ class Recurring:
         sidekiq_cron: str | SidekiqCronProfile = DEFAULT_SIDEKIQ_CRON,
         reschedule_grace_period: float | None = None,
         natural_cron_parsing_mode: str = "single",
+        tz: str | tzinfo | None = None,
     ) -> None:
         if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float):
             msg = f"poll_interval={poll_interval!r}: pass seconds > 0"
@@ -133,6 +137,8 @@ class Recurring:
         # The two modes differ only on phrases that read as several crons ("every day at
         # 6pm and 8pm"): :single keeps the first, :strict makes the job invalid.
         self.natural_cron_parsing_mode = natural_cron_parsing_mode
+        #: The zone crons that name none run in (the process's zone, Rails' ``Time.zone``).
+        self.tz: tzinfo = zone_argument(tz) or UTC
         self._sim = sim
         self._rng = sim.random_stream("cron.poll")
         self.poll_interval = float(poll_interval)
@@ -186,6 +192,7 @@ class Recurring:
                 self.profile,
                 default_namespace=DEFAULT_NAMESPACE,
                 parsing_mode=self.natural_cron_parsing_mode,
+                tz=self.tz,
             )
             if job is None:
                 errors[name if isinstance(name, str) else None] = messages
