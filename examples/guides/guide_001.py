@@ -25,9 +25,8 @@ SCHEDULE_YML = CONFIG / "001_schedule.yml"
 class EmailSenderJob(ActiveJob, queue_as="default"):
     def perform(self, user_id: int, email_type: Symbol) -> None:
         user = find_user(user_id)
-        getattr(UserMailer, str(email_type))(
-            user
-        ).deliver_now()  # UserMailer.send(email_type, user)
+        # UserMailer.send(email_type, user).deliver_now
+        getattr(UserMailer, str(email_type))(user).deliver_now()
 
 
 def usage(user_id: int, tomorrow_noon: Any) -> None:
