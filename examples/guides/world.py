@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
+from jobsim import routing
 from jobsim.active_job import GlobalID, Mailer
 
 
@@ -112,3 +113,8 @@ class UserMailer(Mailer, default_from="notifications@example.com"):
 def find_user_by_global_id(record_id: str) -> User | None:
     """The GlobalID locator's finder for ``gid://guides/User/ID``."""
     return WORLD.users.get(int(record_id))
+
+
+def time_current() -> float:
+    """``Time.current``: the virtual time of the simulator running the job."""
+    return float(getattr(routing.active(), "time", 0.0))
