@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jobsim
 from examples.guides.world import WORLD, RecordNotFound, UserMailer, find_user, time_current
@@ -60,15 +60,18 @@ class NetOpenTimeout(Exception):
 
 
 class SmsService:
-    SENT: list[tuple[str, str]] = []
+    SENT: ClassVar[list[tuple[str, str]]] = []
 
     @staticmethod
     def send(to: str, message: str) -> None:
         SmsService.SENT.append((to, message))
 
 
+CREATED = Symbol("created")  # the default ``notification_type = :created``
+
+
 class TaskNotificationJob(ActiveJob, queue_as="notifications", rails="7.1"):
-    def perform(self, task_id: int, notification_type: Any = Symbol("created")) -> None:
+    def perform(self, task_id: int, notification_type: Any = CREATED) -> None:
         task = find_user(task_id)  # Task.find: the world's users stand in for tasks
         if str(notification_type) == "created":
             self.send_creation_notification(task)
@@ -129,7 +132,7 @@ class PermanentError(Exception):
 
 
 class ManualRetryJob(ActiveJob, rails="7.1"):
-    PLAN: list[type[Exception]] = []
+    PLAN: ClassVar[list[type[Exception]]] = []
 
     def perform(self, task_id: int) -> None:
         try:
