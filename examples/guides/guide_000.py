@@ -37,7 +37,7 @@ class EmailWorker(jobsim.Job, queue="mailers", retry=3):
 
 
 def enqueue_email_worker(user: User) -> None:
-    """ "# Encolar": now, in 5 minutes, at 2024-01-01 09:00 in ``Time.zone``."""
+    """The guide: "# Encolar": now, in 5 minutes, at 2024-01-01 09:00 in ``Time.zone``."""
     EmailWorker.perform_async(user.id)  # Inmediato
     EmailWorker.perform_in(timedelta(minutes=5), user.id)  # Después de 5 min
     EmailWorker.perform_at(datetime(2024, 1, 1, 9, 0, tzinfo=ZONE), user.id)
@@ -109,7 +109,8 @@ class RiskyWorkerNoRetry(jobsim.Job, retry=False):
 
 
 def guide_backoff(retry_count: int, rand30: int) -> int:
-    """ "Backoff por defecto" as the guide writes it: Sidekiq ≤ 6.2.1's jitter ``rand(30)``."""
+    """The guide: "Backoff por defecto" as the guide writes it: Sidekiq ≤ 6.2.1's jitter
+    ``rand(30)``."""
     return retry_count**4 + 15 + rand30 * (retry_count + 1)
 
 

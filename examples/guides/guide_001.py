@@ -30,7 +30,7 @@ class EmailSenderJob(ActiveJob, queue_as="default"):
 
 
 def usage(user_id: int, tomorrow_noon: Any) -> None:
-    """ "# Usage": now, in an hour, and at tomorrow noon."""
+    """The guide: "# Usage": now, in an hour, and at tomorrow noon."""
     EmailSenderJob.perform_later(user_id, Symbol("welcome"))
     EmailSenderJob.set(wait=timedelta(hours=1)).perform_later(user_id, Symbol("reminder"))
     EmailSenderJob.set(wait_until=tomorrow_noon).perform_later(user_id, Symbol("welcome"))

@@ -21,7 +21,8 @@ START = datetime(2023, 12, 31, 12, 0, tzinfo=g.ZONE)
 
 
 def test_email_worker_now_in_five_minutes_and_at_a_time() -> None:
-    """ "Worker Básico": perform_async, perform_in(5.minutes), perform_at(Time.zone.parse)."""
+    """The guide: "Worker Básico": perform_async, perform_in(5.minutes),
+    perform_at(Time.zone.parse)."""
     sim = jobsim.Simulator(seed=1, start=START)
     with sim:
         g.enqueue_email_worker(world.find_user(1))
@@ -102,7 +103,7 @@ def _gaps(sim: jobsim.Simulator) -> list[float]:
 
 @pytest.mark.parametrize("profile", ["sidekiq-6.4", "sidekiq-7", "sidekiq-8"])
 def test_retry_5_dies_after_six_executions(profile: str) -> None:
-    """ "Reintentar hasta 5 veces": 1 + 5 executions, then the dead set and the hook."""
+    """The guide: "Reintentar hasta 5 veces": 1 + 5 executions, then the dead set and the hook."""
     g.FAILED_JOBS.clear()
     sim = jobsim.Simulator(seed=4, profile=profile)
     with sim:
@@ -114,9 +115,9 @@ def test_retry_5_dies_after_six_executions(profile: str) -> None:
 
 
 def test_the_backoff_is_not_the_guides_rand_30() -> None:
-    """ "Backoff por defecto: (retry_count^4) + 15 + (rand(30) * (retry_count + 1))" is Sidekiq
-    ≤ 6.2.1; 6.2.2 cut the jitter to ``rand(10) * (count + 1)``. The real gaps, with the jitter
-    at its least and its most, beside the guide's range."""
+    """The guide: "Backoff por defecto: (retry_count^4) + 15 + (rand(30) * (retry_count + 1))" is
+    Sidekiq ≤ 6.2.1; 6.2.2 cut the jitter to ``rand(10) * (count + 1)``. The real gaps, with the
+    jitter at its least and its most, beside the guide's range."""
     bounds = {}
     for jitter in ("min", "max"):
         sim = jobsim.Simulator(seed=4, profile="sidekiq-6.4", jitter=jitter)
@@ -133,7 +134,7 @@ def test_the_backoff_is_not_the_guides_rand_30() -> None:
 
 
 def test_retry_false_does_not_go_to_the_dead_queue() -> None:
-    """ "Sin reintentos (fallo → dead queue directamente)" is wrong: with ``retry: false``
+    """The guide: "Sin reintentos (fallo → dead queue directamente)" is wrong: with ``retry: false``
     Sidekiq re-raises and forgets the job; the dead set stays empty."""
     sim = jobsim.Simulator(seed=1)
     with sim:
@@ -195,7 +196,8 @@ def test_weighted_queues_start_jobs_in_proportion() -> None:
 
 
 def test_the_rate_limit_middleware_lets_100_a_minute_through() -> None:
-    """ "Opción 2: Middleware personalizado con Redis": the 101st job in a minute raises."""
+    """The guide: "Opción 2: Middleware personalizado con Redis": the 101st job in a
+    minute raises."""
     sim = jobsim.Simulator(seed=1, start=datetime(2026, 1, 5, tzinfo=UTC))
     sim.server_middleware.add(g.RateLimitMiddleware, g.FakeRedis(sim))
     with sim:

@@ -83,8 +83,8 @@ def test_retry_5_means_six_executions() -> None:
 
 
 def test_sidekiq_retry_in_gives_10_20_30_on_sidekiq_7() -> None:
-    """ "10 * (count + 1) # 10, 20, 30 seconds": so it is, from Sidekiq 7.1.3 (the block is
-    looked up on the ActiveJob class), plus the jitter (pinned to 0 here)."""
+    """The guide: "10 * (count + 1) # 10, 20, 30 seconds": so it is, from Sidekiq 7.1.3 (the block
+    is looked up on the ActiveJob class), plus the jitter (pinned to 0 here)."""
     assert _gaps(_import("sidekiq-7", g.NetworkError)) == [10, 20, 30, 40, 50]
     assert _gaps(_import("sidekiq-7", g.RateLimitError)) == [3600] * 5
     # :default -> Sidekiq's own count**4 + 15
@@ -99,8 +99,8 @@ def test_sidekiq_retry_in_on_an_activejob_is_ignored_by_sidekiq_6_4() -> None:
 
 @pytest.mark.parametrize(("profile", "called"), [("sidekiq-6.4", False), ("sidekiq-7", True)])
 def test_retries_exhausted_after_retry_3(profile: str, called: bool) -> None:
-    """ "Called when job fails after all retries": after 1 + 3 executions, on Sidekiq 7.1.3+;
-    on 6.4 an ActiveJob's block is not called (the JobWrapper has none)."""
+    """The guide: "Called when job fails after all retries": after 1 + 3 executions, on Sidekiq
+    7.1.3+; on 6.4 an ActiveJob's block is not called (the JobWrapper has none)."""
     g.FAILED_PAYMENTS.clear()
     g.LOG.clear()
     sim = jobsim.Simulator(seed=3, profile=profile)
@@ -141,10 +141,29 @@ def test_the_schedule_fires_at_6_daily_and_sundays_at_2() -> None:
 
 
 def test_process_order_job_runs_once_for_two_deliveries() -> None:
-    """ "Idempotent jobs": ``return if order.processed?``."""
+    """The guide: "Idempotent jobs": ``return if order.processed?``."""
     sim = jobsim.Simulator(seed=1)
     with sim:
         g.ProcessOrderJob.perform_later(7)
         g.ProcessOrderJob.perform_later(7)
         sim.drain()
     assert world.WORLD.calls == ["process 7"]
+
+
+def test_monitoring_sizes_and_clear() -> None:
+    """The guide: "Monitoring": Sidekiq::Queue.new("default").size, ScheduledSet/RetrySet/DeadSet
+    sizes, Sidekiq::Queue.new("default").clear."""
+    g.ImportJob.FAILS_WITH = g.NetworkError
+    sim = jobsim.Simulator(seed=1, start=START)
+    with sim:
+        g.EmailSenderJob.perform_later(1, Symbol("welcome"))
+        g.EmailSenderJob.set(wait=timedelta(hours=1)).perform_later(1, Symbol("reminder"))
+        g.ImportJob.perform_later("https://example.com/a.csv")
+    sim.run_until(sim.time + 1)
+    assert sim.queue("default").size == 0
+    assert (sim.scheduled.size, sim.retries.size, sim.dead.size) == (1, 1, 0)
+    with sim:
+        g.EmailSenderJob.perform_later(2, Symbol("welcome"))
+    assert sim.queue("default").size == 1
+    sim.queue("default").clear()  # Clear queues (use with caution)
+    assert sim.queue("default").size == 0

@@ -49,7 +49,7 @@ def test_zalo_rate_limit_gets_5_attempts_then_sidekiqs_25_retries() -> None:
     sim = _run(g.ZaloMessageJob, 7, "tpl-1")
     starts = [e.ts for e in sim.trace.of_kind("started")]
     assert len(starts) == 30
-    waits = [b - a for a, b in itertools.pairwise(starts)]
+    waits = [b - a for a, b in itertools.pairwise(starts[:5])]
     # exponentially_longer (Rails 6.1): executions**4 + 2, plus up to 15 % jitter
     for executions, wait in enumerate(waits, start=1):
         base = executions**4 + 2
@@ -89,7 +89,7 @@ def test_broadcast_worker_on_critical_with_retry_3() -> None:
 
 
 def test_the_three_crons_fire_at_their_commented_times_in_vietnam() -> None:
-    """ "8 AM daily", "2 AM every Sunday", "9 AM weekdays" -- in the app's zone."""
+    """The guide: "8 AM daily", "2 AM every Sunday", "9 AM weekdays" -- in the app's zone."""
     sim = jobsim.Simulator(seed=1, start=START)
     sim.register(g.DailyReportJob, g.CleanupLogsJob, g.CskhReminderJob)
     Recurring(sim, tz=g.ZONE, poll="exact").load(g.SCHEDULE).start()

@@ -142,8 +142,9 @@ def _external(error: type[Exception], rails: str = "7.1") -> jobsim.Simulator:
 
 
 def test_polynomially_longer_waits_3_18_83_258_not_627() -> None:
-    """ "Exponential backoff: 3s, 18s, 83s, 258s, 627s": with ``attempts: 5`` there are only
-    four waits; the fifth failure goes to Sidekiq's retries (15 s + jitter next), not 627 s."""
+    """The guide: "Exponential backoff: 3s, 18s, 83s, 258s, 627s": with ``attempts: 5`` there are
+    only four waits; the fifth failure goes to Sidekiq's retries (15 s + jitter next), not 627
+    s."""
     gaps = _external(g.ApiRateLimitError)
     assert _gaps(gaps)[:4] == [3, 18, 83, 258]
     assert _gaps(gaps)[4] < 627

@@ -43,7 +43,7 @@ def test_handles_missing_orders_gracefully() -> None:
 
 
 def test_charge_payment_job_is_idempotent() -> None:
-    """ "Test Idempotency": a second perform must not charge again."""
+    """The guide: "Test Idempotency": a second perform must not charge again."""
     g.ProcessPaymentJob().perform(7)
     g.ProcessPaymentJob().perform(7)
     assert world.WORLD.charges == [(7, 1500)]
@@ -110,9 +110,9 @@ def _gaps(sim: jobsim.Simulator) -> list[float]:
 
 @pytest.mark.parametrize("profile", ["sidekiq-6.4", "sidekiq-7", "sidekiq-8"])
 def test_important_job_waits_are_not_10_40_90_160(profile: str) -> None:
-    """ "10 * (count ** 2) # 10, 40, 90, 160 seconds...": Sidekiq passes count 0 first, and a
-    delay of 0 means "use the default", so the waits are 15 (the default), 10, 40, 90, 160,
-    ... (jitter pinned to 0 here)."""
+    """The guide: "10 * (count ** 2) # 10, 40, 90, 160 seconds...": Sidekiq passes count 0 first,
+    and a delay of 0 means "use the default", so the waits are 15 (the default), 10, 40, 90,
+    160, ... (jitter pinned to 0 here)."""
     sim = jobsim.Simulator(seed=1, profile=profile, jitter="min")
     with sim:
         g.ImportantJob.perform_async()
