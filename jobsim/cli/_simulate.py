@@ -79,6 +79,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{summary['failed']:,} failed; {summary['cron']}"
     )
     print(capacity_line(summary))
+    environment = summary.get("environment") or {}
+    if environment:
+        read = ", ".join(
+            f"{name}={value}" if value is not None else f"{name} unset"
+            for name, value in environment.items()
+        )
+        print(f"environment read by the ERB of sidekiq.yml/schedule.yml: {read}")
     print_table(
         "per job class",
         ["class", "processed", "failed", "retried", "dead"],

@@ -44,7 +44,7 @@ def _check_aware(when: object, name: str) -> datetime:
     return when
 
 
-def _zone_argument(tz: object) -> tzinfo | None:
+def zone_argument(tz: object) -> tzinfo | None:
     if tz is None or isinstance(tz, tzinfo):
         return tz
     if isinstance(tz, str):
@@ -108,7 +108,7 @@ class Cron:
             raise InvalidArgument(msg)
         self.expression = expression
         self.dialect: Dialect = dialect
-        zone = _zone_argument(tz)
+        zone = zone_argument(tz)
         self._searches: dict[tzinfo, object] = {}
         if dialect == "vixie":
             from jobsim.cron._vixie import VixieCron

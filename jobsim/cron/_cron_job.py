@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Literal
 
 from jobsim.clock import to_datetime
 from jobsim.cron._cron import Cron, Dialect
 from jobsim.cron._errors import CronNeverFires, CronSyntaxError
+from jobsim.cron.fugit import parse_cron, parse_nat
 from jobsim.cron.sidekiq_cron import SidekiqCronProfile
 from jobsim.errors import InvalidArgument
 
@@ -169,21 +170,50 @@ def _isoformat(text: str) -> datetime | None:
         return None
 
 
-def _cron_errors(expression: Any, dialect: Dialect) -> tuple[Cron | None, list[str]]:
+def _strict_cron(expression: str, dialect: Dialect) -> Cron:
+    """sidekiq-cron 2.x's ``:strict`` ``do_parse_cron``: a cron, else a one-cron phrase.
+
+    ``Fugit.parse_cron(cron) || Fugit.parse_nat(cron, multi: :fail) || fail(ArgumentError)``:
+    a phrase that reads as several crons ("every Wednesday at 5:30 and 6:45") raises, where
+    ``:single`` (``Fugit.do_parse_cronish``) quietly keeps the first.
+    """
+    found = parse_cron(expression, dialect=dialect) or parse_nat(
+        expression, dialect=dialect, multi="fail"
+    )
+    if not isinstance(found, Cron):
+        raise CronSyntaxError(expression, None, f"invalid cron string {json.dumps(expression)}")
+    return found
+
+
+def _cron_errors(
+    expression: Any, dialect: Dialect, mode: str = "single", tz: tzinfo | None = None
+) -> tuple[Cron | None, list[str]]:
     if expression is None or expression == "":
         return None, ["'cron' must be set"]
     if not isinstance(expression, str):
         return None, [f"'cron' -> {expression!r} -> not a cron string"]
     try:
-        return Cron(expression, dialect=dialect), []
+        if mode == "strict":
+            _strict_cron(expression, dialect)  # refuses what :strict refuses
+        return Cron(expression, tz=tz, dialect=dialect), []
     except (CronSyntaxError, CronNeverFires) as error:
         return None, [f"'cron' -> {json.dumps(expression)} -> {type(error).__name__}: {error}"]
 
 
 def job_from_entry(
-    name: Any, spec: Any, profile: SidekiqCronProfile, *, default_namespace: str = "default"
+    name: Any,
+    spec: Any,
+    profile: SidekiqCronProfile,
+    *,
+    default_namespace: str = "default",
+    parsing_mode: str = "single",
+    tz: tzinfo | None = None,
 ) -> tuple[CronJob | None, list[str]]:
-    """``Job.new(spec)`` then ``valid?``: the job, or None and the gem's error messages."""
+    """``Job.new(spec)`` then ``valid?``: the job, or None and the gem's error messages.
+
+    ``parsing_mode`` is 2.x's ``natural_cron_parsing_mode`` (``"single"`` or ``"strict"``);
+    ``tz`` the zone a cron that names none runs in (the process's, Rails' ``Time.zone``).
+    """
     where = f"cron job {name!r}"
     if not isinstance(spec, Mapping):
         msg = f"{where}: expected a mapping with cron and class, got {spec!r}"
@@ -201,7 +231,7 @@ def job_from_entry(
             errors.append("'namespace' cannot be '*'")
     # Each version reads crons with the Fugit it runs on: 1.5.2 under 1.8.0, >= 1.11 under 2.x.
     dialect: Dialect = "fugit-1.5" if profile.fugit_dialect == "fugit-1.5" else "fugit-1.11"
-    cron, cron_errors = _cron_errors(spec.get("cron"), dialect)
+    cron, cron_errors = _cron_errors(spec.get("cron"), dialect, parsing_mode, tz)
     errors.extend(cron_errors)
     klass = _class_name(spec.get("class") or spec.get("klass"))
     if klass is None:

@@ -40,13 +40,16 @@ records a ``cron_enqueued`` event (its payload's ``queue`` is where the job went
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim import active_job
 from jobsim.clock import format_time
+from jobsim.cron._cron import zone_argument
 from jobsim.cron._cron_job import GRACE_SECONDS, CronJob, job_from_entry
 from jobsim.cron._cron_push import push
+from jobsim.cron._schedule_file import read_schedule_file
 from jobsim.cron.sidekiq_cron import (
     DEFAULT_SIDEKIQ_CRON,
     SidekiqCronProfile,
@@ -97,7 +100,8 @@ class Recurring:
 
     ``sidekiq_cron`` picks the version (``"sidekiq-cron-1.8"``, the default, or
     ``"sidekiq-cron-2"``, see :mod:`jobsim.cron.sidekiq_cron`); ``reschedule_grace_period``
-    and ``natural_cron_parsing_mode`` are 2.x settings.
+    and ``natural_cron_parsing_mode`` are 2.x settings. ``tz`` is the zone a cron that names
+    none runs in: the Sidekiq process's (Rails' ``Time.zone``), UTC by default.
     """
 
     def __init__(
@@ -109,6 +113,7 @@ class Recurring:
         sidekiq_cron: str | SidekiqCronProfile = DEFAULT_SIDEKIQ_CRON,
         reschedule_grace_period: float | None = None,
         natural_cron_parsing_mode: str = "single",
+        tz: str | tzinfo | None = None,
     ) -> None:
         if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float):
             msg = f"poll_interval={poll_interval!r}: pass seconds > 0"
@@ -130,9 +135,10 @@ class Recurring:
             )
             raise InvalidArgument(msg)
         # The two modes differ only on phrases that read as several crons ("every day at
-        # 6pm and 8pm"): :single keeps one, :strict refuses them. jobsim's natural-language
-        # parser gives one cron or a refusal, so both behave as :strict does today.
+        # 6pm and 8pm"): :single keeps the first, :strict makes the job invalid.
         self.natural_cron_parsing_mode = natural_cron_parsing_mode
+        #: The zone crons that name none run in (the process's zone, Rails' ``Time.zone``).
+        self.tz: tzinfo = zone_argument(tz) or UTC
         self._sim = sim
         self._rng = sim.random_stream("cron.poll")
         self.poll_interval = float(poll_interval)
@@ -141,6 +147,8 @@ class Recurring:
         self.jobs: dict[str, CronJob] = {}
         #: The errors hash of the last load: each invalid job's name and messages.
         self.errors: Errors = {}
+        #: The environment variables the last ``load_yaml``'s ERB read (name -> value or None).
+        self.environment_read: dict[str, str | None] = {}
         self._started = False
 
     # -- the schedule ------------------------------------------------------------------------
@@ -179,7 +187,12 @@ class Recurring:
             self._destroy_removed({name for name, _ in entries})
         for name, spec in entries:
             job, messages = job_from_entry(
-                name, spec, self.profile, default_namespace=DEFAULT_NAMESPACE
+                name,
+                spec,
+                self.profile,
+                default_namespace=DEFAULT_NAMESPACE,
+                parsing_mode=self.natural_cron_parsing_mode,
+                tz=self.tz,
             )
             if job is None:
                 errors[name if isinstance(name, str) else None] = messages
@@ -238,23 +251,25 @@ class Recurring:
         *,
         environment: str | None = None,
         on_error: Literal["raise", "collect"] = "raise",
+        env: Mapping[str, str] | None = None,
+        erb: bool | None = None,
     ) -> Recurring:
         """Load a ``config/schedule.yml`` (a per-environment section if named) as the gem's
         schedule loader does: ``load_from_hash`` in 1.8.0; in 2.x ``load_from_hash!`` with
-        ``source: "schedule"``, so schedule jobs gone from the file are destroyed."""
-        import yaml
+        ``source: "schedule"``, so schedule jobs gone from the file are destroyed.
 
-        file = Path(path)
-        try:
-            loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except OSError as error:
-            msg = f"cannot read {file}: {error.strerror}"
-            raise InvalidArgument(msg) from None
-        if environment is not None and isinstance(loaded, Mapping) and environment in loaded:
-            loaded = loaded[environment]
-        if not isinstance(loaded, Mapping | list):
-            msg = f"{file}: expected a mapping of cron jobs or a list of them"
-            raise InvalidArgument(msg)
+        ERB is rendered as the profile's loader does (2.x yes, 1.8.0 no; ``erb=True`` when
+        your initializer renders the file), in the safe subset of :mod:`jobsim.erb`, reading
+        the variables of ``env`` (default: the process environment). The names read and
+        their values are in :attr:`environment_read`.
+        """
+        loaded, self.environment_read = read_schedule_file(
+            path,
+            environment=environment,
+            env=env,
+            erb=self.profile.schedule_erb if erb is None else erb,
+            loader=self.profile.name,
+        )
         if self.profile.job_sources:
             # 2.x's ScheduleLoader: load_from_hash!(schedule, source: "schedule")
             return self.load(loaded, on_error=on_error, replace=True, source="schedule")
@@ -367,8 +382,15 @@ def _grace(profile: SidekiqCronProfile, period: float | None) -> float:
 
 
 def install_schedule(
-    sim: Simulator, path: str | Path, job_classes: Iterable[type[Job]] = ()
+    sim: Simulator,
+    path: str | Path,
+    job_classes: Iterable[type[Job]] = (),
+    *,
+    env: Mapping[str, str] | None = None,
 ) -> Recurring:
-    """Load a ``schedule.yml`` into ``sim`` and start sidekiq-cron's poller (for scenarios)."""
+    """Load a ``schedule.yml`` into ``sim`` and start sidekiq-cron's poller (for scenarios).
+
+    Its ERB is rendered (as sidekiq-cron 1.9+ does) with the variables of ``env``.
+    """
     sim.register(*job_classes)
-    return Recurring(sim).load_yaml(path).start()
+    return Recurring(sim).load_yaml(path, env=env, erb=True).start()

@@ -17,6 +17,7 @@ namespaces                none (``cron_job:NAME``)               ``namespace`` p
 ActiveJob default queue   the class's ``sidekiq_options`` queue  the class's ``queue_as``
 natural-language mode     ``Fugit.do_parse``                     ``:single`` or ``:strict``
 ``load_from_hash!``       destroys every job not in the hash    only ``source: "schedule"`` ones
+ERB in schedule.yml       not rendered (``YAML.load_file``)     rendered (since 1.9.0)
 Fugit                     1.5.2 (Debian)                         ``~> 1.8, >= 1.11.1``
 ========================  =====================================  ===============================
 """
@@ -64,6 +65,8 @@ class SidekiqCronProfile:
     #: The natural-language parsing modes (``natural_cron_parsing_mode``); 1.8.0 has none
     #: to choose from.
     parsing_modes: tuple[str, ...]
+    #: Whether the schedule loader renders ``schedule.yml`` with ERB first (1.9.0+, PR #373).
+    schedule_erb: bool
 
 
 SIDEKIQ_CRON_PROFILES: dict[str, SidekiqCronProfile] = {
@@ -79,6 +82,7 @@ SIDEKIQ_CRON_PROFILES: dict[str, SidekiqCronProfile] = {
             activejob_queue="sidekiq_options",
             job_sources=False,
             parsing_modes=("single",),
+            schedule_erb=False,
         ),
         SidekiqCronProfile(
             name="sidekiq-cron-2",
@@ -90,6 +94,7 @@ SIDEKIQ_CRON_PROFILES: dict[str, SidekiqCronProfile] = {
             activejob_queue="queue_as",
             job_sources=True,
             parsing_modes=("single", "strict"),
+            schedule_erb=True,
         ),
     )
 }

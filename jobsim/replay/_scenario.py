@@ -29,8 +29,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import os
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -115,13 +116,43 @@ class ScenarioRun:
     cron: CronStatus
     summary: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    #: The environment variables the ERB of sidekiq.yml and schedule.yml read (name -> value,
+    #: None when unset): what another run needs set alike to be the same run.
+    environment: dict[str, str | None] = field(default_factory=dict)
 
 
-def install_cron(sim: Simulator, schedule: Path | None, classes: list[type[Job]]) -> CronStatus:
-    """Hand ``schedule.yml`` to sidekiq-cron's poller (:mod:`jobsim.cron.recurring`)."""
+class _Reads(Mapping[str, str]):
+    """An environment that remembers each name looked up in it, and what it found."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+        self.read: dict[str, str | None] = {}
+
+    def __getitem__(self, name: str) -> str:
+        value = self._env.get(name)
+        self.read[name] = value
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._env)
+
+    def __len__(self) -> int:
+        return len(self._env)
+
+
+def install_cron(
+    sim: Simulator,
+    schedule: Path | None,
+    classes: list[type[Job]],
+    env: Mapping[str, str] | None = None,
+) -> CronStatus:
+    """Hand ``schedule.yml`` to sidekiq-cron's poller (:mod:`jobsim.cron.recurring`); its
+    ERB reads ``env`` (default: the process environment)."""
     if schedule is None:
         return CronStatus(False, "no schedule.yml")
-    recurring = install_schedule(sim, schedule, classes)
+    recurring = install_schedule(sim, schedule, classes, env=env)
     count = len(recurring.jobs)
     return CronStatus(True, f"{count} cron entries from schedule.yml", count, recurring)
 
@@ -215,11 +246,14 @@ def run_scenario(
     on_progress: Callable[[float, Simulator], None] | None = None,
     trace_limit: int | None = None,
     settings: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> ScenarioRun:
     """Run the scenario in ``path`` for ``period`` virtual seconds and summarise it.
 
     ``settings`` override ``concurrency`` or an UPPER_CASE constant of ``jobs.py`` for this
-    run (strings are converted to the type of the value they replace).
+    run (strings are converted to the type of the value they replace). ``env`` holds the
+    variables the ERB of sidekiq.yml and schedule.yml reads (default: the process
+    environment); the names read, and their values, are the summary's ``environment``.
     """
     where = Path(path)
     if not where.is_dir():
@@ -237,12 +271,16 @@ def run_scenario(
         options["plugins"] = plugins
     if profile is not None:
         options["profile"] = profile
+    reads = _Reads(os.environ if env is None else env)
     yml = where / "sidekiq.yml"
-    sim = Simulator.from_sidekiq_yml(yml, **options) if yml.is_file() else Simulator(**options)
+    if yml.is_file():
+        sim = Simulator.from_sidekiq_yml(yml, env=reads, **options)
+    else:
+        sim = Simulator(**options)
     classes = _job_classes(module)
     sim.register(*classes)
     schedule = where / "schedule.yml"
-    cron = install_cron(sim, schedule if schedule.is_file() else None, classes)
+    cron = install_cron(sim, schedule if schedule.is_file() else None, classes, reads)
     tick: Callable[[Tick], None] | None = getattr(module, "tick", None)
     step_value = getattr(module, "STEP", DEFAULT_STEP)
     step = step_value if isinstance(step_value, timedelta) else timedelta(seconds=step_value)
@@ -275,6 +313,7 @@ def run_scenario(
         if on_progress is not None:
             on_progress((sim.time - begin) / period, sim)
     run = ScenarioRun(where.name, where, seed, begin, end, sim, samples, cron, settings=applied)
+    run.environment = dict(sorted(reads.read.items()))
     run.summary = summarise(run)
     return run
 
@@ -343,6 +382,7 @@ def summarise(run: ScenarioRun) -> dict[str, Any]:
         "profile": sim.profile.name,
         "concurrency": sim.concurrency,
         "settings": dict(run.settings),
+        "environment": dict(run.environment),
         "start": format_time(run.start),
         "end": format_time(run.end),
         "days": (run.end - run.start) / 86400,

@@ -15,9 +15,6 @@ Not ported, with why:
   :450-760 and :764-950 on ActiveJob, :1388-1412, :1436-1449), and beside them
   job_test.rb:407-449 (``date_as_argument`` stored as ``"1"``/``"0"``), :1700 (Ruby symbol
   keys) and :1745-1768 (the ``args=`` writer);
-* job_test.rb:118 (``"every Wednesday at 5:30 and 6:45"`` valid in ``:single`` mode, invalid
-  in ``:strict``): it needs Fugit 1.11's multi-cron phrases, which jobsim's natural-language
-  parser does not read yet (the ``fugit-1.11+`` dialect);
 * job_test.rb:159/:170 (``available_namespaces`` and its log warning) and poller_test.rb:65/:78
   (``migrate_old_jobs_if_needed!`` moving pre-2.0 Redis keys): Redis bookkeeping;
 * job_test.rb:487-521, :1144-1180, :1770-1785 (GlobalID arguments): they need a model that
@@ -106,6 +103,21 @@ def namespace_star_is_invalid() -> None:
     rec.load({"Test": cron_test_job(namespace="*")}, on_error="collect")
     assert any("namespace" in message for message in rec.errors["Test"])
     assert rec.count("*") == 0
+
+
+@example(JOB_TEST.format(118))
+def multiple_cron_lines_are_invalid_in_strict_mode() -> None:
+    phrase = "every Wednesday at 5:30 and 6:45"
+    _, single = recurring()
+    single.load({"example job": cron_test_job(cron=phrase, **{"class": "CronTestClass"})})
+    # :single keeps the first of the two crons (Fugit.do_parse_cronish).
+    assert single.find("example job").cron.source == "30 5 * * 3"
+    _, strict = recurring(natural_cron_parsing_mode="strict")
+    strict.load({"example job": cron_test_job(cron=phrase)}, on_error="collect")
+    assert strict.count() == 0
+    (message,) = strict.errors["example job"]
+    assert message.startswith("'cron' -> ")
+    assert "multiple crons" in message
 
 
 @example(JOB_TEST.format(191))

@@ -275,3 +275,21 @@ def test_prefix_and_delimiter_are_read_as_text() -> None:
     )  # fmt: skip
     job = recurring.jobs["n"]
     assert (job.queue_name_prefix, job.queue_name_delimiter, job.active_job) == ("2026", "-", True)
+
+
+def test_crons_without_a_zone_run_in_the_process_zone() -> None:
+    """``tz=`` is the Sidekiq process's zone (Rails' Time.zone); a cron naming its own wins."""
+    sim = jobsim.Simulator(start=datetime(2026, 7, 1, tzinfo=UTC))
+    sim.register(Report)
+    recurring = Recurring(sim, tz="America/New_York", poll="exact")
+    recurring.load(
+        {
+            "local": {"cron": "0 9 * * *", "class": "Report"},
+            "tokyo": {"cron": "0 9 * * * Asia/Tokyo", "class": "Report"},
+        }
+    ).start()
+    sim.run_until(datetime(2026, 7, 2, tzinfo=UTC))
+    fired = {e.detail["name"]: e.at.strftime("%H:%M") for e in sim.trace.of_kind("cron_enqueued")}
+    assert fired == {"local": "13:00", "tokyo": "00:00"}  # 09:00 EDT; 09:00 JST (the 1st)
+    with pytest.raises(jobsim.InvalidArgument, match="tz='Mars/Base'"):
+        Recurring(sim, tz="Mars/Base")
