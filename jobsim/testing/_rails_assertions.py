@@ -7,6 +7,11 @@ Each assertion works two ways, as Rails' helpers do with and without a block:
 
 The ``with`` blocks of the performed-jobs assertions first perform the jobs enqueued inside
 them, by ``perform_enqueued_jobs.inside()`` (in ``_perform.py``).
+
+Under Rails' test adapter (``jobsim.active_job.settings(sim).queue_adapter = "test"``) the
+enqueued-jobs helpers see only the jobs still waiting, as ``enqueued_jobs`` does in Rails (a
+performed job leaves it). In jobsim's own mode (``"sidekiq"``) they count every enqueue, and a
+failing count says when performed jobs were among those counted.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from jobsim import active_job, routing
+from jobsim.active_job._test_adapter import using_test_adapter
 from jobsim.clock import to_datetime
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
@@ -51,13 +57,53 @@ def _counting_matcher(
     number: object = n
     if isinstance(number, bool) or not isinstance(number, int) or number < 0:
         raise InvalidArgument(f"{title}: pass the expected number of jobs as a whole number >= 0")
-    matcher = JobMatcher("enqueued" if kind == "enqueued" else "performed", None, sim=sim)
+    matcher = _still_enqueued(
+        JobMatcher("enqueued" if kind == "enqueued" else "performed", None, sim=sim), kind, sim
+    )
     selector = job_selector(only, except_, title)
     if selector is not None:
         matcher = matcher.where(selector[0], selector[1])
     if queue is not None:
         matcher = matcher.on_queue(queue)
     return matcher.exactly(n).titled(title)
+
+
+def _adapter_sim(sim: Simulator | None) -> Simulator | None:
+    found = sim if sim is not None else routing.active()
+    return found if isinstance(found, Simulator) else None
+
+
+def _test_adapter(sim: Simulator | None) -> bool:
+    found = _adapter_sim(sim)
+    return found is not None and using_test_adapter(found)
+
+
+def _still_enqueued(matcher: JobMatcher, kind: str, sim: Simulator | None) -> JobMatcher:
+    """Under the test adapter, the enqueued-jobs helpers see only jobs still waiting."""
+    found = _adapter_sim(sim)
+    if kind != "enqueued" or found is None or not using_test_adapter(found):
+        return matcher
+    return matcher.where(lambda record: _waiting(found, record), "still enqueued (test adapter)")
+
+
+def _waiting(sim: Simulator, record: JobRecord) -> bool:
+    where = sim.locate(record.jid)
+    return where == "schedule" or where.startswith("queue:")
+
+
+def _simulate_note(kind: str, sim: Simulator | None, records: list[JobRecord]) -> str:
+    """In jobsim's own mode, why a performed job may still count as enqueued."""
+    found = _adapter_sim(sim)
+    if kind != "enqueued" or found is None or using_test_adapter(found):
+        return ""
+    performed = sum(1 for record in records if not _waiting(found, record))
+    if not performed:
+        return ""
+    return (
+        f"\n(jobsim simulates Rails' Sidekiq adapter: {performed} of the jobs enqueued were "
+        f"performed since and still count; Rails' test adapter forgets performed jobs: set "
+        f"jobsim.active_job.settings(sim).queue_adapter = 'test' for its rules)"
+    )
 
 
 def _title(name: str, *parts: object, **options: object) -> str:
@@ -106,7 +152,14 @@ class _CountAssertion:
     ) -> list[JobRecord]:
         """Assert that exactly ``n`` jobs (passing the filters) were counted so far."""
         __tracebackhide__ = True
-        return self._matcher(n, only, except_, queue, sim).verify()
+        matcher = self._matcher(n, only, except_, queue, sim)
+        try:
+            return matcher.verify()
+        except AssertionError as failure:
+            note = _simulate_note(self._kind, sim, _everything(self._kind, sim))
+            if not note:
+                raise
+            raise AssertionError(f"{failure}{note}") from None
 
     def inside(
         self,
@@ -144,7 +197,14 @@ class _NoJobs:
         """Assert that no job (passing the filters) was counted so far."""
         __tracebackhide__ = True
         title = _title(self.__name__, only=only, except_=except_, queue=queue)
-        _counting_matcher(self._counter._kind, title, 0, only, except_, queue, sim).verify()
+        kind = self._counter._kind
+        try:
+            _counting_matcher(kind, title, 0, only, except_, queue, sim).verify()
+        except AssertionError as failure:
+            note = _simulate_note(kind, sim, _everything(kind, sim))
+            if not note:
+                raise
+            raise AssertionError(f"{failure}{note}") from None
 
     def inside(
         self,
@@ -189,7 +249,13 @@ class _WithAssertion:
         kind: Literal["enqueued", "performed"] = (
             "enqueued" if self._kind == "enqueued" else "performed"
         )
-        matcher = JobMatcher(kind, by_class, sim=sim)
+        if priority is not None and _rails_name(sim) == "6.1":
+            msg = (
+                f"{title}: priority= came with Rails 7.0 (6.1's helpers take job, args, at "
+                f"and queue); this simulator runs Rails 6.1"
+            )
+            raise InvalidArgument(msg)
+        matcher = _still_enqueued(JobMatcher(kind, by_class, sim=sim), kind, sim)
         # Rails calls a proc given for any key with that key's value (test_helper.rb).
         if _is_check(job):
             matcher = matcher.where(lambda r: bool(job(_job_class_of(r))), f"job={_label(job)}")
@@ -264,6 +330,18 @@ class _WithAssertion:
 
     def __repr__(self) -> str:
         return f"<jobsim.testing.{self.__name__}>"
+
+
+def _rails_name(sim: Simulator | None) -> str | None:
+    found = _adapter_sim(sim)
+    return None if found is None else active_job.settings(found).rails
+
+
+def _everything(kind: str, sim: Simulator | None) -> list[JobRecord]:
+    found = _adapter_sim(sim)
+    if found is None:
+        return []
+    return Scope.everything(found).records("enqueued" if kind == "enqueued" else "performed")
 
 
 def _is_check(value: object) -> bool:
@@ -361,8 +439,13 @@ assert_performed_with = _WithAssertion("performed", "assert_performed_with")
 
 
 def enqueued_jobs(sim: Simulator | None = None) -> list[JobRecord]:
-    """Every job enqueued so far (client pushes, in order), as records."""
-    return Scope.everything(resolve_simulator(sim, "enqueued_jobs()")).records("enqueued")
+    """Every job enqueued so far (client pushes, in order), as records; under Rails' test
+    adapter only those still waiting (a performed job leaves the list, as in Rails)."""
+    target = resolve_simulator(sim, "enqueued_jobs()")
+    records = Scope.everything(target).records("enqueued")
+    if using_test_adapter(target):
+        records = [record for record in records if _waiting(target, record)]
+    return records
 
 
 def performed_jobs(sim: Simulator | None = None) -> list[JobRecord]:
