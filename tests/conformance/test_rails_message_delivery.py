@@ -2,7 +2,8 @@
 
 One test per upstream test; the id names its line. Upstream runs Rails' test adapter, and so
 does this port (``settings(sim).queue_adapter = "test"``): ``assert_performed_with.inside``
-performs each mail job as it is enqueued, a mail scheduled for later too. ``deliver_now!``/``deliver_later!`` are ``deliver_now_bang``/``deliver_later_bang``.
+performs each mail job as it is enqueued, a mail scheduled for later too.
+``deliver_now!``/``deliver_later!`` are ``deliver_now_bang``/``deliver_later_bang``.
 Not ported: the mailer's own ``rescue_from`` (lines 131 and 162: jobsim's mailers have no
 ``rescue_from`` yet) and a custom ``delivery_job`` (line 104).
 """

@@ -35,6 +35,7 @@ UPSTREAM = "activejob/test/cases/test_helper_test.rb"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 TOMORROW_NOON = datetime(2026, 1, 2, 12, tzinfo=UTC)
 
+
 def upstream(line: int) -> pytest.MarkDecorator:
     return pytest.mark.parametrize("case", [f"{UPSTREAM}:{line}"])
 
