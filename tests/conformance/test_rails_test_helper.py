@@ -7,7 +7,7 @@ proc filter receives a :class:`~jobsim.testing.JobRecord` (Rails: the job's hash
 ``LoggingJob``, ``NestedJob``, ``RescueJob``, ``MultipleKwargsJob``) and ``Person`` are
 re-declared here. Deliberate differences are strict xfails that say why.
 
-``PerformedJobsTest`` and the rest of the file (lines 733–2002) are not ported yet.
+``PerformedJobsTest`` (lines 733–1968) is in ``test_rails_test_helper_performed.py``.
 """
 
 from __future__ import annotations

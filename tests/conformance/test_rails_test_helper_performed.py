@@ -13,6 +13,11 @@ block's entry in ``settings(sim).perform_scopes``; Ruby's ``ArgumentError`` for 
 ``except`` together is ``InvalidArgument``; minitest's "Expected: 2 / Actual: 1" is jobsim's
 "Expected exactly 2 … but found 1".
 
+Against the real thing: ``activejob_test_helper.rb`` runs the table cases, and a cross of
+filters with job mixes (nested, scheduled, several queues) for ``perform_enqueued_jobs`` and
+``assert_enqueued_jobs``, through Debian's ActiveJob 6.1.7 ``TestHelper``; jobsim must give the
+same verdict and leave as many jobs enqueued and performed.
+
 Not applicable (Rails' adapter classes, which jobsim has no counterpart for):
 ``OverrideQueueAdapterTest`` (line 1976: ``queue_adapter_for_test`` returning a subclass),
 ``InheritedJobTest`` (1982) and ``QueueAdapterJobTest`` (1999: ``queue_adapter`` is a
@@ -21,8 +26,13 @@ Not applicable (Rails' adapter classes, which jobsim has no counterpart for):
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -864,3 +874,171 @@ def test_assert_performed_with_without_block_does_not_change_jobs_count(case: st
     assert_performed_with(job=HelloJob)
     assert len(enqueued_jobs()) == 0
     assert len(performed_jobs()) == 2
+
+
+# -- the same cases against the real ActiveJob 6.1.7 -----------------------------------------
+
+SCRIPT = Path(__file__).resolve().parent / "activejob_test_helper.rb"
+GEMS = Path("/usr/share/rubygems-integration/all/gems")
+N = NestedJob
+#: Filters and jobs crossed for the perform and enqueued helpers (Rails' code paths: the
+#: adapter's filter at enqueue for blocks, jobs_with for the rest).
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"only": H},
+    {"only": [H, L]},
+    {"only": _hello},
+    {"except_": H},
+    {"except_": _hello},
+    {"queue": "some_queue"},
+    {"only": H, "queue": "other_queue"},
+    {"except_": L, "queue": "some_queue"},
+]
+PUSH_SETS: list[list[Any]] = [
+    [(H, None, "a"), (L, None, "b")],
+    [(H, "some_queue", "a"), (L, "some_queue", "b"), (H, "other_queue", "c")],
+    [(N, None, None), (H, None, "a")],
+    [(N, "some_queue", None), (L, "other_queue", "x")],
+    [(H, None, "later", 60), (L, "some_queue", "later", 3600), (H, "some_queue", "now")],
+]
+
+
+def _ruby_filter(value: Any) -> Any:
+    if value is None:
+        return None
+    if value is _hello:
+        return "proc:hello"
+    if isinstance(value, list):
+        return [item.__name__ for item in value]
+    return value.__name__
+
+
+def _ruby_case(
+    case_id: str, form: str, kind: str, n: int, options: dict[str, Any], pushes: Any
+) -> dict[str, Any]:
+    return {
+        "id": case_id,
+        "form": form,
+        "kind": kind,
+        "n": n,
+        "options": {
+            "only": _ruby_filter(options.get("only")),
+            "except": _ruby_filter(options.get("except_")),
+            "queue": options.get("queue"),
+        },
+        "pushes": [[push[0].__name__, *push[1:]] for push in pushes],
+        "python": (options, pushes),
+    }
+
+
+def _verdict_cases() -> list[dict[str, Any]]:
+    cases = [
+        _ruby_case(f"{row[0]}", "count_block", row[1], row[2], row[3], row[4]) for row in COUNTS
+    ]
+    cases += [
+        _ruby_case(f"{row[0]}", "count_after_performing", row[1], row[2], row[3], row[4])
+        for row in COUNTS_AFTER_PERFORMING
+    ]
+    cases += [
+        _ruby_case(
+            f"{row[0]}", "perform_block" if row[1] else "perform_now", "count", 0, row[2], row[3]
+        )
+        for row in PERFORMING
+    ]
+    for f, options in enumerate(FILTERS):
+        for p, pushes in enumerate(PUSH_SETS):
+            for form in ("perform_block", "perform_now", "enqueued_block"):
+                case_id = f"{form}:filters-{f}:jobs-{p}"
+                cases.append(_ruby_case(case_id, form, "count", 1, options, pushes))
+    return cases
+
+
+VERDICT_CASES = _verdict_cases()
+
+
+def _push_any(pushes: list[Any]) -> None:
+    for job_class, queue, argument, *wait in pushes:
+        options: dict[str, Any] = {}
+        if queue is not None:
+            options["queue"] = queue
+        if wait:
+            options["wait"] = timedelta(seconds=wait[0])
+        target: Any = job_class.set(**options) if options else job_class
+        if argument is None:
+            target.perform_later()
+        else:
+            target.perform_later(argument)
+
+
+def _jobsim_verdict(case: dict[str, Any]) -> dict[str, Any]:
+    options, pushes = case["python"]
+    form, kind, n = case["form"], case["kind"], case["n"]
+    with jobsim.Simulator(seed=1) as sim:
+        settings(sim).rails = "6.1"
+        settings(sim).queue_adapter = "test"
+        verdict = "pass"
+        try:
+            if form == "count_block":
+                counting = assert_performed_jobs if kind == "count" else assert_no_performed_jobs
+                block = (
+                    counting.inside(n, **options) if kind == "count" else counting.inside(**options)
+                )
+                with block:
+                    _push_any(pushes)
+            elif form == "count_after_performing":
+                _push_any(pushes)
+                perform_enqueued_jobs()
+                if kind == "count":
+                    assert_performed_jobs(n, **options)
+                else:
+                    assert_no_performed_jobs(**options)
+            elif form == "perform_block":
+                with perform_enqueued_jobs.inside(**options):
+                    _push_any(pushes)
+            elif form == "perform_now":
+                _push_any(pushes)
+                perform_enqueued_jobs(**options)
+            else:
+                with assert_enqueued_jobs.inside(n, **options):
+                    _push_any(pushes)
+        except AssertionError:
+            verdict = "fail"
+        except InvalidArgument:
+            verdict = "argument_error"
+        return {
+            "verdict": verdict,
+            "enqueued": len(enqueued_jobs()),
+            "performed": len(performed_jobs()),
+        }
+
+
+@pytest.fixture(scope="module")
+def real_activejob(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    ruby = shutil.which("ruby")
+    if ruby is None or not any(GEMS.glob("activejob-6.1.*")):
+        hint = "apt-get install -y ruby-activejob"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"ActiveJob (Ruby) is missing on CI: {hint}")
+        pytest.skip(f"needs Ruby with ActiveJob 6.1: {hint}")
+    path = tmp_path_factory.mktemp("activejob") / "cases.json"
+    wire = [
+        {key: value for key, value in case.items() if key != "python"} for case in VERDICT_CASES
+    ]
+    path.write_text(json.dumps(wire))
+    done = subprocess.run(
+        [ruby, str(SCRIPT), str(path)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout)
+    assert str(result["activejob_version"]).startswith("6.1.7"), result["activejob_version"]
+    cases: dict[str, Any] = result["cases"]
+    return cases
+
+
+@pytest.mark.parametrize(
+    "case", VERDICT_CASES, ids=[f"activejob-6.1.7:{case['id']}" for case in VERDICT_CASES]
+)
+def test_same_verdict_and_counts_as_activejob(
+    case: dict[str, Any], real_activejob: dict[str, Any]
+) -> None:
+    assert _jobsim_verdict(case) == real_activejob[case["id"]]
