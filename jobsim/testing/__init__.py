@@ -36,6 +36,7 @@ from jobsim.testing._mail import (
     assert_enqueued_email_with,
     assert_enqueued_emails,
     assert_no_emails,
+    assert_no_enqueued_emails,
     deliveries,
 )
 from jobsim.testing._matchers import (
@@ -113,6 +114,7 @@ __all__ = [
     "assert_enqueued_email_with",
     "assert_enqueued_emails",
     "assert_no_emails",
+    "assert_no_enqueued_emails",
     "deliveries",
     # Job class options (rspec-sidekiq style)
     "OptionMatcher",
