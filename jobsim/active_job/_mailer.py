@@ -63,8 +63,8 @@ class Mailer:
 
     Class keywords: ``default_from`` (``default from:``), ``name`` (the mailer's name in
     job data; default: the class name) and ``delivery_job`` (``self.delivery_job =``: a
-    :class:`MailDeliveryJob` subclass that ``deliver_later`` enqueues). In an action, ``self.params`` holds ``with_(...)``'s
-    values and ``self.mail(...)`` builds the message.
+    :class:`MailDeliveryJob` subclass that ``deliver_later`` enqueues). In an action,
+    ``self.params`` holds ``with_(...)``'s values and ``self.mail(...)`` builds the message.
     """
 
     mailer_name: ClassVar[str] = "ActionMailer::Base"

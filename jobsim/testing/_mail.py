@@ -165,7 +165,7 @@ def _expected_args(
         raise InvalidArgument(f"assert_enqueued_email_with: {mailer!r} is not a mailer or its name")
     if isinstance(args, Mapping):  # Rails 6.1: a Hash for args: is a parameterized mail's params
         if params is not None:
-            msg = "assert_enqueued_email_with: pass the params as params= or as args={...}, not both"
+            msg = "assert_enqueued_email_with: give the params as params= or args={...}, not both"
             raise InvalidArgument(msg)
         params, args = args, None
     keywords: dict[str, Any] = {}
