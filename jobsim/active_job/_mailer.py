@@ -156,7 +156,9 @@ class _Parameterized:
         self._params = params
 
     def __getattr__(self, action: str) -> Callable[..., MessageDelivery]:
-        if not isinstance(self._mailer.__dict__.get(action), _Action):
+        # An action a mailer inherits is its parent's (wrapped where the parent was declared).
+        inherited = (klass.__dict__.get(action) for klass in self._mailer.__mro__)
+        if not any(isinstance(found, _Action) for found in inherited):
             raise AttributeError(f"{self._mailer.__qualname__} has no mail action {action!r}")
 
         def deliver(*args: Any, **kwargs: Any) -> MessageDelivery:
