@@ -39,6 +39,7 @@ from jobsim.testing._mail import (
     assert_no_enqueued_emails,
     deliveries,
 )
+from jobsim.testing._mail_matcher import MailMatcher, have_enqueued_mail
 from jobsim.testing._matchers import (
     DEFAULT_TOLERANCE,
     Evaluation,
@@ -116,6 +117,8 @@ __all__ = [
     "assert_no_emails",
     "assert_no_enqueued_emails",
     "deliveries",
+    "MailMatcher",
+    "have_enqueued_mail",
     # Job class options (rspec-sidekiq style)
     "OptionMatcher",
     "be_expired_in",
