@@ -10,25 +10,24 @@ adapter, when the block ends otherwise).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 from jobsim import active_job, routing
-from jobsim.active_job import MailDeliveryJob, Message, Symbol
+from jobsim.active_job import MailDeliveryJob, Message
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing._perform import PerformInside, perform_enqueued_jobs
-from jobsim.testing._rails_assertions import assert_enqueued_jobs, assert_enqueued_with
+from jobsim.testing._rails_assertions import assert_enqueued_jobs
 from jobsim.testing._records import JobRecord, resolve_simulator
 
 __all__ = [
     "assert_emails",
-    "assert_enqueued_email_with",
     "assert_enqueued_emails",
     "assert_no_emails",
     "assert_no_enqueued_emails",
     "deliveries",
+    "delivery_job",
 ]
 
 
@@ -152,79 +151,3 @@ class _AssertEnqueuedEmails:
 
 assert_enqueued_emails = _AssertEnqueuedEmails("assert_enqueued_emails", None)
 assert_no_enqueued_emails = _AssertEnqueuedEmails("assert_no_enqueued_emails", 0)
-
-
-def _expected_args(
-    mailer: Any,
-    method: str,
-    args: Sequence[Any] | Mapping[str, Any] | None,
-    params: Mapping[str, Any] | None,
-) -> list[Any]:
-    name = getattr(mailer, "mailer_name", mailer)
-    if not isinstance(name, str):
-        raise InvalidArgument(f"assert_enqueued_email_with: {mailer!r} is not a mailer or its name")
-    if isinstance(args, Mapping):  # Rails 6.1: a Hash for args: is a parameterized mail's params
-        if params is not None:
-            msg = "assert_enqueued_email_with: give the params as params= or args={...}, not both"
-            raise InvalidArgument(msg)
-        params, args = args, None
-    keywords: dict[str, Any] = {}
-    if params is not None:
-        keywords["params"] = {Symbol(key): value for key, value in params.items()}
-    keywords["args"] = list(args or [])
-    return [name, method, "deliver_now", keywords]
-
-
-class _AssertEnqueuedEmailWith:
-    """``assert_enqueued_email_with(mailer, method, args:, queue:)``, called or as a block."""
-
-    __name__ = "assert_enqueued_email_with"
-    __qualname__ = "assert_enqueued_email_with"
-
-    def _fields(
-        self, mailer: Any, queue: str | None, sim: Simulator | None
-    ) -> tuple[type[Any], str]:
-        job = getattr(mailer, "delivery_job", None) or MailDeliveryJob
-        if queue is None:  # Rails: deliver_later_queue_name || "default"
-            target = sim if sim is not None else routing.active()
-            config = active_job.settings(target)
-            queue = config.deliver_later_queue_name or config.default_queue_name
-        return job, queue
-
-    def __call__(
-        self,
-        mailer: Any,
-        method: str,
-        *,
-        args: Sequence[Any] | Mapping[str, Any] | None = None,
-        params: Mapping[str, Any] | None = None,
-        queue: str | None = None,
-        sim: Simulator | None = None,
-    ) -> Any:
-        """Assert that ``mailer.method(*args)`` (with ``params``) was enqueued for delivery;
-        ``args`` given as a dict is the params of a parameterized mail, as in Rails 6.1."""
-        __tracebackhide__ = True
-        expected = _expected_args(mailer, method, args, params)
-        job, on_queue = self._fields(mailer, queue, sim)
-        return assert_enqueued_with(job=job, args=expected, queue=on_queue, sim=sim)
-
-    def inside(
-        self,
-        mailer: Any,
-        method: str,
-        *,
-        args: Sequence[Any] | Mapping[str, Any] | None = None,
-        params: Mapping[str, Any] | None = None,
-        queue: str | None = None,
-        sim: Simulator | None = None,
-    ) -> Any:
-        """A ``with`` block that must enqueue this mail."""
-        expected = _expected_args(mailer, method, args, params)
-        job, on_queue = self._fields(mailer, queue, sim)
-        return assert_enqueued_with.inside(job=job, args=expected, queue=on_queue, sim=sim)
-
-    def __repr__(self) -> str:
-        return "<jobsim.testing.assert_enqueued_email_with>"
-
-
-assert_enqueued_email_with = _AssertEnqueuedEmailWith()
