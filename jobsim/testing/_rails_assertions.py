@@ -27,6 +27,13 @@ from jobsim.active_job._test_adapter import using_test_adapter
 from jobsim.clock import to_datetime
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
+from jobsim.testing._adapter_rules import (
+    everything,
+    rails_name,
+    simulate_note,
+    still_enqueued,
+    waiting,
+)
 from jobsim.testing._arguments import short
 from jobsim.testing._job_filters import JobFilter, job_class_name, job_selector
 from jobsim.testing._matchers import JobMatcher
@@ -57,7 +64,7 @@ def _counting_matcher(
     number: object = n
     if isinstance(number, bool) or not isinstance(number, int) or number < 0:
         raise InvalidArgument(f"{title}: pass the expected number of jobs as a whole number >= 0")
-    matcher = _still_enqueued(
+    matcher = still_enqueued(
         JobMatcher("enqueued" if kind == "enqueued" else "performed", None, sim=sim), kind, sim
     )
     selector = job_selector(only, except_, title)
@@ -66,44 +73,6 @@ def _counting_matcher(
     if queue is not None:
         matcher = matcher.on_queue(queue)
     return matcher.exactly(n).titled(title)
-
-
-def _adapter_sim(sim: Simulator | None) -> Simulator | None:
-    found = sim if sim is not None else routing.active()
-    return found if isinstance(found, Simulator) else None
-
-
-def _test_adapter(sim: Simulator | None) -> bool:
-    found = _adapter_sim(sim)
-    return found is not None and using_test_adapter(found)
-
-
-def _still_enqueued(matcher: JobMatcher, kind: str, sim: Simulator | None) -> JobMatcher:
-    """Under the test adapter, the enqueued-jobs helpers see only jobs still waiting."""
-    found = _adapter_sim(sim)
-    if kind != "enqueued" or found is None or not using_test_adapter(found):
-        return matcher
-    return matcher.where(lambda record: _waiting(found, record), "still enqueued (test adapter)")
-
-
-def _waiting(sim: Simulator, record: JobRecord) -> bool:
-    where = sim.locate(record.jid)
-    return where == "schedule" or where.startswith("queue:")
-
-
-def _simulate_note(kind: str, sim: Simulator | None, records: list[JobRecord]) -> str:
-    """In jobsim's own mode, why a performed job may still count as enqueued."""
-    found = _adapter_sim(sim)
-    if kind != "enqueued" or found is None or using_test_adapter(found):
-        return ""
-    performed = sum(1 for record in records if not _waiting(found, record))
-    if not performed:
-        return ""
-    return (
-        f"\n(jobsim simulates Rails' Sidekiq adapter: {performed} of the jobs enqueued were "
-        f"performed since and still count; Rails' test adapter forgets performed jobs: set "
-        f"jobsim.active_job.settings(sim).queue_adapter = 'test' for its rules)"
-    )
 
 
 def _title(name: str, *parts: object, **options: object) -> str:
@@ -156,7 +125,7 @@ class _CountAssertion:
         try:
             return matcher.verify()
         except AssertionError as failure:
-            note = _simulate_note(self._kind, sim, _everything(self._kind, sim))
+            note = simulate_note(self._kind, sim, everything(self._kind, sim))
             if not note:
                 raise
             raise AssertionError(f"{failure}{note}") from None
@@ -201,7 +170,7 @@ class _NoJobs:
         try:
             _counting_matcher(kind, title, 0, only, except_, queue, sim).verify()
         except AssertionError as failure:
-            note = _simulate_note(kind, sim, _everything(kind, sim))
+            note = simulate_note(kind, sim, everything(kind, sim))
             if not note:
                 raise
             raise AssertionError(f"{failure}{note}") from None
@@ -249,13 +218,13 @@ class _WithAssertion:
         kind: Literal["enqueued", "performed"] = (
             "enqueued" if self._kind == "enqueued" else "performed"
         )
-        if priority is not None and _rails_name(sim) == "6.1":
+        if priority is not None and rails_name(sim) == "6.1":
             msg = (
                 f"{title}: priority= came with Rails 7.0 (6.1's helpers take job, args, at "
                 f"and queue); this simulator runs Rails 6.1"
             )
             raise InvalidArgument(msg)
-        matcher = _still_enqueued(JobMatcher(kind, by_class, sim=sim), kind, sim)
+        matcher = still_enqueued(JobMatcher(kind, by_class, sim=sim), kind, sim)
         # Rails calls a proc given for any key with that key's value (test_helper.rb).
         if _is_check(job):
             matcher = matcher.where(lambda r: bool(job(_job_class_of(r))), f"job={_label(job)}")
@@ -330,18 +299,6 @@ class _WithAssertion:
 
     def __repr__(self) -> str:
         return f"<jobsim.testing.{self.__name__}>"
-
-
-def _rails_name(sim: Simulator | None) -> str | None:
-    found = _adapter_sim(sim)
-    return None if found is None else active_job.settings(found).rails
-
-
-def _everything(kind: str, sim: Simulator | None) -> list[JobRecord]:
-    found = _adapter_sim(sim)
-    if found is None:
-        return []
-    return Scope.everything(found).records("enqueued" if kind == "enqueued" else "performed")
 
 
 def _is_check(value: object) -> bool:
@@ -444,7 +401,7 @@ def enqueued_jobs(sim: Simulator | None = None) -> list[JobRecord]:
     target = resolve_simulator(sim, "enqueued_jobs()")
     records = Scope.everything(target).records("enqueued")
     if using_test_adapter(target):
-        records = [record for record in records if _waiting(target, record)]
+        records = [record for record in records if waiting(target, record)]
     return records
 
 
