@@ -63,6 +63,14 @@ KEY_LINES: dict[str, list[str]] = {
         "delivered to ada@example.com: 'Your receipt: 12.50 EUR' (UserMailer.receipt)",
         "clock at 2026-01-01T01:00:00Z",
     ],
+    "active_job_test_adapter.py": [
+        "delivered: ['ada@example.com', 'bob@example.com']",
+        "still enqueued after the block: 0",
+        "after performing: 0 enqueued, 2 delivered",
+        "discarded: [('WelcomeEmailJob', 'DeserializationError')]",
+        "have_enqueued_mail(UserMailer, 'welcome_email').with_args(user) passed",
+        "clock at 2026-01-01T00:00:00Z",
+    ],
     "active_job_records.py": [
         "job data arguments: [{'_aj_globalid': 'gid://shop/Task/1'}, {'_aj_serialized': …",
         "  notify completed: 'write the report'",

@@ -34,6 +34,7 @@ from jobsim.active_job._serialize import (
     serialize_arguments,
 )
 from jobsim.active_job._serializers import Keywords
+from jobsim.active_job._test_adapter import after_push
 from jobsim.active_job._versions import DEFAULT_RAILS, RailsVersion, get_rails
 from jobsim.active_job._wrapper import wrapper_for
 from jobsim.clock import as_epoch
@@ -223,6 +224,8 @@ class ActiveJob(Declarations):
             if self.scheduled_at is not None:
                 job["at"] = self.scheduled_at  # the adapter's enqueue_at: always the schedule
             self.provider_job_id = sim.push(job)
+            if self.provider_job_id is not None:
+                after_push(sim, self.queue_name, {**job, "jid": self.provider_job_id})
             return True
 
         enqueued, _ = self._run_callbacks(self._enqueue_callbacks, push)

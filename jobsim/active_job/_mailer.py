@@ -61,19 +61,36 @@ def _addresses(value: str | list[str] | tuple[str, ...] | None, where: str) -> t
 class Mailer:
     """``ActionMailer::Base``: each public method is a mail action, called on the class.
 
-    Class keywords: ``default_from`` (``default from:``) and ``name`` (the mailer's name in
-    job data; default: the class name). In an action, ``self.params`` holds ``with_(...)``'s
-    values and ``self.mail(...)`` builds the message.
+    Class keywords: ``default_from`` (``default from:``), ``name`` (the mailer's name in
+    job data; default: the class name) and ``delivery_job`` (``self.delivery_job =``: a
+    :class:`MailDeliveryJob` subclass that ``deliver_later`` enqueues). In an action,
+    ``self.params`` holds ``with_(...)``'s values and ``self.mail(...)`` builds the message.
     """
 
     mailer_name: ClassVar[str] = "ActionMailer::Base"
     default_from: ClassVar[str | None] = None
+    #: The job ``deliver_later`` enqueues (None: :class:`MailDeliveryJob`).
+    delivery_job: ClassVar[type[Any] | None] = None
 
-    def __init_subclass__(cls, *, name: str | None = None, default_from: str | None = None) -> None:
+    def __init_subclass__(
+        cls,
+        *,
+        name: str | None = None,
+        default_from: str | None = None,
+        delivery_job: object = None,
+    ) -> None:
         super().__init_subclass__()
         cls.mailer_name = name or cls.__name__
         if default_from is not None:
             cls.default_from = default_from
+        if delivery_job is not None:
+            if not (isinstance(delivery_job, type) and issubclass(delivery_job, MailDeliveryJob)):
+                msg = (
+                    f"{cls.__qualname__}: delivery_job={delivery_job!r} must be "
+                    f"jobsim.active_job.MailDeliveryJob or a subclass of it"
+                )
+                raise InvalidArgument(msg)
+            cls.delivery_job = delivery_job
         for attribute, value in list(vars(cls).items()):
             if not attribute.startswith("_") and callable(value) and not isinstance(value, type):
                 setattr(cls, attribute, _Action(attribute, value))
@@ -139,7 +156,9 @@ class _Parameterized:
         self._params = params
 
     def __getattr__(self, action: str) -> Callable[..., MessageDelivery]:
-        if not isinstance(self._mailer.__dict__.get(action), _Action):
+        # An action a mailer inherits is its parent's (wrapped where the parent was declared).
+        inherited = (klass.__dict__.get(action) for klass in self._mailer.__mro__)
+        if not any(isinstance(found, _Action) for found in inherited):
             raise AttributeError(f"{self._mailer.__qualname__} has no mail action {action!r}")
 
         def deliver(*args: Any, **kwargs: Any) -> MessageDelivery:
@@ -223,7 +242,8 @@ class MessageDelivery:
                 f"delivery job, so call deliver_later without reading .message first"
             )
             raise InvalidArgument(msg)
-        sim = _runtime.target(MailDeliveryJob.job_class_name)
+        job_class = self.mailer.delivery_job or MailDeliveryJob
+        sim = _runtime.target(job_class.job_class_name)
         _runtime.settings(sim).mailers[self.mailer.mailer_name] = self.mailer
         keywords: dict[str, Any] = {}
         if self.params is not None:
@@ -231,8 +251,9 @@ class MessageDelivery:
             keywords["params"] = {Symbol(key): value for key, value in self.params.items()}
         # 6.1 passes keyword arguments inside args, as a last ruby2_keywords hash.
         keywords["args"] = [*self.args, *([Keywords(self.kwargs)] if self.kwargs else [])]
-        job = MailDeliveryJob(self.mailer.mailer_name, self.action, delivery_method, **keywords)
-        return job.enqueue(**options)
+        job = job_class(self.mailer.mailer_name, self.action, delivery_method, **keywords)
+        enqueued: ActiveJob | bool = job.enqueue(**options)
+        return enqueued
 
 
 def _delivery_queue(job: ActiveJob) -> Any:

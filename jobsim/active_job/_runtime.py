@@ -78,6 +78,15 @@ class Settings:
     deliver_later_queue_name: str | None = None
     mailers: dict[str, type[Any]] = field(default_factory=dict)
     deliveries: list[Any] = field(default_factory=list)
+    #: ``config.active_job.queue_adapter``: ``"sidekiq"`` (jobsim simulates Rails' Sidekiq
+    #: adapter) or ``"test"`` (Rails' test adapter: the helpers in ``jobsim.testing`` forget
+    #: performed jobs, perform scheduled ones at once, and raise a job's error to the test).
+    queue_adapter: str = "sidekiq"
+    #: The test adapter's open ``perform_enqueued_jobs`` blocks, innermost last.
+    perform_scopes: list[Any] = field(default_factory=list)
+    #: How deep the test adapter is in performing jobs, and the errors it will raise.
+    performing_for_test: int = 0
+    test_errors: list[BaseException] = field(default_factory=list)
     _stream: Stream | None = None
 
     def version(self) -> RailsVersion:

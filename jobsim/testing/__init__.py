@@ -33,10 +33,16 @@ from jobsim.testing._class_verbs import clear_all, drain_all
 from jobsim.testing._freeze import VirtualTime, freezegun_available, virtual_time
 from jobsim.testing._mail import (
     assert_emails,
-    assert_enqueued_email_with,
     assert_enqueued_emails,
     assert_no_emails,
+    assert_no_enqueued_emails,
     deliveries,
+)
+from jobsim.testing._mail_matcher import MailMatcher, have_enqueued_mail
+from jobsim.testing._mail_with import (
+    assert_enqueued_email_with,
+    capture_emails,
+    deliver_enqueued_emails,
 )
 from jobsim.testing._matchers import (
     DEFAULT_TOLERANCE,
@@ -113,7 +119,12 @@ __all__ = [
     "assert_enqueued_email_with",
     "assert_enqueued_emails",
     "assert_no_emails",
+    "assert_no_enqueued_emails",
     "deliveries",
+    "capture_emails",
+    "deliver_enqueued_emails",
+    "MailMatcher",
+    "have_enqueued_mail",
     # Job class options (rspec-sidekiq style)
     "OptionMatcher",
     "be_expired_in",

@@ -2,30 +2,32 @@
 
 ``deliveries()`` is ``ActionMailer::Base.deliveries`` for the simulator; ``assert_emails`` counts
 delivered mail and ``assert_enqueued_emails`` / ``assert_enqueued_email_with`` look at the
-``ActionMailer::MailDeliveryJob`` pushes. The ``with`` form of ``assert_emails`` performs the
-mail jobs enqueued inside the block when it ends, as Rails' block form does.
+``ActionMailer::MailDeliveryJob`` pushes (a mailer's own ``delivery_job`` subclass counts too,
+as Rails' ``delivery_job_filter``). The ``with`` form of ``assert_emails`` performs the mail
+jobs enqueued inside the block, as Rails' block form does (as each is enqueued under the test
+adapter, when the block ends otherwise).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from jobsim import active_job
-from jobsim.active_job import MailDeliveryJob, Message, Symbol
+from jobsim import active_job, routing
+from jobsim.active_job import MailDeliveryJob, Message
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing._perform import PerformInside, perform_enqueued_jobs
-from jobsim.testing._rails_assertions import assert_enqueued_jobs, assert_enqueued_with
-from jobsim.testing._records import resolve_simulator
+from jobsim.testing._rails_assertions import assert_enqueued_jobs
+from jobsim.testing._records import JobRecord, resolve_simulator
 
 __all__ = [
     "assert_emails",
-    "assert_enqueued_email_with",
     "assert_enqueued_emails",
     "assert_no_emails",
+    "assert_no_enqueued_emails",
     "deliveries",
+    "delivery_job",
 ]
 
 
@@ -33,6 +35,15 @@ def deliveries(sim: Simulator | None = None) -> list[Message]:
     """Every mail delivered so far (``ActionMailer::Base.deliveries``), in order."""
     target = resolve_simulator(sim, "deliveries()")
     return list(active_job.settings(target).deliveries)
+
+
+def delivery_job(record: JobRecord) -> bool:
+    """Whether ``record`` is a mail delivery: ``MailDeliveryJob`` or a subclass of it."""
+    if record.job_class == MailDeliveryJob.job_class_name:
+        return True
+    sim = routing.active()
+    found = active_job.settings(sim).classes.get(record.job_class) if sim is not None else None
+    return isinstance(found, type) and issubclass(found, MailDeliveryJob)
 
 
 def _check_count(n: object, where: str) -> int:
@@ -59,7 +70,7 @@ class _MailsInside:
         self._title = title
         self._n = n
         self._sim = sim
-        self._perform: PerformInside = perform_enqueued_jobs.inside(only=MailDeliveryJob, sim=sim)
+        self._perform: PerformInside = perform_enqueued_jobs.inside(only=delivery_job, sim=sim)
         self._start = 0
         self.mails: list[Message] = []
 
@@ -118,44 +129,25 @@ assert_no_emails = _AssertEmails("assert_no_emails", 0)
 
 
 class _AssertEnqueuedEmails:
-    __name__ = "assert_enqueued_emails"
+    def __init__(self, name: str, fixed: int | None) -> None:
+        self.__name__ = name
+        self._fixed = fixed
 
-    def __call__(self, n: int, *, sim: Simulator | None = None) -> Any:
+    def _count(self, n: int | None) -> int:
+        return _check_count(self._fixed if self._fixed is not None else n, self.__name__)
+
+    def __call__(self, n: int | None = None, *, sim: Simulator | None = None) -> Any:
         """Assert that exactly ``n`` mail deliveries were enqueued so far."""
         __tracebackhide__ = True
-        return assert_enqueued_jobs(n, only=MailDeliveryJob, sim=sim)
+        return assert_enqueued_jobs(self._count(n), only=delivery_job, sim=sim)
 
-    def inside(self, n: int, *, sim: Simulator | None = None) -> Any:
+    def inside(self, n: int | None = None, *, sim: Simulator | None = None) -> Any:
         """A ``with`` block that must enqueue exactly ``n`` mail deliveries."""
-        return assert_enqueued_jobs.inside(n, only=MailDeliveryJob, sim=sim)
+        return assert_enqueued_jobs.inside(self._count(n), only=delivery_job, sim=sim)
+
+    def __repr__(self) -> str:
+        return f"<jobsim.testing.{self.__name__}>"
 
 
-assert_enqueued_emails = _AssertEnqueuedEmails()
-
-
-def _expected_args(
-    mailer: Any, method: str, args: Sequence[Any] | None, params: Mapping[str, Any] | None
-) -> list[Any]:
-    name = getattr(mailer, "mailer_name", mailer)
-    if not isinstance(name, str):
-        raise InvalidArgument(f"assert_enqueued_email_with: {mailer!r} is not a mailer or its name")
-    keywords: dict[str, Any] = {}
-    if params is not None:
-        keywords["params"] = {Symbol(key): value for key, value in params.items()}
-    keywords["args"] = list(args or [])
-    return [name, method, "deliver_now", keywords]
-
-
-def assert_enqueued_email_with(
-    mailer: Any,
-    method: str,
-    *,
-    args: Sequence[Any] | None = None,
-    params: Mapping[str, Any] | None = None,
-    queue: str | None = None,
-    sim: Simulator | None = None,
-) -> Any:
-    """Assert that ``mailer.method(*args)`` (with ``params``) was enqueued for delivery."""
-    __tracebackhide__ = True
-    expected = _expected_args(mailer, method, args, params)
-    return assert_enqueued_with(job=MailDeliveryJob, args=expected, queue=queue, sim=sim)
+assert_enqueued_emails = _AssertEnqueuedEmails("assert_enqueued_emails", None)
+assert_no_enqueued_emails = _AssertEnqueuedEmails("assert_no_enqueued_emails", 0)

@@ -5,16 +5,23 @@ enqueued; ``with perform_enqueued_jobs.inside():`` performs, at the end of the b
 enqueued inside it and then the jobs those enqueue, until none are left. Neither form moves the
 clock or runs retries: a job that fails goes to the retry set as in Sidekiq, and
 ``jobsim.drain()`` or ``jobsim.advance()`` runs it there.
+
+Under Rails' test adapter (``jobsim.active_job.settings(sim).queue_adapter = "test"``) both
+forms do what ``ActiveJob::TestHelper`` does: the call also performs jobs scheduled for later
+(``at=`` bounds them), the block performs each ActiveJob as it is enqueued (a filtered one
+stays enqueued), and an error a job does not handle is raised to the test.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from jobsim.active_job import deserialize_arguments
+from jobsim.active_job import deserialize_arguments, settings
+from jobsim.active_job._test_adapter import PerformScope, perform_for_test, using_test_adapter
 from jobsim.clock import as_epoch
 from jobsim.errors import StepLimitExceeded
 from jobsim.queues import enqueued_seconds
@@ -75,10 +82,26 @@ def _as_record(queue: str, job: Mapping[str, Any], run_at: float | None) -> JobR
 
 def _perform_now(sim: Simulator, queue: str, job: Mapping[str, Any], run_at: float | None) -> None:
     """Take ``job`` out of its queue (or the schedule) and perform it now."""
-    jid = str(job.get("jid"))
-    if run_at is not None:
-        sim.scheduled.add_to_queue(jid)
-    sim.perform_job(jid)  # False: performed meanwhile by a job that drained the simulator
+    # False: performed meanwhile by a job that drained the simulator. Under the test adapter
+    # an error the job does not handle is raised here.
+    perform_for_test(sim, str(job.get("jid")))
+
+
+def _accepts(
+    select: Callable[[JobRecord], bool] | None, queue: str | None, until: float | None
+) -> Callable[[str, Mapping[str, Any]], bool]:
+    """The test adapter's ``filtered?`` turned around: which pushes a block performs."""
+
+    def accepts(name: str, job: Mapping[str, Any]) -> bool:
+        run_at = job.get("at")
+        at = float(run_at) if isinstance(run_at, int | float) else None
+        if queue is not None and name != queue:
+            return False
+        if until is not None and at is not None and at > until:
+            return False
+        return select is None or bool(select(_as_record(name, job, at)))
+
+    return accepts
 
 
 def _push_order(sim: Simulator, after_seq: int = 0) -> dict[str, int]:
@@ -134,6 +157,7 @@ class PerformInside:
         self._sim = sim
         self._max_jobs = max_jobs
         self._start: tuple[Simulator, int] | None = None
+        self._scope: PerformScope | None = None
         self.performed: list[JobRecord] = []
 
     @property
@@ -144,6 +168,10 @@ class PerformInside:
     def __enter__(self) -> PerformInside:
         sim = resolve_simulator(self._sim, "perform_enqueued_jobs.inside()")
         self._start = (sim, sim.trace.total)
+        self._scope = None
+        if using_test_adapter(sim):  # ActiveJobs are performed as they are enqueued
+            self._scope = PerformScope(_accepts(self._select, self._queue, self._until))
+            settings(sim).perform_scopes.append(self._scope)
         return self
 
     def __exit__(
@@ -152,14 +180,21 @@ class PerformInside:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._start is None or exc_type is not None:
+        if self._start is None:
             return
         sim, start = self._start
+        if self._scope is not None:
+            settings(sim).perform_scopes.remove(self._scope)
+        if exc_type is not None:
+            return
         done: set[str] = set()
         jids: list[str] = []
+        select = self._select
+        if self._scope is not None:  # left over: plain Sidekiq jobs, which Rails never sees
+            select = _sidekiq_only(select)
         while True:
             pushed = _push_order(sim, start)
-            batch = _run(sim, self._select, self._queue, self._until, pushed, done)
+            batch = _run(sim, select, self._queue, self._until, pushed, done)
             if not batch:
                 break
             jids += batch
@@ -171,7 +206,22 @@ class PerformInside:
                 )
                 raise StepLimitExceeded(msg)
         wanted = set(jids)
-        self.performed = [r for r in performed_records(sim, start) if r.jid in wanted]
+        self.performed = [
+            record
+            for record in performed_records(sim, start)
+            if record.jid in wanted or (self._scope is not None and _is_active_job(record))
+        ]
+
+
+def _is_active_job(record: JobRecord) -> bool:
+    return _active_job_data(record.job) is not None
+
+
+def _sidekiq_only(select: Callable[[JobRecord], bool] | None) -> Callable[[JobRecord], bool]:
+    def plain(record: JobRecord) -> bool:
+        return not _is_active_job(record) and (select is None or select(record))
+
+    return plain
 
 
 class _PerformEnqueuedJobs:
@@ -198,7 +248,10 @@ class _PerformEnqueuedJobs:
         target = resolve_simulator(sim, where)
         selector = job_selector(only, except_, where)
         select = None if selector is None else selector[0]
-        return len(_run(target, select, queue, _until(at), None, set()))
+        until = _until(at)
+        if until is None and using_test_adapter(target):
+            until = math.inf  # the test adapter performs future jobs at once
+        return len(_run(target, select, queue, until, None, set()))
 
     def inside(
         self,

@@ -7,6 +7,11 @@ Each assertion works two ways, as Rails' helpers do with and without a block:
 
 The ``with`` blocks of the performed-jobs assertions first perform the jobs enqueued inside
 them, by ``perform_enqueued_jobs.inside()`` (in ``_perform.py``).
+
+Under Rails' test adapter (``jobsim.active_job.settings(sim).queue_adapter = "test"``) the
+enqueued-jobs helpers see only the jobs still waiting, as ``enqueued_jobs`` does in Rails (a
+performed job leaves it). In jobsim's own mode (``"sidekiq"``) they count every enqueue, and a
+failing count says when performed jobs were among those counted.
 """
 
 from __future__ import annotations
@@ -18,9 +23,17 @@ from types import TracebackType
 from typing import Any, Literal
 
 from jobsim import active_job, routing
+from jobsim.active_job._test_adapter import using_test_adapter
 from jobsim.clock import to_datetime
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
+from jobsim.testing._adapter_rules import (
+    everything,
+    rails_name,
+    simulate_note,
+    still_enqueued,
+    waiting,
+)
 from jobsim.testing._arguments import short
 from jobsim.testing._job_filters import JobFilter, job_class_name, job_selector
 from jobsim.testing._matchers import JobMatcher
@@ -51,7 +64,9 @@ def _counting_matcher(
     number: object = n
     if isinstance(number, bool) or not isinstance(number, int) or number < 0:
         raise InvalidArgument(f"{title}: pass the expected number of jobs as a whole number >= 0")
-    matcher = JobMatcher("enqueued" if kind == "enqueued" else "performed", None, sim=sim)
+    matcher = still_enqueued(
+        JobMatcher("enqueued" if kind == "enqueued" else "performed", None, sim=sim), kind, sim
+    )
     selector = job_selector(only, except_, title)
     if selector is not None:
         matcher = matcher.where(selector[0], selector[1])
@@ -106,7 +121,14 @@ class _CountAssertion:
     ) -> list[JobRecord]:
         """Assert that exactly ``n`` jobs (passing the filters) were counted so far."""
         __tracebackhide__ = True
-        return self._matcher(n, only, except_, queue, sim).verify()
+        matcher = self._matcher(n, only, except_, queue, sim)
+        try:
+            return matcher.verify()
+        except AssertionError as failure:
+            note = simulate_note(self._kind, sim, everything(self._kind, sim))
+            if not note:
+                raise
+            raise AssertionError(f"{failure}{note}") from None
 
     def inside(
         self,
@@ -144,7 +166,14 @@ class _NoJobs:
         """Assert that no job (passing the filters) was counted so far."""
         __tracebackhide__ = True
         title = _title(self.__name__, only=only, except_=except_, queue=queue)
-        _counting_matcher(self._counter._kind, title, 0, only, except_, queue, sim).verify()
+        kind = self._counter._kind
+        try:
+            _counting_matcher(kind, title, 0, only, except_, queue, sim).verify()
+        except AssertionError as failure:
+            note = simulate_note(kind, sim, everything(kind, sim))
+            if not note:
+                raise
+            raise AssertionError(f"{failure}{note}") from None
 
     def inside(
         self,
@@ -189,7 +218,13 @@ class _WithAssertion:
         kind: Literal["enqueued", "performed"] = (
             "enqueued" if self._kind == "enqueued" else "performed"
         )
-        matcher = JobMatcher(kind, by_class, sim=sim)
+        if priority is not None and rails_name(sim) == "6.1":
+            msg = (
+                f"{title}: priority= came with Rails 7.0 (6.1's helpers take job, args, at "
+                f"and queue); this simulator runs Rails 6.1"
+            )
+            raise InvalidArgument(msg)
+        matcher = still_enqueued(JobMatcher(kind, by_class, sim=sim), kind, sim)
         # Rails calls a proc given for any key with that key's value (test_helper.rb).
         if _is_check(job):
             matcher = matcher.where(lambda r: bool(job(_job_class_of(r))), f"job={_label(job)}")
@@ -361,8 +396,13 @@ assert_performed_with = _WithAssertion("performed", "assert_performed_with")
 
 
 def enqueued_jobs(sim: Simulator | None = None) -> list[JobRecord]:
-    """Every job enqueued so far (client pushes, in order), as records."""
-    return Scope.everything(resolve_simulator(sim, "enqueued_jobs()")).records("enqueued")
+    """Every job enqueued so far (client pushes, in order), as records; under Rails' test
+    adapter only those still waiting (a performed job leaves the list, as in Rails)."""
+    target = resolve_simulator(sim, "enqueued_jobs()")
+    records = Scope.everything(target).records("enqueued")
+    if using_test_adapter(target):
+        records = [record for record in records if waiting(target, record)]
+    return records
 
 
 def performed_jobs(sim: Simulator | None = None) -> list[JobRecord]:

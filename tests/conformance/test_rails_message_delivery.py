@@ -1,9 +1,9 @@
 """Rails' ``actionmailer/test/message_delivery_test.rb`` (v6.1.7), ported in part.
 
-One test per upstream test; the id names its line. Upstream sets the test adapter to perform
-jobs as they are enqueued; here ``assert_performed_with.inside`` performs the block's jobs when
-it ends, and a job scheduled for later is not performed (strict xfail, the documented
-difference). ``deliver_now!``/``deliver_later!`` are ``deliver_now_bang``/``deliver_later_bang``.
+One test per upstream test; the id names its line. Upstream runs Rails' test adapter, and so
+does this port (``settings(sim).queue_adapter = "test"``): ``assert_performed_with.inside``
+performs each mail job as it is enqueued, a mail scheduled for later too.
+``deliver_now!``/``deliver_later!`` are ``deliver_now_bang``/``deliver_later_bang``.
 Not ported: the mailer's own ``rescue_from`` (lines 131 and 162: jobsim's mailers have no
 ``rescue_from`` yet) and a custom ``delivery_job`` (line 104).
 """
@@ -21,10 +21,6 @@ from jobsim.testing import assert_performed_with, deliveries, perform_enqueued_j
 
 UPSTREAM = "actionmailer/test/message_delivery_test.rb"
 START = datetime(2026, 1, 1, tzinfo=UTC)
-BLOCK_PERFORMS_DUE_ONLY = (
-    "perform_enqueued_jobs does not move the virtual clock: a mail scheduled for later is not "
-    "performed inside the block (Rails' test adapter with perform_enqueued_at_jobs does)"
-)
 ARGS = ["DelayedMailer", "test_message", "deliver_now", {"args": [1, 2, 3]}]
 
 
@@ -55,6 +51,7 @@ def sim() -> Iterator[jobsim.Simulator]:
     with jobsim.Simulator(seed=1) as simulator:
         settings(simulator).rails = "6.1"
         settings(simulator).deliver_later_queue_name = "test_queue"
+        settings(simulator).queue_adapter = "test"
         yield simulator
 
 
@@ -107,7 +104,6 @@ def test_should_enqueue_the_email_with_deliver_now_bang(case: str, mail: Message
 
 
 @upstream(78)
-@pytest.mark.xfail(strict=True, reason=BLOCK_PERFORMS_DUE_ONLY)
 def test_should_enqueue_a_delivery_with_a_delay(case: str, mail: MessageDelivery) -> None:
     at = START + timedelta(minutes=10)
     with assert_performed_with.inside(job=MailDeliveryJob, at=at, args=ARGS):
@@ -121,7 +117,6 @@ def test_should_enqueue_a_delivery_with_a_priority(case: str, mail: MessageDeliv
 
 
 @upstream(91)
-@pytest.mark.xfail(strict=True, reason=BLOCK_PERFORMS_DUE_ONLY)
 def test_should_enqueue_a_delivery_at_a_specific_time(case: str, mail: MessageDelivery) -> None:
     later = START + timedelta(hours=1)
     with assert_performed_with.inside(job=MailDeliveryJob, at=later, args=ARGS):

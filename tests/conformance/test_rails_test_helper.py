@@ -7,7 +7,7 @@ proc filter receives a :class:`~jobsim.testing.JobRecord` (Rails: the job's hash
 ``LoggingJob``, ``NestedJob``, ``RescueJob``, ``MultipleKwargsJob``) and ``Person`` are
 re-declared here. Deliberate differences are strict xfails that say why.
 
-``PerformedJobsTest`` and the rest of the file (lines 733–2002) are not ported yet.
+``PerformedJobsTest`` (lines 733–1968) is in ``test_rails_test_helper_performed.py``.
 """
 
 from __future__ import annotations
@@ -34,16 +34,6 @@ from jobsim.testing import (
 UPSTREAM = "activejob/test/cases/test_helper_test.rb"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 TOMORROW_NOON = datetime(2026, 1, 2, 12, tzinfo=UTC)
-
-#: Where jobsim's helpers differ from Rails' test adapter on purpose (docs/how-to/active-job.md).
-PERFORMED_STAY_ENQUEUED = (
-    "jobsim's helpers read the simulation's trace: a performed job was still enqueued, so "
-    "assert_enqueued_jobs counts it (Rails' test adapter removes performed jobs)"
-)
-BLOCK_PERFORMS_DUE_ONLY = (
-    "perform_enqueued_jobs does not move the virtual clock: a job scheduled for later is "
-    "performed only with at= (Rails' test adapter performs future jobs at once)"
-)
 
 
 def upstream(line: int) -> pytest.MarkDecorator:
@@ -98,6 +88,7 @@ class Person:
 def sim() -> Iterator[jobsim.Simulator]:
     with jobsim.Simulator(seed=1) as simulator:
         settings(simulator).rails = "6.1"
+        settings(simulator).queue_adapter = "test"  # ActiveJob::TestHelper's adapter
         settings(simulator).finders["Person"] = Person
         yield simulator
 
@@ -129,7 +120,7 @@ def test_repeated_enqueued_jobs_calls(case: str) -> None:
 def test_assert_enqueued_jobs_message(case: str) -> None:
     HelloJob.perform_later("sean")
     with (
-        pytest.raises(AssertionError, match=r"Expected exactly 2 .*\nbut found 1"),
+        pytest.raises(AssertionError, match=r"(?s)Expected exactly 2 .*\nbut found 1"),
         assert_enqueued_jobs.inside(2),
     ):
         HelloJob.perform_later("sean")
@@ -593,7 +584,6 @@ def test_assert_enqueued_with_with_no_block_with_at_option(case: str) -> None:
 
 
 @upstream(650)
-@pytest.mark.xfail(strict=True, reason=f"{BLOCK_PERFORMS_DUE_ONLY}; {PERFORMED_STAY_ENQUEUED}")
 def test_assert_enqueued_with_wait_until_with_performed(case: str) -> None:
     with (
         assert_enqueued_with.inside(job=LoggingJob),
@@ -665,7 +655,6 @@ def test_assert_enqueued_with_with_no_block_does_not_change_jobs_count(case: str
 
 
 @upstream(721)
-@pytest.mark.xfail(strict=True, reason=PERFORMED_STAY_ENQUEUED)
 def test_assert_enqueued_jobs_with_performed(case: str) -> None:
     with (
         assert_enqueued_with.inside(job=LoggingJob),

@@ -17,6 +17,7 @@ from jobsim.testing import (
     assert_enqueued_with,
     assert_job_options,
     assert_no_emails,
+    assert_no_enqueued_emails,
     assert_no_enqueued_jobs,
     assert_no_performed_jobs,
     assert_performed_jobs,
@@ -27,6 +28,7 @@ from jobsim.testing import (
     dict_containing,
     enqueued_jobs,
     have_enqueued_job,
+    have_enqueued_mail,
     have_enqueued_sidekiq_job,
     have_job,
     have_performed_job,
@@ -135,6 +137,7 @@ def test_job_options() -> None:
 
 
 def test_shipping_mails_the_customer(jobsim: jobsim.Simulator) -> None:
+    assert_no_enqueued_emails()
     with assert_enqueued_emails.inside(1):
         shop.ship(7, "ada@example.com")
     assert_enqueued_email_with(shop.OrderMailer, "shipped", args=["ada@example.com", 7])
@@ -143,3 +146,5 @@ def test_shipping_mails_the_customer(jobsim: jobsim.Simulator) -> None:
         shop.ship(8, "bob@example.com")  # the block performs its mail jobs when it ends
     jobsim.drain()
     assert_emails(2)
+    with have_enqueued_mail(shop.OrderMailer, "shipped").with_args("cy@example.com", 9).once():
+        shop.ship(9, "cy@example.com")
