@@ -25,7 +25,7 @@ class Batches:
     """Sidekiq Pro's batches, installed per simulator.
 
     Args:
-        version: The Sidekiq Pro version whose batch rules apply (``"8.1"`` by default;
+        version: The Sidekiq Pro version whose batch rules apply (``"8.1.7"`` by default;
             ``"7.0"`` has no ``Empty`` job, ``"5.2"`` no death propagation…).
         callback_queue: Where callback jobs go unless a batch says otherwise.
         linger: How long a succeeded batch's data is kept (one day, as in Pro).
@@ -42,7 +42,8 @@ class Batches:
         linger: float | timedelta = DAY,
     ) -> None:
         self.version = parse_version(version)
-        if not isinstance(callback_queue, str) or not callback_queue:
+        given: object = callback_queue
+        if not isinstance(given, str) or not given:
             raise validate.refuse("Batches(callback_queue)", callback_queue, "a queue name")
         self.callback_queue = callback_queue
         seconds = validate.seconds(linger, name="Batches(linger)")
@@ -103,6 +104,9 @@ class BatchesView(Mapping[str, Status]):
 
     def __len__(self) -> int:
         return len(self._book.records)
+
+    def __contains__(self, bid: object) -> bool:
+        return bid in self._book.records
 
     def jids(self, bid: str) -> list[str]:
         """The member jobs of batch ``bid``, in push order."""

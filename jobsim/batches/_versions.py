@@ -8,8 +8,8 @@ from jobsim.errors import InvalidArgument
 
 __all__ = ["DEFAULT_VERSION", "ProVersion", "parse_version"]
 
-#: The newest rules the reference describes (Sidekiq Pro 8.1.x).
-DEFAULT_VERSION = "8.1"
+#: The newest rules the reference describes (Sidekiq Pro-Changes.md at 8.1.7).
+DEFAULT_VERSION = "8.1.7"
 
 
 class ProVersion(NamedTuple):
