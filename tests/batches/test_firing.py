@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar
 
 import pytest
 from batch_helpers import Calls, Child, events, simulator
@@ -30,7 +31,7 @@ def test_all_jobs_succeed_fires_complete_then_success_with_round_tripped_options
         batch = make_batch(["a", "b", "c"])
     sim.drain()
     assert events() == [("complete", batch.bid), ("success", batch.bid)]
-    event, _, status, options = Calls.log[0]
+    _, _, status, options = Calls.log[0]
     assert options == {"n": 3}
     assert (status.total, status.pending, status.failures) == (3, 0, 0)
     assert sim.batches[batch.bid].success
@@ -59,7 +60,8 @@ def test_a_child_that_succeeds_after_retries_completes_early_and_succeeds_late()
     assert events() == [("complete", batch.bid), ("success", batch.bid)]
     status = sim.batches[batch.bid]
     assert status.complete_at == start  # the first failure left the job in the retry set
-    assert status.success_at is not None and status.success_at > start + 15  # after two retries
+    assert status.success_at is not None
+    assert status.success_at > start + 15  # after two retries
     complete_status = Calls.log[0][2]
     assert (complete_status.pending, complete_status.failures) == (1, 1)
     assert complete_status.failed_jids == (sim.batches.jids(batch.bid)[1],)
@@ -123,7 +125,8 @@ def test_a_job_deleted_by_hand_leaves_the_batch_pending_until_it_expires() -> No
     sim.advance(timedelta(days=30) - timedelta(seconds=1))
     assert batch.bid in sim.batches
     sim.advance(timedelta(seconds=1))
-    assert batch.bid not in sim.batches and sim.batches.fate(batch.bid) == "expired"
+    assert batch.bid not in sim.batches
+    assert sim.batches.fate(batch.bid) == "expired"
     with pytest.raises(NoSuchBatch, match="expired"):
         sim.batches[batch.bid]
 
@@ -180,9 +183,8 @@ def test_a_succeeded_batch_is_immutable() -> None:
     with sim:
         batch = make_batch(["a"])
     sim.drain()
-    with sim, pytest.raises(BatchImmutable, match="Immutable"):
-        with Batch(batch.bid).jobs():
-            Child.perform_async("late")
+    with sim, pytest.raises(BatchImmutable, match="Immutable"), Batch(batch.bid).jobs():
+        Child.perform_async("late")
     with pytest.raises(BatchImmutable):
         batch.on("complete", Calls)
 
@@ -206,11 +208,14 @@ def test_an_empty_batch_before_pro_7_1_is_refused_and_leaves_nothing() -> None:
 
 def test_a_jobs_block_that_raises_takes_its_pushes_back() -> None:
     sim = simulator()
-    with sim, pytest.raises(KeyError):
-        batch = Batch()
-        with batch.jobs():
+
+    def push_then_fail() -> None:
+        with Batch().jobs():
             Child.perform_async("a")
             raise KeyError("oops")
+
+    with sim, pytest.raises(KeyError):
+        push_then_fail()
     assert len(sim.queue()) == 0
     assert len(sim.batches) == 0
     assert sim.drain() == 0
@@ -261,7 +266,7 @@ def test_reopening_the_parent_from_a_child_callback() -> None:
 
 def test_a_callback_that_raises_is_retried_and_holds_its_parent_back() -> None:
     class Shaky:
-        tries: list[int] = []
+        tries: ClassVar[list[int]] = []
 
         def on_complete(self, status: jobsim.batches.Status, options: dict[str, str]) -> None:
             Shaky.tries.append(1)
@@ -286,7 +291,10 @@ def test_a_callback_that_raises_is_retried_and_holds_its_parent_back() -> None:
     assert events() == [("complete", parent.bid)]
     parent_done = sim.batches[parent.bid].complete_at
     child_bid = sim.batches[parent.bid].child_bids[0]
-    assert parent_done is not None and parent_done > sim.batches[child_bid].complete_at  # type: ignore[operator]
+    child_done = sim.batches[child_bid].complete_at
+    assert parent_done is not None
+    assert child_done is not None
+    assert parent_done > child_done
 
 
 def test_string_targets_and_bad_callbacks() -> None:
@@ -335,7 +343,8 @@ def test_status_fields_follow_the_pro_version() -> None:
         sim.drain()
         status = sim.batches[batch.bid]
         if sim is old:
-            assert isinstance(status.created_at, float) and status.complete_at is None
+            assert isinstance(status.created_at, float)
+            assert status.complete_at is None
         else:
             assert status.created_at == int(sim.trace[0].ts * 1000)
             assert status.complete_at is not None
