@@ -1,20 +1,26 @@
 """The batch middleware: the client side marks pushes, the server side counts outcomes.
 
 As in Sidekiq Pro, a job belongs to a batch by the ``bid`` in its hash, written by client
-middleware while a ``jobs`` block is open; server middleware counts each run's outcome. jobsim
-runs a job's code (and so its server middleware) at the instant it starts, so a batch counts a
-job when its ``perform`` returns or raises, at that instant.
+middleware while a ``jobs`` block is open. Each run's outcome is counted when the run *ends*
+(after its virtual duration, through the simulator's finish listeners), so a callback never
+starts while a member job is still running, and a run lost in a crash is never counted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._fire import job_failed, job_succeeded
 from ._state import BatchBook, current_open, running
 
-__all__ = ["BatchClientMiddleware", "BatchServerMiddleware", "CALLBACK_CLASS", "EMPTY_CLASS"]
+__all__ = [
+    "CALLBACK_CLASS",
+    "EMPTY_CLASS",
+    "BatchClientMiddleware",
+    "BatchServerMiddleware",
+    "count_outcome",
+]
 
 #: The classes of the jobs batches push themselves (never members of a batch).
 CALLBACK_CLASS = "Sidekiq::Batch::Callback"
@@ -46,7 +52,7 @@ class BatchClientMiddleware:
 
 
 class BatchServerMiddleware:
-    """Counts each run of a batch job; while it runs, its batch is the one in hand."""
+    """While a batch job performs, its batch is the one in hand (a batch made there is a child)."""
 
     def __init__(self, book: BatchBook) -> None:
         self.book = book
@@ -57,18 +63,27 @@ class BatchServerMiddleware:
         bid = job.get("bid")
         if bid is None:
             return call_next()
-        book = self.book
-        token = running.set((*running.get(), (book, str(bid))))
+        token = running.set((*running.get(), (self.book, str(bid))))
         try:
-            result = call_next()
-        except Exception:
-            record = book.records.get(bid)
-            if record is not None:
-                job_failed(book, record, str(job["jid"]))
-            raise
+            return call_next()
         finally:
             running.reset(token)
-        record = book.records.get(bid)
-        if record is not None:
+
+
+def count_outcome(book: BatchBook) -> Callable[[Mapping[str, Any], bool], None]:
+    """The simulator's finish listener: each run of a member job counts when it ends."""
+    records = book.records
+
+    def finished(job: Mapping[str, Any], succeeded: bool) -> None:
+        bid = job.get("bid")
+        if bid is None:
+            return
+        record = records.get(bid)
+        if record is None:
+            return  # expired, or pushed with a bid this simulator never made
+        if succeeded:
             job_succeeded(book, record, str(job["jid"]))
-        return result
+        else:
+            job_failed(book, record, str(job["jid"]))
+
+    return finished

@@ -10,7 +10,12 @@ from jobsim import validate
 
 from ._fire import job_died
 from ._jobs import BatchCallback, BatchEmpty
-from ._middleware import CALLBACK_CLASS, BatchClientMiddleware, BatchServerMiddleware
+from ._middleware import (
+    CALLBACK_CLASS,
+    BatchClientMiddleware,
+    BatchServerMiddleware,
+    count_outcome,
+)
 from ._state import BOOK, DAY, BatchBook, BatchRecord
 from ._status import Status, find_record, snapshot
 from ._versions import DEFAULT_VERSION, parse_version
@@ -63,6 +68,7 @@ class Batches:
         sim.register(BatchCallback, BatchEmpty)
         sim.client_middleware.add(BatchClientMiddleware, book)
         sim.server_middleware.prepend(BatchServerMiddleware, book)
+        sim._state.finish_listeners.append(count_outcome(book))
         sim.death_handlers.append(_death_handler(book))
         sim.batches = BatchesView(book)
 
