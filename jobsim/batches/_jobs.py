@@ -6,7 +6,6 @@ from jobsim import routing
 from jobsim.job import Job
 from jobsim.payload import json_round_trip
 
-from ._fire import step_done
 from ._middleware import CALLBACK_CLASS, EMPTY_CLASS
 from ._state import BOOK
 from ._status import snapshot
@@ -33,7 +32,7 @@ class BatchCallback(Job, name=CALLBACK_CLASS):
             target = callback.klass()
             (options,) = json_round_trip([callback.options])
             getattr(target, callback.method)(status, options)
-        step_done(book, record, event)
+        # The step is done when this job has finished (the batches' finish listener says so).
 
 
 class BatchEmpty(Job, name=EMPTY_CLASS):

@@ -1,9 +1,10 @@
 """The batch middleware: the client side marks pushes, the server side counts outcomes.
 
 As in Sidekiq Pro, a job belongs to a batch by the ``bid`` in its hash, written by client
-middleware while a ``jobs`` block is open. Each run's outcome is counted when the run *ends*
-(after its virtual duration, through the simulator's finish listeners), so a callback never
-starts while a member job is still running, and a run lost in a crash is never counted.
+middleware while a ``jobs`` block is open. Each run's outcome (and each callback job's) is
+counted when the run *ends* (after its virtual duration, through the simulator's finish
+listeners), so a callback never starts while a member job is still running, and a run lost in
+a crash is never counted.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._fire import job_failed, job_succeeded
+from ._fire import job_failed, job_succeeded, step_done
 from ._state import BatchBook, current_open, running
 
 __all__ = [
@@ -77,6 +78,8 @@ def count_outcome(book: BatchBook) -> Callable[[Mapping[str, Any], bool], None]:
     def finished(job: Mapping[str, Any], succeeded: bool) -> None:
         bid = job.get("bid")
         if bid is None:
+            if succeeded and job.get("class") == CALLBACK_CLASS:
+                _callback_finished(book, job)
             return
         record = records.get(bid)
         if record is None:
@@ -87,3 +90,13 @@ def count_outcome(book: BatchBook) -> Callable[[Mapping[str, Any], bool], None]:
             job_failed(book, record, str(job["jid"]))
 
     return finished
+
+
+def _callback_finished(book: BatchBook, job: Mapping[str, Any]) -> None:
+    # The step is done when its callback job has finished, not when it started: a parent's
+    # callback must not start while its child's is still running.
+    args = job.get("args")
+    if isinstance(args, list) and len(args) == 2:
+        record = book.records.get(args[1])
+        if record is not None:
+            step_done(book, record, str(args[0]))
