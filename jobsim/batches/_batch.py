@@ -25,7 +25,7 @@ from jobsim.errors import InvalidArgument, NoActiveSimulator
 
 from ._errors import BatchImmutable, EmptyBatch
 from ._fire import expire_later, note, settle
-from ._middleware import EMPTY_CLASS
+from ._middleware import EMPTY_CLASS, BatchClientMiddleware
 from ._state import (
     BOOK,
     EVENTS,
@@ -167,15 +167,18 @@ class Batch:
         before = len(record.jids)
         record.open_blocks += 1
         token = opened.set((*opened.get(), (book, record.bid)))
+        _mark_pushes(book, self._sim)
         try:
             yield self
         except BaseException:
             opened.reset(token)
             record.open_blocks -= 1
+            _stop_marking(book, self._sim)
             self._take_back(record, before, created)
             raise
         opened.reset(token)
         record.open_blocks -= 1
+        _stop_marking(book, self._sim)
         if record.is_empty:
             self._fill_empty(record)
         settle(book, record)
@@ -229,10 +232,12 @@ class Batch:
     @contextmanager
     def _reopened(self, record: BatchRecord) -> Iterator[None]:
         token = opened.set((*opened.get(), (self._book, record.bid)))
+        _mark_pushes(self._book, self._sim)
         try:
             yield
         finally:
             opened.reset(token)
+            _stop_marking(self._book, self._sim)
 
     def _take_back(self, record: BatchRecord, before: int, created: bool) -> None:
         taken = record.jids[before:]
@@ -294,3 +299,16 @@ def _delete_job(sim: Any, jid: str) -> None:
         sim.queue(where.removeprefix("queue:")).delete(jid)
     elif where == "schedule":
         sim.scheduled.delete(jid)
+
+
+def _mark_pushes(book: BatchBook, sim: Any) -> None:
+    # The client middleware is in the chain only while a jobs block is open on the simulator.
+    book.open_blocks += 1
+    if book.open_blocks == 1:
+        sim.client_middleware.add(BatchClientMiddleware, book)
+
+
+def _stop_marking(book: BatchBook, sim: Any) -> None:
+    book.open_blocks -= 1
+    if book.open_blocks == 0:
+        sim.client_middleware.remove(BatchClientMiddleware)

@@ -1,4 +1,4 @@
-"""The batch middleware: the client side marks pushes, the server side counts outcomes.
+"""How jobs join a batch (client middleware) and how their runs are counted (a finish listener).
 
 As in Sidekiq Pro, a job belongs to a batch by the ``bid`` in its hash, written by client
 middleware while a ``jobs`` block is open. Each run's outcome (and each callback job's) is
@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._fire import job_failed, job_succeeded, step_done
-from ._state import BatchBook, current_open, running
+from ._fire import job_failed, settle, step_done
+from ._state import BatchBook, current_open
 
 __all__ = [
     "CALLBACK_CLASS",
     "EMPTY_CLASS",
     "BatchClientMiddleware",
-    "BatchServerMiddleware",
     "count_outcome",
 ]
 
@@ -31,6 +30,8 @@ EMPTY_CLASS = "Sidekiq::Batch::Empty"
 class BatchClientMiddleware:
     """Writes the open batch's ``bid`` into every job pushed inside its ``jobs`` block."""
 
+    __slots__ = ("book",)
+
     def __init__(self, book: BatchBook) -> None:
         self.book = book
 
@@ -39,36 +40,17 @@ class BatchClientMiddleware:
     ) -> Any:
         book = self.book
         bid = current_open(book)
-        if bid is None or "bid" in job or job.get("class") == CALLBACK_CLASS:
+        if bid is None or "bid" in job or job["class"] == CALLBACK_CLASS:
             return call_next()
         job["bid"] = bid
         pushed = call_next()
-        record = book.records.get(bid)
-        if pushed and record is not None:  # a middleware further in may have stopped it
-            jid = str(job["jid"])
-            if jid not in record.pending:
+        if pushed:  # a middleware further in may have stopped it
+            record = book.records.get(bid)
+            jid = job["jid"]
+            if record is not None and jid not in record.pending:
                 record.jids.append(jid)
                 record.pending.add(jid)
         return pushed
-
-
-class BatchServerMiddleware:
-    """While a batch job performs, its batch is the one in hand (a batch made there is a child)."""
-
-    def __init__(self, book: BatchBook) -> None:
-        self.book = book
-
-    def call(
-        self, instance: Any, job: dict[str, Any], queue: str, call_next: Callable[[], Any]
-    ) -> Any:
-        bid = job.get("bid")
-        if bid is None:
-            return call_next()
-        token = running.set((*running.get(), (self.book, str(bid))))
-        try:
-            return call_next()
-        finally:
-            running.reset(token)
 
 
 def count_outcome(book: BatchBook) -> Callable[[Mapping[str, Any], bool], None]:
@@ -84,10 +66,21 @@ def count_outcome(book: BatchBook) -> Callable[[Mapping[str, Any], bool], None]:
         record = records.get(bid)
         if record is None:
             return  # expired, or pushed with a bid this simulator never made
-        if succeeded:
-            job_succeeded(book, record, str(job["jid"]))
-        else:
-            job_failed(book, record, str(job["jid"]))
+        jid = job["jid"]
+        if not succeeded:
+            job_failed(book, record, jid)
+            return
+        # job_succeeded, spelled out for the common case: every member's success comes here.
+        pending = record.pending
+        if jid not in pending:
+            return  # a second delivery of a job already counted
+        pending.discard(jid)
+        failed = record.failed
+        if failed:
+            failed.pop(jid, None)
+            record.dead.pop(jid, None)
+        if len(pending) == len(failed):  # only then can an event fire
+            settle(book, record)
 
     return finished
 

@@ -12,8 +12,6 @@ from ._fire import job_died
 from ._jobs import BatchCallback, BatchEmpty
 from ._middleware import (
     CALLBACK_CLASS,
-    BatchClientMiddleware,
-    BatchServerMiddleware,
     count_outcome,
 )
 from ._state import BOOK, DAY, BatchBook, BatchRecord
@@ -55,7 +53,8 @@ class Batches:
         self.linger = max(seconds, self.version.linger_floor)
 
     def install(self, sim: Any) -> None:
-        """Add the client and server middleware, the death handler and ``sim.batches``."""
+        """Add the finish listener, the death handler, the callback jobs and ``sim.batches``
+        (the client middleware joins the chain while a jobs block is open)."""
         book = BatchBook(
             sim,
             self.version,
@@ -66,8 +65,6 @@ class Batches:
         )
         sim.stash[BOOK] = book
         sim.register(BatchCallback, BatchEmpty)
-        sim.client_middleware.add(BatchClientMiddleware, book)
-        sim.server_middleware.prepend(BatchServerMiddleware, book)
         sim._state.finish_listeners.append(count_outcome(book))
         sim.death_handlers.append(_death_handler(book))
         sim.batches = BatchesView(book)
