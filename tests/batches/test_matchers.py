@@ -62,3 +62,13 @@ def test_matchers_need_the_plugin() -> None:
     sim = jobsim.Simulator()
     with pytest.raises(jobsim.errors.InvalidArgument, match="plugins"):
         have_batch().verify(sim)
+
+
+@pytest.mark.jobsim(plugins=["batches"])
+def test_the_pytest_fixture_takes_batches_by_name(jobsim: jobsim.Simulator) -> None:
+    batch = Batch(description="fixture")
+    with batch.jobs():
+        Child.perform_async("a")
+    jobsim.drain()
+    assert have_batch("fixture").succeeded().once()
+    assert_batch_succeeded(batch.bid)
