@@ -23,6 +23,7 @@ from ._errors import BatchError, BatchImmutable, EmptyBatch, NoSuchBatch
 from ._jobs import BatchCallback, BatchEmpty
 from ._plugin import Batches, BatchesView
 from ._status import Status, status_of
+from ._timeline import TimelineEntry, timeline
 
 __all__ = [
     "Batch",
@@ -35,5 +36,7 @@ __all__ = [
     "EmptyBatch",
     "NoSuchBatch",
     "Status",
+    "TimelineEntry",
     "status_of",
+    "timeline",
 ]

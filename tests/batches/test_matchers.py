@@ -72,3 +72,28 @@ def test_the_pytest_fixture_takes_batches_by_name(jobsim: jobsim.Simulator) -> N
     jobsim.drain()
     assert have_batch("fixture").succeeded().once()
     assert_batch_succeeded(batch.bid)
+
+
+def test_the_timeline_says_when_each_event_fired_and_when_its_callback_ran() -> None:
+    from batch_helpers import Calls
+
+    from jobsim.batches import timeline
+
+    sim = simulator()
+    Child.failures["b"] = 1
+    with sim:
+        batch = Batch(description="t")
+        batch.on("success", Calls)
+        with batch.jobs():
+            Child.perform_async("b")
+    sim.drain()
+    lines = [str(entry).split("  ", 1)[1] for entry in timeline(sim, batch.bid)]
+    assert [line.split()[0:2] for line in lines] == [
+        ["created", "parent_bid=None,"],
+        ["complete", "0"],
+        ["success", "all"],
+        ["callback", "success"],
+        ["callback", "success"],
+    ]
+    assert lines[1] == "complete             0 succeeded, 1 failed; callbacks=0"
+    assert lines[3].startswith("callback success started job ")
