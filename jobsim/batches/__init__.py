@@ -22,6 +22,7 @@ from ._batch import Batch
 from ._errors import BatchError, BatchImmutable, EmptyBatch, NoSuchBatch
 from ._jobs import BatchCallback, BatchEmpty
 from ._plugin import Batches, BatchesView
+from ._redis import load_batches, save_batches
 from ._status import Status, status_of
 from ._timeline import TimelineEntry, timeline
 
@@ -37,6 +38,8 @@ __all__ = [
     "NoSuchBatch",
     "Status",
     "TimelineEntry",
+    "load_batches",
+    "save_batches",
     "status_of",
     "timeline",
 ]
