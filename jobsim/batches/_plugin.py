@@ -111,6 +111,10 @@ class BatchesView(Mapping[str, Status]):
     def __contains__(self, bid: object) -> bool:
         return bid in self._book.records
 
+    def get(self, bid: str, default: Any = None) -> Any:
+        """The status of ``bid``, or ``default`` when no such batch is live."""
+        return self[bid] if bid in self._book.records else default
+
     def jids(self, bid: str) -> list[str]:
         """The member jobs of batch ``bid``, in push order."""
         return list(find_record(self._book, bid, f"sim.batches.jids({bid!r})").jids)
