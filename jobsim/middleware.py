@@ -156,6 +156,8 @@ class Chain:
         Returns what the outermost middleware returned and the name of the middleware that
         did not call ``call_next`` (None if the chain reached ``final``).
         """
+        if len(self._entries) == 1:
+            return self._invoke_one(subject, job, queue, final)
         instances = [entry.make() for entry in self._entries]
         stopped: list[str] = []
 
@@ -175,6 +177,22 @@ class Chain:
             return result
 
         return step(0), (stopped[0] if stopped else None)
+
+    def _invoke_one(
+        self, subject: Any, job: dict[str, Any], queue: str, final: Callable[[], Any]
+    ) -> tuple[Any, str | None]:
+        # invoke() for a chain of one (a plugin's middleware, often): the same protocol
+        # without building the list and the step closures, on a path every push may take.
+        instance = self._entries[0].make()
+        reached = False
+
+        def call_next() -> Any:
+            nonlocal reached
+            reached = True
+            return final()
+
+        result = instance.call(subject, job, queue, call_next)
+        return result, (None if reached else type(instance).__name__)
 
     def __repr__(self) -> str:
         names = ", ".join(entry.klass.__qualname__ for entry in self._entries)

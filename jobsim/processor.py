@@ -106,6 +106,9 @@ class Processor:
         job_class, instance, error, skipped_by = outcome
         succeeded = error is None and skipped_by is None
         state.end(queue, job, busy, succeeded=succeeded)
+        if state.finish_listeners:
+            for listener in list(state.finish_listeners):
+                listener(job, error is None)
         if succeeded:
             return
         jid = job["jid"]

@@ -25,13 +25,22 @@ from jobsim.trace import NO_DETAIL, Trace, row_writer
 if TYPE_CHECKING:
     from jobsim.job import Job
 
-__all__ = ["DeathHandler", "ErrorHandler", "Registry", "SimState", "StrictArgs"]
+__all__ = [
+    "DeathHandler",
+    "ErrorHandler",
+    "FinishListener",
+    "Registry",
+    "SimState",
+    "StrictArgs",
+]
 
 #: ``handler(job_hash, exception)``, like Sidekiq's ``death_handlers``.
 DeathHandler = Callable[[dict[str, Any], BaseException], Any]
 #: ``handler(exception, context)``, like Sidekiq's ``error_handlers``; ``context`` has
 #: ``"context"`` (Sidekiq's text) and ``"job"`` when there is one.
 ErrorHandler = Callable[[BaseException, dict[str, Any]], Any]
+#: ``listener(job, succeeded)``: an execution of ``job`` finished (see ``finish_listeners``).
+FinishListener = Callable[[Mapping[str, Any], bool], Any]
 
 
 class Registry:
@@ -119,6 +128,9 @@ class SimState:
         self.server_middleware = Chain("server")
         self.death_handlers: list[DeathHandler] = []
         self.error_handlers: list[ErrorHandler] = []
+        #: Called as ``listener(job, succeeded)`` when an execution finishes, before a failure
+        #: is handled (plugins that count outcomes at the job's end: batches).
+        self.finish_listeners: list[FinishListener] = []
         self.processed = 0
         self.failed = 0
         #: Executions started and not finished yet, counted by jid (two concurrent deliveries

@@ -24,6 +24,14 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 #: Lines (or, ending in "…", line prefixes) each example must print.
 KEY_LINES: dict[str, list[str]] = {
+    "batches.py": [
+        "after an hour: 100 batches, 10000 child jobs",
+        "  on_success ran 99 times; first: Processed 100 users (newsletter 101-200)",
+        "  newsletter 1-100 (user 7 timed out twice): complete at 0.0 min, success at 0.8 min",
+        "  death on day 20.4; 1 batch left (the others lingered out)",
+        "after the retry by hand: Processed 100 users (newsletter 4201-4300); delivered to 10000 "
+        "users",
+    ],
     "cron_redeploy.py": [
         "first load: saved ['cleanup', 'nightly_report'], errors for ['invoices']",
         "cleanup after the reload: disabled",

@@ -78,6 +78,7 @@ LAYERS: dict[str, int] = {
     "replay": 7,
     "report": 7,
     "fuzz": 7,
+    "batches": 7,  # Sidekiq Pro batches: a plugin over the simulator and its chains
     "__init__": 9,  # the facade may import everything
 }
 

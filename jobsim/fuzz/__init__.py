@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobsim.fuzz._batches import BATCH_FAULTS, check_batch_callbacks, run_batch_plan
 from jobsim.fuzz._check import check_idempotent, idempotency_test
 from jobsim.fuzz._effects import Effect, effect
 from jobsim.fuzz._points import InjectedError, checkpoint
@@ -38,6 +39,7 @@ from jobsim.fuzz._transactional import (
 
 __all__ = [
     # Checks
+    "check_batch_callbacks",
     "check_idempotent",
     "check_transactional_enqueue",
     "idempotency_test",
@@ -56,8 +58,10 @@ __all__ = [
     "PendingPushes",
     "transactional_push",
     # One run, for tools and tests
+    "BATCH_FAULTS",
     "RunResult",
     "execute",
+    "run_batch_plan",
 ]
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobsim.clock import to_datetime
 from jobsim.report import _charts
+from jobsim.report._batches import batch_section
 from jobsim.report._jobs import SEARCH_SCRIPT, job_list
 from jobsim.report._series import report_data
 from jobsim.report._svg import PALETTE, Chart, duration_label
@@ -302,6 +303,9 @@ def scenario_report_html(run: ScenarioRun) -> str:
     )
     verdict, behind = _verdict(summary)
     sections = _sections(run, data, events)
+    batches = batch_section(run.sim, events)
+    if batches is not None:
+        sections.insert(-2, batches)  # before the lifecycles and the job list
     nav = "".join(
         f'<a href="#{key}">{escape(head.split(" (")[0])}</a>' for key, head, _ in sections
     )

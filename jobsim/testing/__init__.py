@@ -29,6 +29,7 @@ from jobsim.testing._arguments import (
     predicate,
     regex,
 )
+from jobsim.testing._batches import BatchMatcher, assert_batch_succeeded, have_batch
 from jobsim.testing._class_verbs import clear_all, drain_all
 from jobsim.testing._freeze import VirtualTime, freezegun_available, virtual_time
 from jobsim.testing._mail import (
@@ -90,6 +91,10 @@ __all__ = [
     "have_enqueued_sidekiq_job",
     "SetJobMatcher",
     "have_job",
+    # Sidekiq Pro batches (jobsim.batches)
+    "BatchMatcher",
+    "assert_batch_succeeded",
+    "have_batch",
     # Argument matchers
     "ANY",
     "ArgumentMatcher",

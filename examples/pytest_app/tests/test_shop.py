@@ -10,6 +10,7 @@ import shop
 import jobsim
 from jobsim.testing import (
     ANY,
+    assert_batch_succeeded,
     assert_emails,
     assert_enqueued_email_with,
     assert_enqueued_emails,
@@ -27,6 +28,7 @@ from jobsim.testing import (
     assert_saves_backtrace,
     dict_containing,
     enqueued_jobs,
+    have_batch,
     have_enqueued_job,
     have_enqueued_mail,
     have_enqueued_sidekiq_job,
@@ -148,3 +150,16 @@ def test_shipping_mails_the_customer(jobsim: jobsim.Simulator) -> None:
     assert_emails(2)
     with have_enqueued_mail(shop.OrderMailer, "shipped").with_args("cy@example.com", 9).once():
         shop.ship(9, "cy@example.com")
+
+
+@pytest.mark.jobsim(plugins=["batches"])
+def test_welcome_mails_go_out_as_one_batch(jobsim: jobsim.Simulator) -> None:
+    from jobsim.batches import Batch
+
+    batch = Batch(description="welcome wave")
+    with batch.jobs():
+        for email in ("ada@example.com", "bob@example.com"):
+            shop.sign_up(email)
+    jobsim.drain()
+    assert have_batch("welcome wave").succeeded().with_total(4).once()  # welcome + reminder
+    assert_batch_succeeded(batch.bid)
