@@ -35,7 +35,7 @@ from jobsim.sidekiq_config import load_sidekiq_yml
 from jobsim.stash import Stash
 from jobsim.state import DeathHandler, ErrorHandler, SimState, StrictArgs
 from jobsim.trace import Trace
-from jobsim.views import JobSetView, QueueView, Stats
+from jobsim.views import DeadSetView, JobSetView, QueueView, Stats
 
 if TYPE_CHECKING:
     from jobsim.job import Job
@@ -153,7 +153,7 @@ class Simulator:
         )
         self.scheduled = JobSetView(state, state.scheduled, self._client, self._processor)
         self.retries = JobSetView(state, state.retries, self._client, self._processor)
-        self.dead = JobSetView(state, state.dead, self._client, self._processor)
+        self.dead = DeadSetView(state, state.dead, self._client, self._processor)
         self.stats = Stats(state)
         self._clock_view = ClockView(state.clock)
         #: Places jobs and counters as a saved state had them (for the Redis bridge's loader;

@@ -53,6 +53,10 @@ LAYERS: dict[str, int] = {
     "engine": 5,
     "simulator": 6,
     "views": 6,
+    "set_views": 6,  # the sorted sets of the data API
+    "records": 6,  # JobRecord / SortedEntry: one job as the data API hands it out
+    "history": 3,  # per-day counters (Stats::History)
+    "backtraces": 2,  # reading error_backtrace back
     "settings": 4,
     "plugins": 4,  # the plugin protocol and the per-simulator option watch
     "restore": 6,
