@@ -34,6 +34,12 @@ class RecordHome(Protocol):
     def _delete_record(self, record: JobRecord) -> bool: ...
 
 
+#: The job classes Rails' adapter pushes (Sidekiq 8 names its own wrapper).
+_WRAPPERS = ("ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper", "Sidekiq::ActiveJob::Wrapper")
+#: ActionMailer's delivery jobs (Rails 5 and 6+), shown as ``Mailer#method``.
+_MAIL_JOBS = ("ActionMailer::DeliveryJob", "ActionMailer::MailDeliveryJob")
+
+
 def _time(value: Any) -> datetime | None:
     # enqueued_at / created_at: float seconds (6.x, 7.x) or integer milliseconds (8.x).
     seconds = enqueued_seconds({"enqueued_at": value}) if value is not None else None
@@ -74,11 +80,53 @@ class JobRecord(Mapping[str, Any]):
         """``job["class"]``: the class name as pushed (the ActiveJob wrapper for Rails jobs)."""
         return str(self.job.get("class"))
 
+    def _wrapped(self) -> str | None:
+        # The ActiveJob class inside the adapter's wrapper (either version's wrapper name).
+        if self.klass not in _WRAPPERS:
+            return None
+        wrapped = self.job.get("wrapped")
+        if wrapped:
+            return str(wrapped)
+        first = self.args[0] if self.args else None
+        return first if isinstance(first, str) else None
+
+    def _active_job_arguments(self) -> list[Any]:
+        first = self.args[0] if self.args and self.job.get("wrapped") else None
+        found = first.get("arguments") if isinstance(first, dict) else None
+        return list(found) if isinstance(found, list) else []
+
     @property
     def display_class(self) -> str:
-        """The class a person thinks of: ``job["wrapped"]`` for ActiveJob, else ``klass``."""
-        wrapped = self.job.get("wrapped")
-        return str(wrapped) if wrapped else self.klass
+        """The class a person thinks of, as Sidekiq's Web UI shows it: the ActiveJob class
+        for a wrapped job, ``Mailer#method`` for a mail delivery, else ``klass``."""
+        shown = self.job.get("display_class")
+        if shown:
+            return str(shown)
+        wrapped = self._wrapped()
+        if wrapped is None:
+            return self.klass
+        if wrapped in _MAIL_JOBS:
+            return "#".join(str(part) for part in self._active_job_arguments()[:2])
+        return wrapped
+
+    @property
+    def display_args(self) -> list[Any]:
+        """The arguments a person thinks of: the ActiveJob arguments (a mail's own, without
+        mailer, method and delivery), ``"[encrypted data]"`` for an encrypted last one."""
+        wrapped = self._wrapped()
+        if wrapped is None:
+            args = self.args
+            if self.job.get("encrypt") and args:
+                args[-1] = "[encrypted data]"
+            return args
+        arguments = self._active_job_arguments()
+        if wrapped == "ActionMailer::DeliveryJob":
+            return arguments[3:]
+        if wrapped == "ActionMailer::MailDeliveryJob":
+            params = arguments[3] if len(arguments) > 3 else None
+            found = params.get("args") if isinstance(params, dict) else None
+            return list(found) if isinstance(found, list) else []
+        return arguments
 
     @property
     def args(self) -> list[Any]:
@@ -179,8 +227,13 @@ class SortedEntry(JobRecord):
         return self.parent._entry_verb(self.entry, "kill")
 
     def reschedule(self, at: datetime | float) -> bool:
-        """Give it a new score ``at`` (aware datetime or epoch seconds)."""
-        return self.parent._reschedule_entry(self.entry, at)
+        """Give it a new score ``at`` (aware datetime or epoch seconds); this record then
+        reads the new score (as Sidekiq 8.1's entry does; earlier ones kept the old one)."""
+        moved = self.parent._reschedule_entry(self.entry, at)
+        if moved is None:
+            return False
+        self.entry = moved
+        return True
 
     def __repr__(self) -> str:
         return f"<SortedEntry {self.klass} jid={self.jid} at {format_time(self.score)}>"

@@ -191,12 +191,11 @@ class JobSetView:
             self._processor.kill(entry.job, "killed through the API", notify=True)
         return True
 
-    def _reschedule_entry(self, entry: SetEntry, at: datetime | float) -> bool:
+    def _reschedule_entry(self, entry: SetEntry, at: datetime | float) -> SetEntry | None:
         score = as_epoch(at, name="reschedule(at)")
         if not self._set.remove(entry):
-            return False
-        self._set.add(score, entry.job)
-        return True
+            return None
+        return self._set.add(score, entry.job)
 
     # -- all at once -------------------------------------------------------------------------
 

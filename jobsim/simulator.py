@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from jobsim import routing, validate, young_gc
+from jobsim import bulk, routing, validate, young_gc
 from jobsim.client import Client
 from jobsim.clock import DEFAULT_START, ClockView, VirtualClock, as_epoch, to_datetime
 from jobsim.durations import DurationSpec
@@ -369,6 +369,13 @@ class Simulator:
     def push(self, item: Mapping[str, Any]) -> str | None:
         """``Sidekiq::Client.push``: enqueue a raw job hash (``class``, ``args``, ``at``…)."""
         return self._inline(self._client.push(item))
+
+    def push_bulk(self, items: Mapping[str, Any]) -> list[str | None]:
+        """``Sidekiq::Client.push_bulk``: ``{"class": ..., "args": [[...], ...]}`` with
+        options, ``"at"`` (one time or one per job) and, per profile, ``"spread_interval"``;
+        returns the jids (see :mod:`jobsim.bulk`)."""
+        jids = bulk.push_bulk(self._client, self._state, items)
+        return [self._inline(jid) for jid in jids]
 
     def _inline(self, jid: str | None) -> str | None:
         # Inline mode performs an immediate push at once; a scheduled one keeps its time.

@@ -49,6 +49,7 @@ LAYERS: dict[str, int] = {
     "state": 3,
     "middleware": 3,  # the generic Chain container; ecosystem middleware lives in layer 4
     "client": 4,
+    "bulk": 4,  # Client.push_bulk's hash form, over the client
     "processor": 5,
     "engine": 5,
     "simulator": 6,
