@@ -35,6 +35,7 @@ from jobsim.sidekiq_config import load_sidekiq_yml
 from jobsim.stash import Stash
 from jobsim.state import DeathHandler, ErrorHandler, SimState, StrictArgs
 from jobsim.trace import Trace
+from jobsim.unserved import unserved_jobs, warn_unserved
 from jobsim.views import DeadSetView, JobSetView, QueueView, Stats
 
 if TYPE_CHECKING:
@@ -305,6 +306,12 @@ class Simulator:
         return self._state.queue_config
 
     @property
+    def unserved(self) -> dict[str, int]:
+        """Jobs waiting in queues this simulator does not serve, per queue (empty without
+        ``queues=``, which serves every queue)."""
+        return {name: len(jobs) for name, jobs in unserved_jobs(self).items()}
+
+    @property
     def concurrency(self) -> int:
         """Worker slots."""
         return self._state.concurrency
@@ -388,11 +395,15 @@ class Simulator:
     def drain(self, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> int:
         """Run until idle, moving the clock through scheduled jobs and retries.
 
-        Returns how many jobs were performed. Past ``max_steps`` started jobs (or as many
-        turns of the engine that start none) it raises
+        Returns how many jobs were performed. Jobs left in queues the simulator does not serve
+        are named in a :class:`~jobsim.errors.JobsimWarning`. Past ``max_steps`` started jobs
+        (or as many turns of the engine that start none) it raises
         :class:`~jobsim.errors.StepLimitExceeded` saying what is still pending.
         """
-        return self._run(until=None, max_steps=max_steps, verb="drain()")
+        performed = self._run(until=None, max_steps=max_steps, verb="drain()")
+        # What a real process with these queues would never run (see jobsim.unserved).
+        warn_unserved(self, "drain()", stacklevel=2)
+        return performed
 
     def run_until(
         self, when: datetime | float, *, max_steps: int | None = DEFAULT_MAX_STEPS

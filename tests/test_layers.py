@@ -54,6 +54,7 @@ LAYERS: dict[str, int] = {
     "engine": 5,
     "simulator": 6,
     "views": 6,
+    "unserved": 6,  # jobs in queues the simulator does not serve
     "set_views": 6,  # the sorted sets of the data API
     "records": 6,  # JobRecord / SortedEntry: one job as the data API hands it out
     "history": 3,  # per-day counters (Stats::History)
