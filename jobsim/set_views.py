@@ -246,9 +246,15 @@ class DeadSetView(JobSetView):
         ex: BaseException | None = None,
     ) -> bool:
         """``DeadSet#kill(message, notify_failure:, ex:)``: add ``job`` (a job hash or its
-        JSON) to the dead set now, trimmed as Sidekiq trims it. Death handlers run unless
-        ``notify_failure`` is False; they receive ``ex`` (7.0+; 6.x ignores it and, like
-        later versions without ``ex``, passes ``RuntimeError("Job killed by API")``)."""
+        JSON) to the dead set now, trimmed as Sidekiq trims it. A jid instead kills that dead
+        entry again (``SortedEntry#kill``), as ``kill(jid)`` does on every set. Death
+        handlers run unless ``notify_failure`` is False; they receive ``ex`` (7.0+; 6.x
+        ignores it and, like later versions without ``ex``, passes
+        ``RuntimeError("Job killed by API")``)."""
+        if isinstance(job, str) and not job.lstrip().startswith("{"):
+            # A jid: the by-jid verb every set has (SortedEntry#kill: it dies again, now).
+            super().kill(job)
+            return True
         hash_ = self._job_hash(job)
         flag: object = notify_failure
         if not isinstance(flag, bool):
@@ -275,9 +281,8 @@ class DeadSetView(JobSetView):
             if isinstance(parsed, dict):
                 return parsed
             msg = (
-                f"dead.kill({job[:60]!r}): DeadSet#kill takes the job hash or its JSON; to "
-                f"move an entry of another set by jid use sim.retries.kill(jid) or "
-                f"sim.scheduled.kill(jid)"
+                f"dead.kill({job[:60]!r}): DeadSet#kill takes the job hash, its JSON, or the "
+                f"jid of a dead entry; this text starts like JSON but does not parse as a hash"
             )
             raise InvalidPayload(msg)
         msg = f"dead.kill({job!r}): pass the job hash (a dict) or its JSON text"
