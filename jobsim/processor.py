@@ -93,7 +93,7 @@ class Processor:
             raise  # the engine takes the whole process down
         except BaseException:
             state.end(queue, job, 0.0)
-            state.failed += 1  # every raise counts, as Sidekiq's stats wrapper rescues them all
+            state.count_failure()  # every raise counts, as Sidekiq's stats wrapper rescues them all
             state.queue(queue).push_front(job)
             record = state.trace.record
             record("interrupted", state.clock.now, jid, job, {"reason": "interrupted; requeued"})
@@ -117,7 +117,7 @@ class Processor:
             state.trace.record("succeeded", state.clock.now, jid, job, detail)
             return
         if self.raise_errors:
-            state.failed += 1
+            state.count_failure()
             detail = {
                 "error_class": error_class_name(error),
                 "error_message": error_message(error)[:300],
@@ -132,14 +132,14 @@ class Processor:
         """A running job vanished (a crash under basic fetch): counted, recorded, gone."""
         state = self._state
         state.end(queue, job, 0.0)
-        state.failed += 1
+        state.count_failure()
         state.trace.record("lost", state.clock.now, job["jid"], job, {"reason": reason})
 
     def push_back(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
         """A running job returns to the front of its queue (shutdown, reliable fetch)."""
         state = self._state
         state.end(queue, job, 0.0)
-        state.failed += 1  # Sidekiq's stats wrapper counts the interrupted attempt as failed
+        state.count_failure()  # Sidekiq's stats wrapper counts the interrupted attempt as failed
         state.queue(queue).push_front(job)
         state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})
 
@@ -154,7 +154,7 @@ class Processor:
         instance: Job | None,
     ) -> None:
         state = self._state
-        state.failed += 1
+        state.count_failure()
         now = state.clock.now
         detail = {"error_class": error_class_name(exc), "error_message": _described(exc)}
         state.trace.record("failed", now, job["jid"], job, detail)
@@ -244,15 +244,24 @@ class Processor:
 
     # -- moves the data API makes ------------------------------------------------------------
 
-    def kill(self, job: Mapping[str, Any], reason: str, *, notify: bool) -> None:
-        """``DeadSet#kill``: into the dead set now; death handlers see "Job killed by API"."""
+    def kill(
+        self,
+        job: Mapping[str, Any],
+        reason: str,
+        *,
+        notify: bool,
+        error: BaseException | None = None,
+    ) -> None:
+        """``DeadSet#kill``: into the dead set now; death handlers see ``error``, by default
+        "Job killed by API"."""
         state = self._state
         entry, trimmed = state.dead.add_and_trim(state.clock.now, dict(job))
         state.trace.record("died", state.clock.now, entry.jid, entry.job, {"reason": reason})
         for old, why in trimmed:
             self._gone(old.job, why)
         if notify:
-            self._run_death_handlers(dict(entry.job), RuntimeError("Job killed by API"))
+            cause = error if error is not None else RuntimeError("Job killed by API")
+            self._run_death_handlers(dict(entry.job), cause)
 
     def discard(self, job: Mapping[str, Any], reason: str) -> None:
         """Record that ``job`` left the simulation for ``reason`` (deleted, cleared)."""

@@ -75,6 +75,17 @@ class Profile:
     #: Whether ``sidekiq_retry_in`` / ``sidekiq_retries_exhausted`` are looked up on the
     #: wrapped ActiveJob class (7.1.3+) rather than on the wrapper.
     retry_hooks_on_wrapped: bool = True
+    #: Whether the data API reads the ``error_backtrace`` formats older Sidekiqs wrote (a raw
+    #: list, or a Marshal dump; 6.x) rather than only base64 of zlib-deflated JSON (7.0+).
+    legacy_backtraces: bool = False
+    #: Whether ``DeadSet#kill`` passes its ``ex:`` option to the death handlers (7.0+); 6.x
+    #: ignores it and always passes ``RuntimeError("Job killed by API")``.
+    dead_kill_takes_error: bool = True
+    #: Whether hash-form ``Client.push_bulk`` takes ``spread_interval`` (8.0.8+).
+    bulk_spread_interval: bool = False
+    #: Whether hash-form ``Client.push_bulk`` refuses a ``jid`` with more than one job (7.0+);
+    #: 6.x ignores it (every job gets a fresh jid).
+    bulk_refuses_jid: bool = True
     #: ``max_retries`` (``DEFAULT_MAX_RETRY_ATTEMPTS``).
     max_retries: int = 25
     #: ``dead_max_jobs``; Sidekiq keeps one fewer after an insertion (off-by-one in its trim).
@@ -102,6 +113,9 @@ PROFILES: dict[str, Profile] = {
         strict_args_after_middleware=False,
         bulk_keeps_dropped=False,
         retry_hooks_on_wrapped=False,
+        legacy_backtraces=True,
+        dead_kill_takes_error=False,
+        bulk_refuses_jid=False,
     ),
     "sidekiq-7": Profile(
         name="sidekiq-7",
@@ -134,6 +148,7 @@ PROFILES: dict[str, Profile] = {
         kill_all_notifies=False,
         many_process_poll_factor=2,
         activejob_wrapper="Sidekiq::ActiveJob::Wrapper",
+        bulk_spread_interval=True,
     ),
 }
 

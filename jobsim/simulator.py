@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from jobsim import routing, validate, young_gc
+from jobsim import bulk, routing, validate, young_gc
 from jobsim.client import Client
 from jobsim.clock import DEFAULT_START, ClockView, VirtualClock, as_epoch, to_datetime
 from jobsim.durations import DurationSpec
@@ -35,7 +35,8 @@ from jobsim.sidekiq_config import load_sidekiq_yml
 from jobsim.stash import Stash
 from jobsim.state import DeathHandler, ErrorHandler, SimState, StrictArgs
 from jobsim.trace import Trace
-from jobsim.views import JobSetView, QueueView, Stats
+from jobsim.unserved import unserved_jobs, warn_unserved
+from jobsim.views import DeadSetView, JobSetView, QueueView, Stats
 
 if TYPE_CHECKING:
     from jobsim.job import Job
@@ -153,7 +154,7 @@ class Simulator:
         )
         self.scheduled = JobSetView(state, state.scheduled, self._client, self._processor)
         self.retries = JobSetView(state, state.retries, self._client, self._processor)
-        self.dead = JobSetView(state, state.dead, self._client, self._processor)
+        self.dead = DeadSetView(state, state.dead, self._client, self._processor)
         self.stats = Stats(state)
         self._clock_view = ClockView(state.clock)
         #: Places jobs and counters as a saved state had them (for the Redis bridge's loader;
@@ -305,6 +306,12 @@ class Simulator:
         return self._state.queue_config
 
     @property
+    def unserved(self) -> dict[str, int]:
+        """Jobs waiting in queues this simulator does not serve, per queue (empty without
+        ``queues=``, which serves every queue)."""
+        return {name: len(jobs) for name, jobs in unserved_jobs(self).items()}
+
+    @property
     def concurrency(self) -> int:
         """Worker slots."""
         return self._state.concurrency
@@ -376,6 +383,13 @@ class Simulator:
             )
         return self._inline(self._client.push(job))
 
+    def push_bulk(self, items: Mapping[str, Any]) -> list[str | None]:
+        """``Sidekiq::Client.push_bulk``: ``{"class": ..., "args": [[...], ...]}`` with
+        options, ``"at"`` (one time or one per job) and, per profile, ``"spread_interval"``;
+        returns the jids (see :mod:`jobsim.bulk`)."""
+        jids = bulk.push_bulk(self._client, self._state, items)
+        return [self._inline(jid) for jid in jids]
+
     def _inline(self, jid: str | None) -> str | None:
         # Inline mode performs an immediate push at once; a scheduled one keeps its time.
         if self._mode == "inline" and jid is not None:
@@ -387,11 +401,15 @@ class Simulator:
     def drain(self, *, max_steps: int | None = DEFAULT_MAX_STEPS) -> int:
         """Run until idle, moving the clock through scheduled jobs and retries.
 
-        Returns how many jobs were performed. Past ``max_steps`` started jobs (or as many
-        turns of the engine that start none) it raises
+        Returns how many jobs were performed. Jobs left in queues the simulator does not serve
+        are named in a :class:`~jobsim.errors.JobsimWarning`. Past ``max_steps`` started jobs
+        (or as many turns of the engine that start none) it raises
         :class:`~jobsim.errors.StepLimitExceeded` saying what is still pending.
         """
-        return self._run(until=None, max_steps=max_steps, verb="drain()")
+        performed = self._run(until=None, max_steps=max_steps, verb="drain()")
+        # What a real process with these queues would never run (see jobsim.unserved).
+        warn_unserved(self, "drain()", stacklevel=2)
+        return performed
 
     def run_until(
         self, when: datetime | float, *, max_steps: int | None = DEFAULT_MAX_STEPS

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from jobsim.clock import VirtualClock
 from jobsim.enqueue import StrictArgs
 from jobsim.errors import InvalidArgument
+from jobsim.history import DayCounts
 from jobsim.middleware import Chain
 from jobsim.profiles import Profile, epoch_ms
 from jobsim.queue_config import QueueConfig
@@ -133,6 +134,8 @@ class SimState:
         self.finish_listeners: list[FinishListener] = []
         self.processed = 0
         self.failed = 0
+        #: Today's counts and the days before (``Stats::History``), on the virtual clock.
+        self.days = DayCounts(clock.now)
         #: Executions started and not finished yet, counted by jid (two concurrent deliveries
         #: of one job are two executions).
         self.running: dict[str, int] = {}
@@ -169,6 +172,10 @@ class SimState:
         self.processed += 1
         jid = job["jid"]
         now = self.clock.now
+        days = self.days
+        if now >= days.end:
+            days.roll(now)
+        days.processed += 1
         self._log(("started", now, jid, job, NO_DETAIL))
         since: Any = job.get("enqueued_at")
         kind = type(since)
@@ -183,6 +190,15 @@ class SimState:
             latencies.append(now - since if now > since else 0.0)
         running = self.running
         running[jid] = running.get(jid, 0) + 1
+
+    def count_failure(self) -> None:
+        """An execution failed now: counted in the total and in the day's count."""
+        self.failed += 1
+        now = self.clock.now
+        days = self.days
+        if now >= days.end:
+            days.roll(now)
+        days.failed += 1
 
     def end(
         self, queue: str, job: Mapping[str, Any], busy: float, *, succeeded: bool = False

@@ -12,19 +12,22 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jobsim.clock import as_epoch
 from jobsim.errors import InvalidArgument
+from jobsim.history import History
 from jobsim.queues import JobQueue
+from jobsim.records import JobRecord
+from jobsim.set_views import DeadSetView, JobSetView
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date
 
-    from jobsim.client import Client
     from jobsim.processor import Processor
-    from jobsim.sets import SetEntry, SortedJobSet
     from jobsim.state import SimState
 
-__all__ = ["JobSetView", "QueueView", "Stats", "Summary"]
+__all__ = ["DeadSetView", "JobSetView", "QueueView", "Stats", "Summary"]
+
+#: The counters ``Stats#reset`` knows.
+_RESETTABLE = ("failed", "processed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,26 +91,38 @@ class QueueView:
         """Seconds the oldest job has waited (0.0 when empty)."""
         return self._queue.latency(self._state.clock.now)
 
-    def __iter__(self) -> Iterator[Mapping[str, Any]]:
-        """Jobs newest first, as ``Sidekiq::Queue#each``."""
-        return iter(self._queue)
+    def __iter__(self) -> Iterator[JobRecord]:
+        """Jobs newest first, as ``Sidekiq::Queue#each``: records that read as the job hash
+        and can ``delete()`` themselves (listed when iteration starts, so a loop may delete)."""
+        legacy = self._state.profile.legacy_backtraces
+        return iter([JobRecord(job, self, legacy) for job in self._queue])
 
     @property
     def jobs(self) -> list[Mapping[str, Any]]:
         """Jobs in the order they will run (oldest first)."""
         return self._queue.oldest_first()
 
-    def find_job(self, jid: str) -> Mapping[str, Any] | None:
-        """The queued job with ``jid``, or None."""
-        return self._queue.find_job(jid)
+    def find_job(self, jid: str) -> JobRecord | None:
+        """The queued job with ``jid`` as a record, or None."""
+        job = self._queue.find_job(jid)
+        return None if job is None else JobRecord(job, self, self._state.profile.legacy_backtraces)
 
     def delete(self, jid: str) -> bool:
         """Delete one queued job by jid (``JobRecord#delete``); False if not queued."""
         job = self._queue.find_job(jid)
-        if job is None or not self._queue.remove(job):
+        return job is not None and self._remove(job)
+
+    def _remove(self, job: Mapping[str, Any]) -> bool:
+        if not self._queue.remove(job):
             return False
         self._processor.discard(job, f"deleted from queue {self.name!r}")
         return True
+
+    def _now(self) -> float:
+        return self._state.clock.now
+
+    def _delete_record(self, record: JobRecord) -> bool:
+        return self._remove(record.job)
 
     def clear(self) -> int:
         """Delete every queued job (``Queue#clear``); returns how many."""
@@ -118,113 +133,6 @@ class QueueView:
 
     def __repr__(self) -> str:
         return f"<QueueView {self.name!r} size={self.size}>"
-
-
-class JobSetView:
-    """``Sidekiq::JobSet``: the schedule, retry or dead set, iterated highest score first."""
-
-    __slots__ = ("_client", "_processor", "_set", "_state")
-
-    def __init__(
-        self, state: SimState, sorted_set: SortedJobSet, client: Client, processor: Processor
-    ) -> None:
-        self._state = state
-        self._set = sorted_set
-        self._client = client
-        self._processor = processor
-
-    @property
-    def name(self) -> str:
-        """The Redis key: ``schedule``, ``retry`` or ``dead``."""
-        return self._set.name
-
-    @property
-    def size(self) -> int:
-        """How many entries."""
-        return len(self._set)
-
-    def __len__(self) -> int:
-        return len(self._set)
-
-    def __iter__(self) -> Iterator[SetEntry]:
-        return iter(self._set)
-
-    @property
-    def jobs(self) -> list[Mapping[str, Any]]:
-        """The job hashes, highest score first."""
-        return [entry.job for entry in self._set]
-
-    def find_job(self, jid: str) -> SetEntry | None:
-        """The entry with ``jid``, or None."""
-        return self._set.find(jid)
-
-    def _take(self, jid: str) -> SetEntry:
-        entry = self._set.find(jid)
-        if entry is None or not self._set.remove(entry):
-            msg = f"no job with jid {jid!r} in the {self.name} set ({self.size} entries)"
-            raise InvalidArgument(msg)
-        return entry
-
-    def retry(self, jid: str) -> None:
-        """Push the job to its queue now, ``retry_count`` lowered by one (``SortedEntry#retry``)."""
-        self._retry_entry(self._take(jid))
-
-    def _retry_entry(self, entry: SetEntry) -> None:
-        job = dict(entry.job)
-        if "retry_count" in job:
-            job["retry_count"] = int(job["retry_count"]) - 1
-        self._client.requeue(job, f"{self.name} set (manual retry)")
-
-    def add_to_queue(self, jid: str) -> None:
-        """Push the job to its queue now, unchanged (``SortedEntry#add_to_queue``)."""
-        self._client.requeue(self._take(jid).job, f"{self.name} set (add_to_queue)")
-
-    def kill(self, jid: str) -> None:
-        """Move the job to the dead set; death handlers see ``Job killed by API``."""
-        self._processor.kill(self._take(jid).job, "killed through the API", notify=True)
-
-    def delete(self, jid: str) -> None:
-        """Remove the job for good."""
-        self._processor.discard(self._take(jid).job, f"deleted from the {self.name} set")
-
-    def reschedule(self, jid: str, at: datetime | float) -> None:
-        """Give the entry a new score (``SortedEntry#reschedule``)."""
-        score = as_epoch(at, name="at")  # checked before the entry leaves its set
-        entry = self._take(jid)
-        self._set.add(score, entry.job)
-
-    def retry_all(self) -> int:
-        """Retry every entry; returns how many.
-
-        Up to Sidekiq 7.3.4 this walks the set highest score first; from 7.3.5 it pops the
-        lowest first (``ZPOPMIN``). The profile's ``kill_all_notifies`` marks that change.
-        """
-        entries = self._set.clear()
-        if self._state.profile.kill_all_notifies:
-            entries.reverse()
-        for entry in entries:
-            self._retry_entry(entry)
-        return len(entries)
-
-    def kill_all(self) -> int:
-        """Kill every entry: with death handlers up to 7.3.4, silently from 7.3.5."""
-        entries = self._set.clear()
-        notify = self._state.profile.kill_all_notifies
-        if notify:
-            entries.reverse()
-        for entry in entries:
-            self._processor.kill(entry.job, "killed through the API (kill_all)", notify=notify)
-        return len(entries)
-
-    def clear(self) -> int:
-        """Remove every entry for good; returns how many."""
-        entries = self._set.clear()
-        for entry in entries:
-            self._processor.discard(entry.job, f"{self.name} set cleared")
-        return len(entries)
-
-    def __repr__(self) -> str:
-        return f"<JobSetView {self.name!r} size={self.size}>"
 
 
 class Stats:
@@ -277,6 +185,41 @@ class Stats:
         if queue is not None:
             return Summary.of(latencies.get(queue, ()))
         return Summary.of(value for values in latencies.values() for value in values)
+
+    @property
+    def default_queue_latency(self) -> float:
+        """``Queue("default").latency`` (``Stats#default_queue_latency``)."""
+        queue = self._state.queues.get("default")
+        return 0.0 if queue is None else queue.latency(self._state.clock.now)
+
+    def reset(self, *stats: str | list[str] | tuple[str, ...]) -> None:
+        """``Stats#reset``: zero ``"processed"`` and ``"failed"`` (both when none is named).
+
+        The per-day counts of :meth:`history` stay, as Sidekiq's day keys do. Sidekiq ignores
+        a name it does not know; jobsim refuses it, so a typo cannot pass silently.
+        """
+        names: list[str] = []
+        for item in stats:
+            names.extend(item if isinstance(item, list | tuple) else [item])
+        for name in names:
+            if name not in _RESETTABLE:
+                msg = (
+                    f"stats.reset({name!r}): Sidekiq keeps 'processed' and 'failed' totals; "
+                    f"name one of them, or none to reset both"
+                )
+                raise InvalidArgument(msg)
+        chosen = set(names) if names else set(_RESETTABLE)
+        if "processed" in chosen:
+            self._state.processed = 0
+        if "failed" in chosen:
+            self._state.failed = 0
+
+    def history(self, days_previous: int, start_date: date | None = None) -> History:
+        """``Stats::History.new(days_previous, start_date)``: processed and failed per UTC
+        day of the virtual clock, newest first, for ``days_previous`` days (1 to 1825)
+        ending at ``start_date`` (default: today on the virtual clock)."""
+        state = self._state
+        return History(state.days, state.clock.now, days_previous, start_date)
 
     @property
     def busy_seconds(self) -> dict[str, float]:

@@ -19,6 +19,7 @@ steps too) and "lost" (a crash under basic fetch) become places of their own.
 from __future__ import annotations
 
 import json
+import warnings
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -395,7 +396,16 @@ class JobPlaces(RuleBasedStateMachine):
 
     @rule()
     def drain(self) -> None:
-        performed = self.sim.drain(max_steps=100_000)
+        unserved = self.sim.unserved
+        if unserved or self.sim.queue_config is not None:
+            # Jobs in unserved queues (now or after this drain) are named in a warning.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", jobsim.JobsimWarning)
+                performed = self.sim.drain(max_steps=100_000)
+            named = [str(w.message) for w in caught if "does not serve" in str(w.message)]
+            assert bool(named) == bool(self.sim.unserved), (named, self.sim.unserved)
+        else:
+            performed = self.sim.drain(max_steps=100_000)
         self.ran(performed)
         if self.sim.stopped:
             return  # a stopped process fetches nothing: draining leaves the queues alone

@@ -49,10 +49,16 @@ LAYERS: dict[str, int] = {
     "state": 3,
     "middleware": 3,  # the generic Chain container; ecosystem middleware lives in layer 4
     "client": 4,
+    "bulk": 4,  # Client.push_bulk's hash form, over the client
     "processor": 5,
     "engine": 5,
     "simulator": 6,
     "views": 6,
+    "unserved": 6,  # jobs in queues the simulator does not serve
+    "set_views": 6,  # the sorted sets of the data API
+    "records": 6,  # JobRecord / SortedEntry: one job as the data API hands it out
+    "history": 3,  # per-day counters (Stats::History)
+    "backtraces": 2,  # reading error_backtrace back
     "settings": 4,
     "plugins": 4,  # the plugin protocol and the per-simulator option watch
     "restore": 6,

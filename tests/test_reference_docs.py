@@ -57,9 +57,13 @@ _VIEW_MEMBERS = {
     # queue(name) and the sorted-set views
     "name", "size", "len", "latency", "jobs", "find_job", "delete", "clear", "retry",
     "add_to_queue", "kill", "reschedule", "retry_all", "kill_all",
+    "fetch", "scan", "delete_by_jid",
+    # the records a queue or set hands out (JobRecord, SortedEntry)
+    "jid", "klass", "args", "tags", "display_class", "display_args", "enqueued_at",
+    "created_at", "error_backtrace", "has_error",
     # stats
     "processed", "failed", "enqueued", "scheduled_size", "retry_size", "dead_size",
-    "by_queue", "as_dict", "busy_seconds",
+    "by_queue", "as_dict", "busy_seconds", "default_queue_latency", "reset", "history",
 }  # fmt: skip
 
 

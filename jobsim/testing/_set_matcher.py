@@ -13,12 +13,14 @@ arguments (an ActiveJob's own arguments when it rides in Sidekiq's wrapper), val
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, Self
 
 from jobsim.active_job import deserialize_arguments
 from jobsim.errors import InvalidArgument
+from jobsim.payload import dumps
 from jobsim.testing._arguments import equal, normalise, short
 from jobsim.testing._expectations import AT_LEAST_ONE, Count, duration_seconds, whole_count
 from jobsim.testing._option_matchers import OptionCheck
@@ -57,6 +59,7 @@ class SetJobMatcher:
         self._retry_count: Any = None
         self._died_within: float | None = None
         self._count: Count = AT_LEAST_ONE
+        self._scan: str | None = None
         self._chain: list[str] = []
 
     def _then(self, call: str, **changes: Any) -> Self:
@@ -89,6 +92,15 @@ class SetJobMatcher:
         """``failed_at`` no longer than ``duration`` before the simulator's clock."""
         seconds = duration_seconds(duration, "died_within")
         return self._then(f"died_within({short(duration)})", _died_within=seconds)
+
+    def scanning(self, pattern: str) -> Self:
+        """Only jobs whose JSON matches the glob ``pattern``, as ``SortedSet#scan`` reads it
+        (a pattern without ``*`` matches anywhere)."""
+        given: object = pattern
+        if not isinstance(given, str):
+            raise InvalidArgument(f"scanning({short(pattern)}): pass a glob str, e.g. '*Charge*'")
+        glob = pattern if "*" in pattern else f"*{pattern}*"
+        return self._then(f"scanning({pattern!r})", _scan=glob)
 
     def exactly(self, n: int) -> Self:
         """Exactly ``n`` such jobs."""
@@ -125,6 +137,8 @@ class SetJobMatcher:
             job.get("class"),
             job.get("wrapped"),
         ):
+            return False
+        if self._scan is not None and not fnmatch.fnmatchcase(dumps(job), self._scan):
             return False
         if self._args is not None and not equal(self._args, _arguments(job)):
             return False

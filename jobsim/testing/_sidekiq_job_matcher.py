@@ -14,9 +14,13 @@ Check ``AwesomeJob.jobs`` for what is still waiting.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from typing import Any, Self
 
+from jobsim.active_job import Symbol
 from jobsim.errors import InvalidArgument
+from jobsim.job import Job
 from jobsim.simulator import Simulator
 from jobsim.testing._arguments import call_text, equal
 from jobsim.testing._expectations import AT_LEAST_ONE
@@ -25,8 +29,24 @@ from jobsim.testing._records import JobRecord
 
 __all__ = ["SidekiqJobMatcher", "have_enqueued_sidekiq_job"]
 
+#: The key ActionMailer's MailDeliveryJob gives its arguments (a Ruby Symbol).
+_ARGS_KEY = Symbol("args")
+
 #: Keys that other chains own (rspec-sidekiq refuses them in with_context when set already).
 _OWN_CHAINS = {"queue": "on()", "at": "at() / in_() / immediately()"}
+
+
+def _unwrapped(record: JobRecord) -> JobRecord:
+    """rspec-sidekiq's ``unwrapped_arguments``: an ActiveJob's hash carrying ``args:`` (what
+    ActionMailer's MailDeliveryJob passes) is taken out and its arguments appended, so a mail
+    matches ``("Mailer", "action", "deliver_now", *args)``."""
+    if not record.job.get("wrapped"):
+        return record
+    for index, arg in enumerate(record.args):
+        if isinstance(arg, Mapping) and _ARGS_KEY in arg and isinstance(arg[_ARGS_KEY], list):
+            rest = record.args[:index] + record.args[index + 1 :]
+            return dataclasses.replace(record, args=[*rest, *arg[_ARGS_KEY]])
+    return record
 
 
 class SidekiqJobMatcher(JobMatcher):
@@ -34,6 +54,11 @@ class SidekiqJobMatcher(JobMatcher):
 
     def _verb(self) -> str:
         return "have_enqueued_sidekiq_job"
+
+    def differences(self, record: JobRecord) -> list[str]:
+        """As ``have_enqueued_job``'s, on the arguments rspec-sidekiq compares (a mail
+        delivery's ``args:`` hash flattened into the list)."""
+        return super().differences(_unwrapped(record))
 
     def on(self, queue: Any) -> Self:
         """Expect the job pushed to ``queue`` (rspec-sidekiq's ``on``)."""
@@ -59,11 +84,16 @@ class SidekiqJobMatcher(JobMatcher):
 def have_enqueued_sidekiq_job(
     job: Any, *args: Any, sim: Simulator | None = None
 ) -> SidekiqJobMatcher:
-    """Expect ``job`` (a class or its name) pushed with ``args`` (none: any), at least once."""
+    """Expect ``job`` (a class or its name; ``jobsim.Job`` for any class) pushed with ``args``
+    (none: any), at least once."""
     if job is None:
-        msg = "have_enqueued_sidekiq_job(None): pass the job class first, then its arguments"
+        msg = (
+            "have_enqueued_sidekiq_job(None): pass the job class first, then its arguments "
+            "(jobsim.Job itself for any class, as rspec-sidekiq's Sidekiq::Worker)"
+        )
         raise InvalidArgument(msg)
-    matcher = SidekiqJobMatcher("enqueued", job, sim=sim)
+    # expect(Sidekiq::Worker).to have_enqueued_sidekiq_job(...): any class.
+    matcher = SidekiqJobMatcher("enqueued", None if job is Job else job, sim=sim)
     matcher._count = AT_LEAST_ONE  # the default, so a chained count may still replace it
     if args:
         matcher = matcher.with_args(*args)

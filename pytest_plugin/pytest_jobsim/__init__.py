@@ -34,6 +34,7 @@ import pytest
 import jobsim
 from jobsim.clock import format_time
 from jobsim.plugins import resolve_plugins
+from jobsim.unserved import unserved_text, warn_unserved
 
 __all__ = ["SimulatorFactory", "jobsim_factory", "jobsim_fixture"]
 
@@ -273,11 +274,13 @@ def jobsim_fixture(request: pytest.FixtureRequest) -> Iterator[jobsim.Simulator]
     with sim:
         if not freeze:
             yield sim
-            return
-        from jobsim.testing import virtual_time
+        else:
+            from jobsim.testing import virtual_time
 
-        with virtual_time(sim):
-            yield sim
+            with virtual_time(sim):
+                yield sim
+    # Jobs a real process with this queue list would never run (see jobsim.unserved).
+    warn_unserved(sim, "at the end of the test", stacklevel=1)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -332,6 +335,9 @@ def _simulator_lines(sim: jobsim.Simulator, source: str, tail: int) -> list[str]
         f"processed={stats.processed} failed={stats.failed} enqueued={stats.enqueued} "
         f"scheduled={stats.scheduled_size} retries={stats.retry_size} dead={stats.dead_size}",
     ]
+    waiting = unserved_text(sim, "left behind")
+    if waiting is not None:
+        lines += waiting.splitlines()
     events = sim.trace.tail(tail) if tail > 0 else []
     if not events:
         lines.append("trace: no events")
