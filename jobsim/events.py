@@ -5,7 +5,8 @@ Every change of a job's place appends one :class:`Event` to the trace: ``enqueue
 ``retries_exhausted``, ``died``, ``discarded`` (with the reason), ``interrupted`` (pushed back
 to its queue by a shutdown or a reliable-fetch crash), ``lost`` (a crash under basic fetch),
 ``restored`` (placed by loading a saved state), ``cron_enqueued`` (a recurring job's poller
-enqueued it), and ``hook_error`` when user code in a hook raised. Each carries the Sidekiq job
+enqueued it), ``lock_conflict`` (a unique-jobs plugin refused, replaced or rescheduled
+a job), and ``hook_error`` when user code in a hook raised. Each carries the Sidekiq job
 hash as it was at that moment.
 """
 
@@ -34,6 +35,7 @@ EVENT_KINDS: Final = (
     "lost",
     "restored",
     "cron_enqueued",
+    "lock_conflict",
     "hook_error",
 )
 

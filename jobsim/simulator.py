@@ -39,6 +39,7 @@ from jobsim.views import JobSetView, QueueView, Stats
 
 if TYPE_CHECKING:
     from jobsim.job import Job
+    from jobsim.unique_jobs import LocksView
 
 __all__ = ["DEFAULT_MAX_STEPS", "Simulator"]
 
@@ -329,6 +330,14 @@ class Simulator:
         """Job options beyond Sidekiq's own that something here gives a meaning to, each with
         what honours it (a plugin, or a middleware in one of the chains)."""
         return dict(self._option_watch.honoured())
+
+    @property
+    def locks(self) -> LocksView:
+        """The unique-jobs locks held now (digests, holders, expiry), read-only; needs a
+        unique-jobs plugin (see :mod:`jobsim.unique_jobs`)."""
+        from jobsim.unique_jobs import locks_of  # a plugin package, above this layer
+
+        return locks_of(self)
 
     @property
     def running(self) -> list[Mapping[str, Any]]:

@@ -25,13 +25,24 @@ from jobsim.trace import NO_DETAIL, Trace, row_writer
 if TYPE_CHECKING:
     from jobsim.job import Job
 
-__all__ = ["DeathHandler", "ErrorHandler", "Registry", "SimState", "StrictArgs"]
+__all__ = [
+    "DeathHandler",
+    "ErrorHandler",
+    "ExecutionListener",
+    "Registry",
+    "SimState",
+    "StrictArgs",
+]
 
 #: ``handler(job_hash, exception)``, like Sidekiq's ``death_handlers``.
 DeathHandler = Callable[[dict[str, Any], BaseException], Any]
 #: ``handler(exception, context)``, like Sidekiq's ``error_handlers``; ``context`` has
 #: ``"context"`` (Sidekiq's text) and ``"job"`` when there is one.
 ErrorHandler = Callable[[BaseException, dict[str, Any]], Any]
+#: ``listener(job, how)`` when an execution ends, before Sidekiq's retry handling: ``how`` is
+#: ``"succeeded"``, ``"failed"``, ``"lost"`` (basic-fetch crash), ``"pushed_back"`` (shutdown:
+#: ``ensure`` blocks ran) or ``"recovered"`` (reliable-fetch crash: no ``ensure`` ran).
+ExecutionListener = Callable[[Mapping[str, Any], str], None]
 
 
 class Registry:
@@ -119,6 +130,8 @@ class SimState:
         self.server_middleware = Chain("server")
         self.death_handlers: list[DeathHandler] = []
         self.error_handlers: list[ErrorHandler] = []
+        #: Plugins that act when an execution ends (a runtime lock's ``ensure``), in order.
+        self.execution_listeners: list[ExecutionListener] = []
         self.processed = 0
         self.failed = 0
         #: Executions started and not finished yet, counted by jid (two concurrent deliveries
