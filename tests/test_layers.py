@@ -78,6 +78,8 @@ LAYERS: dict[str, int] = {
     "replay": 7,
     "report": 7,
     "fuzz": 7,
+    # plugins (layer 7): the ecosystem gems, over the simulator's public face and its chains
+    "unique_jobs": 7,
     "__init__": 9,  # the facade may import everything
 }
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from jobsim.plugins import LOCKS_VIEW
 from jobsim.retry import error_class_name, error_message
 from jobsim.stash import StashKey
 from jobsim.unique_jobs._digest import RUN_SUFFIX
 from jobsim.unique_jobs._table import LockTable
+from jobsim.unique_jobs._view import LocksView
 
 if TYPE_CHECKING:
     from jobsim.simulator import Simulator
@@ -37,7 +39,11 @@ class UniqueRuntime:
     def __init__(self, sim: Simulator, settings: Settings) -> None:
         self.sim = sim
         self.settings = settings
-        self.table = sim.stash.setdefault(LOCK_TABLE, LockTable())
+        table = sim.stash.get(LOCK_TABLE, None)
+        if table is None:  # the first unique-jobs plugin on this simulator
+            table = sim.stash[LOCK_TABLE] = LockTable()
+            sim.stash[LOCKS_VIEW] = LocksView(sim, table)
+        self.table: LockTable = table
         self._pending: dict[str, list[AfterRun]] = {}
         sim._state.execution_listeners.append(self._ended)
 

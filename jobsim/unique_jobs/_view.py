@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from jobsim.clock import format_time
-from jobsim.errors import InvalidArgument
-from jobsim.unique_jobs._runtime import LOCK_TABLE
 from jobsim.unique_jobs._table import LockTable
 
 if TYPE_CHECKING:
@@ -83,12 +81,5 @@ class LocksView:
 
 
 def locks_of(sim: Simulator) -> LocksView:
-    """The locks view of ``sim``; a clear error when no unique-jobs plugin is installed."""
-    table = sim.stash.get(LOCK_TABLE, None)
-    if table is None:
-        msg = (
-            "sim.locks: this simulator has no unique-jobs plugin; build it with "
-            "jobsim.Simulator(plugins=['unique_jobs']) (or 'enterprise_unique_jobs')"
-        )
-        raise InvalidArgument(msg)
-    return LocksView(sim, table)
+    """The locks view of ``sim`` (what ``sim.locks`` returns)."""
+    return sim.locks
