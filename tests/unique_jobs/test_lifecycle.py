@@ -76,7 +76,7 @@ AFTER_FAILURE = {
 
 @pytest.mark.parametrize("lock", ALL_LOCKS)
 def test_after_success(lock: str) -> None:
-    sim, _, jid, digest = push(lock, "ok")
+    sim, _, _jid, digest = push(lock, "ok")
     sim.drain()
     assert sim.stats.processed == 1
     assert (digest in sim.locks) is AFTER_SUCCESS[lock]
@@ -95,7 +95,7 @@ def test_after_a_failure_that_retries(lock: str) -> None:
 
 @pytest.mark.parametrize("lock", CLIENT_LOCKS)
 def test_the_retry_passes_its_own_lock(lock: str) -> None:
-    sim, job_class, jid, digest = push(lock, "fail", retry=1)
+    sim, job_class, jid, _digest = push(lock, "fail", retry=1)
     sim.drain()
     assert sim.locate(jid) == "dead"
     assert len(job_class.seen) == 2  # type: ignore[attr-defined]
@@ -104,7 +104,7 @@ def test_the_retry_passes_its_own_lock(lock: str) -> None:
 
 @pytest.mark.parametrize("lock", ALL_LOCKS)
 def test_death_deletes_the_digest(lock: str) -> None:
-    sim, _, jid, digest = push(lock, "fail", retry=0)
+    sim, _, jid, _digest = push(lock, "fail", retry=0)
     sim.drain()
     assert sim.locate(jid) == "dead"
     assert sim.locks.digests == []
@@ -112,7 +112,7 @@ def test_death_deletes_the_digest(lock: str) -> None:
 
 @pytest.mark.parametrize("lock", ALL_LOCKS)
 def test_kill_deletes_the_digest(lock: str) -> None:
-    sim, _, jid, digest = push(lock, "fail")
+    sim, _, jid, _digest = push(lock, "fail")
     sim.run_due()
     sim.retries.kill(jid)
     assert sim.locate(jid) == "dead"
@@ -131,7 +131,7 @@ def test_discard_releases_only_where_sidekiq_runs_death_handlers(lock: str, prof
 
 
 def test_until_expired_ends_by_ttl_only() -> None:
-    sim, _, jid, digest = push("until_expired", "ok", lock_ttl=60)
+    sim, _, _jid, digest = push("until_expired", "ok", lock_ttl=60)
     sim.drain()
     assert sim.locks.get(digest).expires_at == sim.time + 60  # type: ignore[union-attr]
     sim.advance(59)
