@@ -24,6 +24,13 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 #: Lines (or, ending in "…", line prefixes) each example must print.
 KEY_LINES: dict[str, list[str]] = {
+    "unique_jobs.py": [
+        "report clicks: 180, refused as duplicates: 98, strategies: {'log'}",
+        "lock_args_method pushes kept: [True, False, True]",
+        "pre-7 unique_args pushes kept: [True, False]",
+        "duplicate pushed after the TTL: accepted; order 42 charged 2 times, at ['00:10', '00:10']",
+        "ActiveJob: 3 of 3 pushes kept, 3 distinct digests (the lock args include each push's …",
+    ],
     "cron_redeploy.py": [
         "first load: saved ['cleanup', 'nightly_report'], errors for ['invoices']",
         "cleanup after the reload: disabled",
