@@ -113,10 +113,14 @@ def on_server_conflict(
         return
     if strategy == "reschedule":
         job_class = sim.job_class(str(job.get("class")))
-        options = getattr(job_class, "sidekiq_options", {})
+        if job_class is None:  # Reschedule#call: not a Sidekiq job class, nothing pushed
+            reason = f"class {job.get('class')!r} is not registered: not rescheduled"
+            runtime.conflict(job, digest=digest, strategy=strategy, phase="server", reason=reason)
+            return
+        options = job_class.sidekiq_options
         delay = options.get("schedule_in") or DEFAULT_SCHEDULE_IN
         again: dict[str, Any] = {
-            "class": job_class or job.get("class"),
+            "class": job_class,
             "args": list(job.get("args", [])),
             "queue": job.get("queue"),
             "at": sim.time + float(delay),

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jobsim
+from jobsim.unique_jobs import UniqueJobs
 from jobsim.unique_jobs._digest import RUN_SUFFIX
 from jobsim.unique_jobs._middleware import UniqueClient, UniqueServer
 from jobsim.unique_jobs._prepare import Settings, prepare
@@ -25,7 +26,9 @@ SETTINGS = Settings(
 
 
 def runtime_for(*job_classes: type[jobsim.Job]) -> UniqueRuntime:
-    sim = jobsim.Simulator(start=1767225600.0)
+    # The plugin too, as the gem's middleware is always installed (its client middleware takes
+    # the reschedule flag off a copy); the harness's runtime shares the plugin's lock table.
+    sim = jobsim.Simulator(start=1767225600.0, plugins=[UniqueJobs()])
     sim.register(*job_classes)
     return UniqueRuntime(sim, SETTINGS)
 
