@@ -18,15 +18,19 @@ from typing import Any
 
 from jobsim.errors import InvalidOption
 
-__all__ = ["RUN_SUFFIX", "compute_digest", "lock_args_for", "ruby_json"]
+__all__ = ["RUN_SUFFIX", "compute_digest", "default_method", "lock_args_for", "ruby_json"]
 
 #: What ``while_executing`` appends to the digest of its runtime lock.
 RUN_SUFFIX = ":RUN"
 
 
+#: One encoder for every digest: ``json.dumps`` with options builds a new one per call.
+_RUBY_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def ruby_json(value: Any) -> str:
     """``JSON.generate(value)``: compact, non-ASCII kept as UTF-8 (Ruby does not escape it)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _RUBY_JSON.encode(value)
 
 
 def _method_named(job_class: Any, name: str) -> Callable[[list[Any]], Any] | None:
@@ -34,7 +38,17 @@ def _method_named(job_class: Any, name: str) -> Callable[[list[Any]], Any] | Non
     return found if callable(found) else None
 
 
-def lock_args_for(job_class: Any, job: Mapping[str, Any], options: Mapping[str, Any]) -> Any:
+def default_method(job_class: Any) -> Callable[[list[Any]], Any] | None:
+    """The class method named ``lock_args`` (or ``unique_args``) the gem picks up, if any."""
+    return _method_named(job_class, "lock_args") or _method_named(job_class, "unique_args")
+
+
+def lock_args_for(
+    job_class: Any,
+    job: Mapping[str, Any],
+    options: Mapping[str, Any],
+    found: dict[Any, Any] | None = None,
+) -> Any:
     """The ``lock_args`` of ``job``: all its args, or what the lock-args method returns.
 
     The method is ``lock_args_method`` (a callable, or the name of a class method), the pre-7
@@ -52,7 +66,13 @@ def lock_args_for(job_class: Any, job: Mapping[str, Any], options: Mapping[str, 
         if method is None:
             return args  # LockArgs#filter_by_symbol: the args unfiltered
     else:
-        method = _method_named(job_class, "lock_args") or _method_named(job_class, "unique_args")
+        # ``found`` remembers each class's default method (looking it up is most of a push)
+        if found is None:
+            method = default_method(job_class)
+        elif job_class in found:
+            method = found[job_class]
+        else:
+            method = found[job_class] = default_method(job_class)
         if method is None:
             return args
     result = method(json.loads(json.dumps(args)))

@@ -24,7 +24,7 @@ from typing import Any
 
 from jobsim.unique_jobs._conflict import on_client_conflict, on_server_conflict, take_lock
 from jobsim.unique_jobs._digest import RUN_SUFFIX
-from jobsim.unique_jobs._prepare import Prepared, prepare
+from jobsim.unique_jobs._prepare import Prepared, prepare, prepared_at_push
 from jobsim.unique_jobs._runtime import UniqueRuntime
 
 __all__ = ["UniqueClient", "UniqueServer"]
@@ -45,7 +45,8 @@ class UniqueClient:
         runtime = self.runtime
         if job.pop("rescheduled", None):
             return call_next()  # the reschedule strategy's copy skips the lock
-        prepared = prepare(job, runtime.job_class(subject, job), runtime.settings, runtime.now)
+        job_class = runtime.job_class(subject, job)
+        prepared = prepare(job, job_class, runtime.settings, runtime.now, runtime.methods)
         if prepared is None or prepared.lock == "while_executing":
             return call_next()  # while_executing locks nothing on push
         if take_lock(runtime, prepared, job):
@@ -65,7 +66,8 @@ class UniqueServer:
         runtime = self.runtime
         if job.pop("rescheduled", None):
             return call_next()
-        prepared = prepare(job, runtime.job_class(instance, job), runtime.settings, runtime.now)
+        job_class = runtime.job_class(instance, job)
+        prepared = prepared_at_push(job, job_class, runtime.settings, runtime.now, runtime.methods)
         if prepared is None:
             return call_next()
         run = _EXECUTE.get(prepared.lock)

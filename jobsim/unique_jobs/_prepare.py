@@ -17,7 +17,7 @@ from typing import Any
 from jobsim.errors import InvalidOption
 from jobsim.unique_jobs._digest import RUN_SUFFIX, compute_digest, lock_args_for
 
-__all__ = ["Prepared", "Settings", "lock_type_of", "prepare"]
+__all__ = ["Prepared", "Settings", "lock_type_of", "prepare", "prepared_at_push"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +43,16 @@ class Prepared:
     server_strategy: str | None
 
 
-def _option(job: Mapping[str, Any], job_class: Any, *names: str) -> Any:
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _declared(job_class: Any) -> Mapping[str, Any]:
+    found = getattr(job_class, "sidekiq_options", None)
+    return found if isinstance(found, Mapping) else _EMPTY
+
+
+def _option(job: Mapping[str, Any], declared: Mapping[str, Any], *names: str) -> Any:
     """The first of ``names`` set on the hash, then on the class (Ruby's ``a || b``)."""
-    declared: Mapping[str, Any] = getattr(job_class, "sidekiq_options", None) or {}
     for source in (job, declared):
         for name in names:
             value = source.get(name)
@@ -56,13 +63,13 @@ def _option(job: Mapping[str, Any], job_class: Any, *names: str) -> Any:
 
 def lock_type_of(job: Mapping[str, Any], job_class: Any) -> str | None:
     """The job's lock type (``lock``, or the pre-7 ``unique``), or None for no lock."""
-    declared: Mapping[str, Any] = getattr(job_class, "sidekiq_options", None) or {}
+    declared = _declared(job_class)
     found = declared.get("lock") or declared.get("unique") or job.get("lock") or job.get("unique")
     return str(found).lstrip(":") if found else None
 
 
 def _ttl(job: dict[str, Any], job_class: Any, settings: Settings, now: float) -> float | None:
-    ttl = _option(job, job_class, "lock_ttl", "lock_expiration", "unique_expiration")
+    ttl = _option(job, _declared(job_class), "lock_ttl", "lock_expiration", "unique_expiration")
     if ttl is None:
         ttl = settings.lock_ttl
     if ttl is None:
@@ -103,35 +110,70 @@ def _strategies(job: Mapping[str, Any], settings: Settings) -> tuple[str | None,
     )
 
 
-def prepare(job: dict[str, Any], job_class: Any, settings: Settings, now: float) -> Prepared | None:
-    """Write the lock's keys into ``job``; None when the job has no lock."""
+def prepare(
+    job: dict[str, Any],
+    job_class: Any,
+    settings: Settings,
+    now: float,
+    found: dict[Any, Any] | None = None,
+) -> Prepared | None:
+    """Write the lock's keys into ``job``; None when the job has no lock. ``found`` caches
+    each class's lock-args method (see :func:`~jobsim.unique_jobs._digest.lock_args_for`)."""
     lock = lock_type_of(job, job_class)
     if lock is None:
         return None
+    declared = _declared(job_class)
     job.setdefault("lock", lock)
-    timeout = _option(job, job_class, "lock_timeout")
+    timeout = _option(job, declared, "lock_timeout")
     job["lock_timeout"] = settings.lock_timeout if timeout is None else timeout
     job["lock_ttl"] = ttl = _ttl(job, job_class, settings, now)
     prefix = job.get("lock_prefix") or job.get("unique_prefix")
-    job["lock_prefix"] = prefix = prefix or _option({}, job_class, "lock_prefix", "unique_prefix")
-    if not prefix:
-        job["lock_prefix"] = prefix = settings.lock_prefix
-    declared: Mapping[str, Any] = getattr(job_class, "sidekiq_options", None) or {}
-    job["lock_args"] = lock_args_for(job_class, job, {**job, **declared})
+    prefix = prefix or _option(_EMPTY, declared, "lock_prefix", "unique_prefix")
+    job["lock_prefix"] = prefix = prefix or settings.lock_prefix
+    job["lock_args"] = lock_args_for(job_class, job, {**job, **declared}, found)
     digest = compute_digest(
         job,
         prefix=str(prefix),
         algorithm=settings.digest,
-        across_queues=bool(_option(job, job_class, "unique_across_queues")),
-        across_workers=bool(_option(job, job_class, "unique_across_workers")),
+        across_queues=bool(_option(job, declared, "unique_across_queues")),
+        across_workers=bool(_option(job, declared, "unique_across_workers")),
     )
     if lock == "while_executing":
         digest += RUN_SUFFIX
     job["lock_digest"] = digest
-    for key in ("lock_args_method", "unique_args", "lock_ttl"):
+    for key in ("lock_args_method", "unique_args"):
         value = job.get(key)
         if callable(value):  # a Proc in a Ruby hash is JSON-dumped as its description
             job[key] = f"#<callable {getattr(value, '__qualname__', type(value).__name__)}>"
-    limit = _option(job, job_class, "lock_limit")
+    return _prepared(job, declared, settings, lock, digest, ttl)
+
+
+def _prepared(
+    job: Mapping[str, Any],
+    declared: Mapping[str, Any],
+    settings: Settings,
+    lock: str,
+    digest: str,
+    ttl: Any,
+) -> Prepared:
+    limit = _option(job, declared, "lock_limit")
     client, server = _strategies(job, settings)
     return Prepared(lock, digest, ttl, int(limit) if limit else 1, client, server)
+
+
+def prepared_at_push(
+    job: dict[str, Any],
+    job_class: Any,
+    settings: Settings,
+    now: float,
+    found: dict[Any, Any] | None = None,
+) -> Prepared | None:
+    """The server's view: what the push wrote into ``job`` (the same keys the gem's server
+    recomputes from them), or a full :func:`prepare` for a job pushed without the plugin."""
+    digest = job.get("lock_digest")
+    lock = job.get("lock")
+    if not isinstance(digest, str) or not isinstance(lock, str) or "lock_ttl" not in job:
+        return prepare(job, job_class, settings, now, found)
+    if lock_type_of(job, job_class) != lock:
+        return prepare(job, job_class, settings, now, found)  # the class changed since the push
+    return _prepared(job, _declared(job_class), settings, lock, digest, job["lock_ttl"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from jobsim.job import Job
 from jobsim.plugins import LOCKS_VIEW
 from jobsim.retry import error_class_name, error_message
 from jobsim.stash import StashKey
@@ -34,7 +35,7 @@ AfterRun = Callable[[str], None]
 class UniqueRuntime:
     """One plugin's configuration and state on one simulator."""
 
-    __slots__ = ("_pending", "settings", "sim", "table")
+    __slots__ = ("_pending", "methods", "settings", "sim", "table")
 
     def __init__(self, sim: Simulator, settings: Settings) -> None:
         self.sim = sim
@@ -45,6 +46,8 @@ class UniqueRuntime:
             sim.stash[LOCKS_VIEW] = LocksView(sim, table)
         self.table: LockTable = table
         self._pending: dict[str, list[AfterRun]] = {}
+        #: Each job class's default lock-args method, once looked up (``lock_args_for``).
+        self.methods: dict[Any, Any] = {}
         sim._state.execution_listeners.append(self._ended)
 
     @property
@@ -56,6 +59,8 @@ class UniqueRuntime:
         """The job class a middleware call is about (a class, or found by the hash's name)."""
         if isinstance(subject, type):
             return subject
+        if isinstance(subject, Job):
+            return type(subject)
         return self.sim.job_class(str(job.get("class")))
 
     # -- when an execution ends ---------------------------------------------------------------
