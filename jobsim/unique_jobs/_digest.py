@@ -56,7 +56,12 @@ def lock_args_for(
     has one. It receives the JSON-normalised args list, as ``LockArgs#filtered_args`` passes it.
     """
     args = job.get("args", [])
-    chosen = options.get("lock_args_method", options.get("unique_args"))
+    # the class's option first (LockArgs reads job_options), then the hash's
+    chosen = options.get("lock_args_method") or options.get("unique_args")
+    if chosen is None:
+        chosen = job.get("lock_args_method") or job.get("unique_args")
+        if isinstance(chosen, str) and chosen.startswith("#<callable"):
+            chosen = None  # a callable's stand-in written by an earlier push
     method: Callable[[list[Any]], Any] | None
     if callable(chosen):
         method = chosen
@@ -95,15 +100,17 @@ def compute_digest(
     across_workers: bool,
 ) -> str:
     """``LockDigest#create_digest`` for a job hash that already carries ``lock_args``."""
-    hashed: dict[str, Any] = {}
-    for key in ("apartment", "class", "lock_args", "queue"):  # the sorted order of the keys
-        if key in job:
-            hashed[key] = job[key]
-    if across_queues:
-        hashed.pop("queue", None)
-    if across_workers:
-        hashed.pop("class", None)
-    text = ruby_json([[key, value] for key, value in hashed.items()]).encode()
+    # [key, value] pairs in the sorted order of the keys: apartment, class, lock_args, queue
+    pairs: list[list[Any]] = []
+    if "apartment" in job:
+        pairs.append(["apartment", job["apartment"]])
+    if not across_workers and "class" in job:
+        pairs.append(["class", job["class"]])
+    if "lock_args" in job:
+        pairs.append(["lock_args", job["lock_args"]])
+    if not across_queues and "queue" in job:
+        pairs.append(["queue", job["queue"]])
+    text = _RUBY_JSON.encode(pairs).encode()
     if algorithm == "legacy":
         hexdigest = hashlib.md5(text, usedforsecurity=False).hexdigest()
     else:

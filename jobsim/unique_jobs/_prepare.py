@@ -51,6 +51,16 @@ def _declared(job_class: Any) -> Mapping[str, Any]:
     return found if isinstance(found, Mapping) else _EMPTY
 
 
+def _one(job: Mapping[str, Any], declared: Mapping[str, Any], name: str) -> Any:
+    """Option ``name`` set on the hash, else on the class (Ruby's ``a || b``)."""
+    value = job.get(name)
+    if value is None or value is False:
+        value = declared.get(name)
+        if value is False:
+            return None
+    return value
+
+
 def _option(job: Mapping[str, Any], declared: Mapping[str, Any], *names: str) -> Any:
     """The first of ``names`` set on the hash, then on the class (Ruby's ``a || b``)."""
     for source in (job, declared):
@@ -69,7 +79,10 @@ def lock_type_of(job: Mapping[str, Any], job_class: Any) -> str | None:
 
 
 def _ttl(job: dict[str, Any], job_class: Any, settings: Settings, now: float) -> float | None:
-    ttl = _option(job, _declared(job_class), "lock_ttl", "lock_expiration", "unique_expiration")
+    declared = _declared(job_class)
+    ttl = _one(job, declared, "lock_ttl")
+    if ttl is None and ("unique_expiration" in job or "unique_expiration" in declared):
+        ttl = _option(job, declared, "unique_expiration")
     if ttl is None:
         ttl = settings.lock_ttl
     if ttl is None:
@@ -124,19 +137,19 @@ def prepare(
         return None
     declared = _declared(job_class)
     job.setdefault("lock", lock)
-    timeout = _option(job, declared, "lock_timeout")
+    timeout = _one(job, declared, "lock_timeout")
     job["lock_timeout"] = settings.lock_timeout if timeout is None else timeout
     job["lock_ttl"] = ttl = _ttl(job, job_class, settings, now)
     prefix = job.get("lock_prefix") or job.get("unique_prefix")
     prefix = prefix or _option(_EMPTY, declared, "lock_prefix", "unique_prefix")
     job["lock_prefix"] = prefix = prefix or settings.lock_prefix
-    job["lock_args"] = lock_args_for(job_class, job, {**job, **declared}, found)
+    job["lock_args"] = lock_args_for(job_class, job, declared, found)
     digest = compute_digest(
         job,
         prefix=str(prefix),
         algorithm=settings.digest,
-        across_queues=bool(_option(job, declared, "unique_across_queues")),
-        across_workers=bool(_option(job, declared, "unique_across_workers")),
+        across_queues=bool(_one(job, declared, "unique_across_queues")),
+        across_workers=bool(_one(job, declared, "unique_across_workers")),
     )
     if lock == "while_executing":
         digest += RUN_SUFFIX
@@ -156,7 +169,7 @@ def _prepared(
     digest: str,
     ttl: Any,
 ) -> Prepared:
-    limit = _option(job, declared, "lock_limit")
+    limit = _one(job, declared, "lock_limit")
     client, server = _strategies(job, settings)
     return Prepared(lock, digest, ttl, int(limit) if limit else 1, client, server)
 
