@@ -10,6 +10,7 @@ global configuration, as ``LockConfig`` and ``OptionsWithFallback`` read them.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +44,7 @@ class Prepared:
     server_strategy: str | None
 
 
-_EMPTY: Mapping[str, Any] = {}
+_EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 
 def _declared(job_class: Any) -> Mapping[str, Any]:
