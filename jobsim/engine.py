@@ -335,7 +335,7 @@ class Engine:
         if reliable:
             return self._release(
                 lambda queue, job: self._processor.push_back(
-                    queue, job, f"{what}: recovered by reliable fetch"
+                    queue, job, f"{what}: recovered by reliable fetch", crashed=True
                 )
             )
         return self._release(

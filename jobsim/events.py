@@ -6,8 +6,9 @@ Every change of a job's place appends one :class:`Event` to the trace: ``enqueue
 to its queue by a shutdown or a reliable-fetch crash), ``lost`` (a crash under basic fetch),
 ``restored`` (placed by loading a saved state), ``cron_enqueued`` (a recurring job's poller
 enqueued it), ``batch`` (a Sidekiq Pro batch was created, fired an event or expired: its
-``jid`` is the bid and ``detail["event"]`` says what), and ``hook_error`` when user code in a
-hook raised. Each carries the Sidekiq job hash as it was at that moment.
+``jid`` is the bid and ``detail["event"]`` says what), ``lock_conflict`` (a unique-jobs plugin
+refused, replaced or rescheduled a job), and ``hook_error`` when user code in a hook raised.
+Each carries the Sidekiq job hash as it was at that moment.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ EVENT_KINDS: Final = (
     "restored",
     "cron_enqueued",
     "batch",
+    "lock_conflict",
     "hook_error",
 )
 

@@ -220,6 +220,8 @@ GEM_OPTIONS: Mapping[str, GemOption] = types.MappingProxyType(
         "unique_across_queues": _unique_jobs(_flag),
         "unique_across_workers": _unique_jobs(_flag),
         "lock_prefix": _unique_jobs(_prefix),
+        # Reschedule#schedule_in: seconds until the copy the reschedule strategy pushes.
+        "schedule_in": _unique_jobs(_seconds),
         # The spellings before sidekiq-unique-jobs 7: still read, with a deprecation warning.
         "unique": _unique_jobs(_choice(LOCK_TYPES), renamed_to="lock"),
         "unique_args": _unique_jobs(_method_or_callable, renamed_to="lock_args_method"),

@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from jobsim.errors import InvalidArgument, JobsimWarning
 from jobsim.gem_options import GEM_OPTIONS
 from jobsim.options import JOB_OPTIONS
+from jobsim.stash import StashKey
 
 if TYPE_CHECKING:
     from jobsim.middleware import Chain
 
-__all__ = ["KNOWN_PLUGINS", "OptionWatch", "Plugin", "resolve_plugins"]
+__all__ = ["KNOWN_PLUGINS", "LOCKS_VIEW", "OptionWatch", "Plugin", "resolve_plugins"]
 
 #: The short names ``jobsim_plugins`` and ``plugins=["…"]`` take, and where each plugin lives.
 KNOWN_PLUGINS: Mapping[str, str] = {
@@ -41,6 +42,11 @@ KNOWN_PLUGINS: Mapping[str, str] = {
     "limiters": "jobsim.limiters:Limiters",
     "batches": "jobsim.batches:Batches",
 }
+
+#: Where a unique-jobs plugin leaves its read-only locks view, which ``sim.locks`` returns
+#: (a ``jobsim.unique_jobs.LocksView``; the key lives here so the simulator need not import
+#: the plugin package).
+LOCKS_VIEW = StashKey[Any]("sim.locks")
 
 _SHORT_NAMES = {path.replace(":", "."): name for name, path in KNOWN_PLUGINS.items()}
 

@@ -93,6 +93,7 @@ class Processor:
             raise  # the engine takes the whole process down
         except BaseException:
             state.end(queue, job, 0.0)
+            self._ended(job, "pushed_back")
             state.count_failure()  # every raise counts, as Sidekiq's stats wrapper rescues them all
             state.queue(queue).push_front(job)
             record = state.trace.record
@@ -109,6 +110,8 @@ class Processor:
         if state.finish_listeners:
             for listener in list(state.finish_listeners):
                 listener(job, error is None)
+        if state.execution_listeners:
+            self._ended(job, "failed" if error is not None else "succeeded")
         if succeeded:
             return
         jid = job["jid"]
@@ -132,16 +135,25 @@ class Processor:
         """A running job vanished (a crash under basic fetch): counted, recorded, gone."""
         state = self._state
         state.end(queue, job, 0.0)
+        self._ended(job, "lost")
         state.count_failure()
         state.trace.record("lost", state.clock.now, job["jid"], job, {"reason": reason})
 
-    def push_back(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
-        """A running job returns to the front of its queue (shutdown, reliable fetch)."""
+    def push_back(
+        self, queue: str, job: Mapping[str, Any], reason: str, *, crashed: bool = False
+    ) -> None:
+        """A running job returns to the front of its queue (shutdown, or a crash under
+        reliable fetch: ``crashed``, so no ``ensure`` block of the job ran)."""
         state = self._state
         state.end(queue, job, 0.0)
+        self._ended(job, "recovered" if crashed else "pushed_back")
         state.count_failure()  # Sidekiq's stats wrapper counts the interrupted attempt as failed
         state.queue(queue).push_front(job)
         state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})
+
+    def _ended(self, job: Mapping[str, Any], how: str) -> None:
+        for listener in list(self._state.execution_listeners):
+            listener(job, how)
 
     # -- failure -----------------------------------------------------------------------------
 

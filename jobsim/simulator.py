@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from jobsim import bulk, routing, validate, young_gc
 from jobsim.client import Client
@@ -24,7 +24,7 @@ from jobsim.durations import DurationSpec
 from jobsim.engine import Engine, PollMode
 from jobsim.errors import EmptyQueueError, InvalidArgument
 from jobsim.middleware import Chain
-from jobsim.plugins import OptionWatch, Plugin, resolve_plugins
+from jobsim.plugins import LOCKS_VIEW, OptionWatch, Plugin, resolve_plugins
 from jobsim.processor import Processor
 from jobsim.profiles import DEFAULT_PROFILE, Profile
 from jobsim.queue_config import QueueConfig
@@ -40,6 +40,7 @@ from jobsim.views import DeadSetView, JobSetView, QueueView, Stats
 
 if TYPE_CHECKING:
     from jobsim.job import Job
+    from jobsim.unique_jobs import LocksView
 
 __all__ = ["DEFAULT_MAX_STEPS", "Simulator"]
 
@@ -336,6 +337,19 @@ class Simulator:
         """Job options beyond Sidekiq's own that something here gives a meaning to, each with
         what honours it (a plugin, or a middleware in one of the chains)."""
         return dict(self._option_watch.honoured())
+
+    @property
+    def locks(self) -> LocksView:
+        """The unique-jobs locks held now (digests, holders, expiry), read-only; needs a
+        unique-jobs plugin (see :mod:`jobsim.unique_jobs`)."""
+        view = self.stash.get(LOCKS_VIEW, None)
+        if view is None:
+            msg = (
+                "sim.locks: this simulator has no unique-jobs plugin; build it with "
+                "jobsim.Simulator(plugins=['unique_jobs']) (or 'enterprise_unique_jobs')"
+            )
+            raise InvalidArgument(msg)
+        return cast("LocksView", view)
 
     @property
     def running(self) -> list[Mapping[str, Any]]:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DeathHandler",
     "ErrorHandler",
+    "ExecutionListener",
     "FinishListener",
     "Registry",
     "SimState",
@@ -42,6 +43,10 @@ DeathHandler = Callable[[dict[str, Any], BaseException], Any]
 ErrorHandler = Callable[[BaseException, dict[str, Any]], Any]
 #: ``listener(job, succeeded)``: an execution of ``job`` finished (see ``finish_listeners``).
 FinishListener = Callable[[Mapping[str, Any], bool], Any]
+#: ``listener(job, how)`` when an execution ends, before Sidekiq's retry handling: ``how`` is
+#: ``"succeeded"``, ``"failed"``, ``"lost"`` (basic-fetch crash), ``"pushed_back"`` (shutdown:
+#: ``ensure`` blocks ran) or ``"recovered"`` (reliable-fetch crash: no ``ensure`` ran).
+ExecutionListener = Callable[[Mapping[str, Any], str], None]
 
 
 class Registry:
@@ -132,6 +137,8 @@ class SimState:
         #: Called as ``listener(job, succeeded)`` when an execution finishes, before a failure
         #: is handled (plugins that count outcomes at the job's end: batches).
         self.finish_listeners: list[FinishListener] = []
+        #: Plugins that act when an execution ends (a runtime lock's ``ensure``), in order.
+        self.execution_listeners: list[ExecutionListener] = []
         self.processed = 0
         self.failed = 0
         #: Today's counts and the days before (``Stats::History``), on the virtual clock.

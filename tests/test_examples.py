@@ -32,6 +32,13 @@ KEY_LINES: dict[str, list[str]] = {
         "after the retry by hand: Processed 100 users (newsletter 4201-4300); delivered to 10000 "
         "users",
     ],
+    "unique_jobs.py": [
+        "report clicks: 180, refused as duplicates: 98, strategies: {'log'}",
+        "lock_args_method pushes kept: [True, False, True]",
+        "pre-7 unique_args pushes kept: [True, False]",
+        "duplicate pushed after the TTL: accepted; order 42 charged 2 times, at ['00:10', '00:10']",
+        "ActiveJob: 3 of 3 pushes kept, 3 distinct digests (the lock args include each push's …",
+    ],
     "cron_redeploy.py": [
         "first load: saved ['cleanup', 'nightly_report'], errors for ['invoices']",
         "cleanup after the reload: disabled",

@@ -85,6 +85,8 @@ LAYERS: dict[str, int] = {
     "report": 7,
     "fuzz": 7,
     "batches": 7,  # Sidekiq Pro batches: a plugin over the simulator and its chains
+    # plugins (layer 7): the ecosystem gems, over the simulator's public face and its chains
+    "unique_jobs": 7,
     "__init__": 9,  # the facade may import everything
 }
 

@@ -207,12 +207,10 @@ def test_plugins_by_name_and_path_and_their_errors() -> None:
     assert KNOWN_PLUGINS["unique_jobs"] == "jobsim.unique_jobs:UniqueJobs"
     found = resolve_plugins(["tests.test_plugins:LockNoter"], where="here")
     assert [plugin.name for plugin in found] == ["lock_noter"]
+    (unique,) = resolve_plugins(["unique_jobs"], where="here")
+    assert type(unique).__module__ == "jobsim.unique_jobs._plugin"
+    assert unique.name == "unique_jobs"
     cases = [
-        (
-            ["unique_jobs"],
-            "here: plugin 'unique_jobs' (jobsim.unique_jobs.UniqueJobs) is not part of this "
-            "version of jobsim yet",
-        ),
         (
             ["uniq"],
             "here: unknown plugin 'uniq'; pass one of unique_jobs, enterprise_unique_jobs, "

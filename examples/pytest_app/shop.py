@@ -44,6 +44,13 @@ class RemindCart(jobsim.Job, queue="mailers", retry=False):
         outbox.append(f"reminder {email}")
 
 
+class RebuildSearchIndex(jobsim.Job, lock="until_executed", lock_ttl=600):
+    """One rebuild at a time (sidekiq-unique-jobs; the app's simulators add the plugin)."""
+
+    def perform(self) -> None:
+        pass
+
+
 def sign_up(email: str, plan: str = "free") -> None:
     """Create the account, then mail the user (and remind them of their cart in a day)."""
     SendWelcome.perform_async(email, plan)

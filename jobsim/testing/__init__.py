@@ -80,6 +80,7 @@ from jobsim.testing._records import JobRecord
 from jobsim.testing._report import begin_test, explain_failure
 from jobsim.testing._set_matcher import SetJobMatcher, have_job
 from jobsim.testing._sidekiq_job_matcher import SidekiqJobMatcher, have_enqueued_sidekiq_job
+from jobsim.testing._unique import UniqueMatcher, assert_unique, be_unique
 
 __all__ = [
     # Matchers
@@ -140,6 +141,10 @@ __all__ = [
     "assert_processed_in",
     "assert_retryable",
     "assert_saves_backtrace",
+    # Unique jobs (rspec-sidekiq's be_unique)
+    "UniqueMatcher",
+    "assert_unique",
+    "be_unique",
     # What the assertions look at
     "Evaluation",
     "JobRecord",

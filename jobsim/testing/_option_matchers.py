@@ -9,7 +9,7 @@ and ``be_retryable(25)`` fails for the default ``retry=True``. A matcher is chec
 ``assert be_retryable(5).matches(Charge)`` (the result is falsy with the failure message as its
 repr), ``.verify(Charge)`` (raises AssertionError), and negated with ``~be_retryable(5)``.
 
-``be_unique`` waits for the unique-jobs support, and ``be_delayed`` for a profile with
+``be_unique`` lives in ``_unique``; ``be_delayed`` waits for a profile with
 Sidekiq's delay extensions (none has them: 6.4 disables them by default and 7.0 removed them).
 """
 

@@ -103,9 +103,9 @@ def test_ini_young_gc_turns_it_on_for_every_fixture(pytester: pytest.Pytester) -
             "unique_jobs, *",
         ),
         (
-            "jobsim_plugins = unique_jobs",
-            "*jobsim_plugins: plugin 'unique_jobs' (jobsim.unique_jobs.UniqueJobs) is not part "
-            "of this version of jobsim yet",
+            "jobsim_plugins = nosuchpackage.plugins:Plugin",
+            "*jobsim_plugins: plugin 'nosuchpackage.plugins:Plugin': cannot import "
+            "nosuchpackage.plugins*",
         ),
         ("jobsim_young_gc = maybe", "*jobsim_young_gc = 'maybe' (ini): pass true or false"),
     ],

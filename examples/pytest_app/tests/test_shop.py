@@ -26,6 +26,7 @@ from jobsim.testing import (
     assert_processed_in,
     assert_retryable,
     assert_saves_backtrace,
+    assert_unique,
     dict_containing,
     enqueued_jobs,
     have_batch,
@@ -136,6 +137,7 @@ def test_job_options() -> None:
     assert_processed_in(shop.ChargeOrder, "payments")
     assert_saves_backtrace(shop.ChargeOrder, 20)
     assert_job_options(shop.SendWelcome, queue="mailers", retry=3)
+    assert_unique(shop.RebuildSearchIndex, lock="until_executed", ttl=600)
 
 
 def test_shipping_mails_the_customer(jobsim: jobsim.Simulator) -> None:

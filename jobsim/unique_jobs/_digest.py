@@ -1,0 +1,118 @@
+"""A lock's identity as sidekiq-unique-jobs 8.1 computes it (``lock_args.rb``, ``lock_digest.rb``).
+
+The digest is ``PREFIX:HEX`` where HEX hashes Ruby's ``JSON.generate`` of the job's
+``class``, ``queue`` and ``lock_args`` as ``[key, value]`` pairs sorted by key::
+
+    [["class","Report"],["lock_args",[7]],["queue","default"]]
+
+MD5 with the gem's default ``digest_algorithm: :legacy``, SHA3-256 with ``:modern``.
+``unique_across_queues`` leaves the queue out, ``unique_across_workers`` the class.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from jobsim.errors import InvalidOption
+
+__all__ = ["RUN_SUFFIX", "compute_digest", "default_method", "lock_args_for", "ruby_json"]
+
+#: What ``while_executing`` appends to the digest of its runtime lock.
+RUN_SUFFIX = ":RUN"
+
+
+#: One encoder for every digest: ``json.dumps`` with options builds a new one per call.
+_RUBY_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def ruby_json(value: Any) -> str:
+    """``JSON.generate(value)``: compact, non-ASCII kept as UTF-8 (Ruby does not escape it)."""
+    return _RUBY_JSON.encode(value)
+
+
+def _method_named(job_class: Any, name: str) -> Callable[[list[Any]], Any] | None:
+    found = getattr(job_class, name, None) if job_class is not None else None
+    return found if callable(found) else None
+
+
+def default_method(job_class: Any) -> Callable[[list[Any]], Any] | None:
+    """The class method named ``lock_args`` (or ``unique_args``) the gem picks up, if any."""
+    return _method_named(job_class, "lock_args") or _method_named(job_class, "unique_args")
+
+
+def lock_args_for(
+    job_class: Any,
+    job: Mapping[str, Any],
+    options: Mapping[str, Any],
+    found: dict[Any, Any] | None = None,
+) -> Any:
+    """The ``lock_args`` of ``job``: all its args, or what the lock-args method returns.
+
+    The method is ``lock_args_method`` (a callable, or the name of a class method), the pre-7
+    ``unique_args``, else a class method named ``lock_args`` (or ``unique_args``) if the class
+    has one. It receives the JSON-normalised args list, as ``LockArgs#filtered_args`` passes it.
+    """
+    args = job.get("args", [])
+    # the class's option first (LockArgs reads job_options), then the hash's
+    chosen = options.get("lock_args_method") or options.get("unique_args")
+    if chosen is None:
+        chosen = job.get("lock_args_method") or job.get("unique_args")
+        if isinstance(chosen, str) and chosen.startswith("#<callable"):
+            chosen = None  # a callable's stand-in written by an earlier push
+    method: Callable[[list[Any]], Any] | None
+    if callable(chosen):
+        method = chosen
+    elif isinstance(chosen, str):
+        name = chosen.lstrip(":")
+        method = _method_named(job_class, name)
+        if method is None:
+            return args  # LockArgs#filter_by_symbol: the args unfiltered
+    else:
+        # ``found`` remembers each class's default method (looking it up is most of a push)
+        if found is None:
+            method = default_method(job_class)
+        elif job_class in found:
+            method = found[job_class]
+        else:
+            method = found[job_class] = default_method(job_class)
+        if method is None:
+            return args
+    result = method(json.loads(json.dumps(args)))
+    if not isinstance(result, list | tuple):
+        where = f"{job.get('class')}: lock_args method {getattr(method, '__qualname__', method)}"
+        msg = (
+            f"{where} returned {result!r}; it must return a list of the arguments that make "
+            f"the job unique (e.g. [args[0]])"
+        )
+        raise InvalidOption(msg)
+    return list(result)
+
+
+def compute_digest(
+    job: Mapping[str, Any],
+    *,
+    prefix: str,
+    algorithm: str,
+    across_queues: bool,
+    across_workers: bool,
+) -> str:
+    """``LockDigest#create_digest`` for a job hash that already carries ``lock_args``."""
+    # [key, value] pairs in the sorted order of the keys: apartment, class, lock_args, queue
+    pairs: list[list[Any]] = []
+    if "apartment" in job:
+        pairs.append(["apartment", job["apartment"]])
+    if not across_workers and "class" in job:
+        pairs.append(["class", job["class"]])
+    if "lock_args" in job:
+        pairs.append(["lock_args", job["lock_args"]])
+    if not across_queues and "queue" in job:
+        pairs.append(["queue", job["queue"]])
+    text = _RUBY_JSON.encode(pairs).encode()
+    if algorithm == "legacy":
+        hexdigest = hashlib.md5(text, usedforsecurity=False).hexdigest()
+    else:
+        hexdigest = hashlib.sha3_256(text).hexdigest()
+    return f"{prefix}:{hexdigest}"

@@ -1,0 +1,128 @@
+"""The per-simulator state of a unique-jobs plugin, which its middleware share.
+
+It lives in ``sim.stash`` (never in a module), holds the :class:`LockTable`, and keeps, per
+running jid, what to do when that execution ends: the gem releases runtime locks in ``ensure``
+and re-locks after a failure, which in virtual time happens when the job's duration has passed,
+not the instant ``perform`` returns (see ``SimState.execution_listeners``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from jobsim.job import Job
+from jobsim.plugins import LOCKS_VIEW
+from jobsim.retry import error_class_name, error_message
+from jobsim.stash import StashKey
+from jobsim.unique_jobs._digest import RUN_SUFFIX
+from jobsim.unique_jobs._table import LockTable
+from jobsim.unique_jobs._view import LocksView
+
+if TYPE_CHECKING:
+    from jobsim.simulator import Simulator
+    from jobsim.unique_jobs._prepare import Settings
+
+__all__ = ["LOCK_TABLE", "UniqueRuntime"]
+
+#: The one lock table of a simulator, shared by both unique-jobs plugins (``sim.locks``).
+LOCK_TABLE = StashKey[LockTable]("unique jobs: held locks")
+
+#: What to do when an execution ends, given how it ended (see ``ExecutionListener``).
+AfterRun = Callable[[str], None]
+
+
+class UniqueRuntime:
+    """One plugin's configuration and state on one simulator."""
+
+    __slots__ = ("_pending", "methods", "settings", "sim", "table")
+
+    def __init__(self, sim: Simulator, settings: Settings) -> None:
+        self.sim = sim
+        self.settings = settings
+        table = sim.stash.get(LOCK_TABLE, None)
+        if table is None:  # the first unique-jobs plugin on this simulator
+            table = sim.stash[LOCK_TABLE] = LockTable()
+            sim.stash[LOCKS_VIEW] = LocksView(sim, table)
+        self.table: LockTable = table
+        self._pending: dict[str, list[AfterRun]] = {}
+        #: Each job class's default lock-args method, once looked up (``lock_args_for``).
+        self.methods: dict[Any, Any] = {}
+        sim._state.execution_listeners.append(self._ended)
+
+    @property
+    def now(self) -> float:
+        """The virtual time."""
+        return self.sim.time
+
+    def job_class(self, subject: Any, job: Mapping[str, Any]) -> Any:
+        """The job class a middleware call is about (a class, or found by the hash's name)."""
+        if isinstance(subject, type):
+            return subject
+        if isinstance(subject, Job):
+            return type(subject)
+        return self.sim.job_class(str(job.get("class")))
+
+    # -- when an execution ends ---------------------------------------------------------------
+
+    def after_run(self, jid: str, action: AfterRun) -> None:
+        """Run ``action(how)`` when the running execution of ``jid`` ends."""
+        self._pending.setdefault(jid, []).append(action)
+
+    def _ended(self, job: Mapping[str, Any], how: str) -> None:
+        jid = str(job.get("jid"))
+        waiting = self._pending.get(jid)
+        if not waiting:
+            return
+        action = waiting.pop(0)
+        if not waiting:
+            del self._pending[jid]
+        action(how)
+
+    # -- handlers ----------------------------------------------------------------------------
+
+    def death_handler(self, job: Mapping[str, Any], exc: BaseException) -> None:
+        """``SidekiqUniqueJobs::Server::DEATH_HANDLER``: a dead job's digest is deleted, with
+        its runtime lock (``Digests#delete_by_digest``)."""
+        digest = job.get("lock_digest")
+        if isinstance(digest, str):
+            self.table.delete(digest)
+            self.table.delete(digest + RUN_SUFFIX)
+
+    def after_unlock(self, instance: Any, job: Mapping[str, Any]) -> None:
+        """The job's ``after_unlock`` hook, if it has one; an error in it is recorded and the
+        job carries on (``BaseLock#callback_safely``)."""
+        hook = getattr(instance, "after_unlock", None)
+        if not callable(hook):
+            return
+        try:
+            hook()
+        except Exception as error:
+            detail = {
+                "hook": "after_unlock",
+                "error_class": error_class_name(error),
+                "error_message": error_message(error)[:200],
+                "context": "After unlock callback failed",
+            }
+            self.sim.trace.record("hook_error", self.now, str(job.get("jid")), job, detail)
+
+    def conflict(
+        self,
+        job: Mapping[str, Any],
+        *,
+        digest: str,
+        strategy: str | None,
+        phase: str,
+        **extra: Any,
+    ) -> None:
+        """Record a ``lock_conflict`` event naming the digest, its holder and the strategy."""
+        held = self.table.live(digest, self.now)
+        holders = list(held.holders) if held is not None else []
+        detail = {
+            "digest": digest,
+            "holder": holders[0] if holders else None,
+            "strategy": strategy or "none",
+            "phase": phase,
+            **extra,
+        }
+        self.sim.trace.record("lock_conflict", self.now, str(job.get("jid")), dict(job), detail)
