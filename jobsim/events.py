@@ -35,6 +35,7 @@ EVENT_KINDS: Final = (
     "restored",
     "cron_enqueued",
     "hook_error",
+    "throttled",
 )
 
 _EMPTY: Mapping[str, Any] = {}

@@ -106,6 +106,8 @@ class Processor:
         job_class, instance, error, skipped_by = outcome
         succeeded = error is None and skipped_by is None
         state.end(queue, job, busy, succeeded=succeeded)
+        for gate in state.gates:  # sidekiq-throttled's server middleware: finalize! in ensure
+            gate.finished(queue, job)
         if succeeded:
             return
         jid = job["jid"]
@@ -137,6 +139,8 @@ class Processor:
         state = self._state
         state.end(queue, job, 0.0)
         state.failed += 1  # Sidekiq's stats wrapper counts the interrupted attempt as failed
+        for gate in state.gates:  # Sidekiq::Shutdown unwinds through the middleware's ensure
+            gate.finished(queue, job)
         state.queue(queue).push_front(job)
         state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})
 

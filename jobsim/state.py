@@ -119,6 +119,8 @@ class SimState:
         self.server_middleware = Chain("server")
         self.death_handlers: list[DeathHandler] = []
         self.error_handlers: list[ErrorHandler] = []
+        #: Admission gates at fetch (jobsim.engine.FetchGate), added by rate-limit plugins.
+        self.gates: list[Any] = []
         self.processed = 0
         self.failed = 0
         #: Executions started and not finished yet, counted by jid (two concurrent deliveries

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jobsim.cron._compile import SPECIALS, Compiled, compile_fugit
 from jobsim.cron._cron_text import cron_text, matches_fields
-from jobsim.cron._fields import FugitFields
 from jobsim.cron._errors import CronNeverFires
+from jobsim.cron._fields import FugitFields
 from jobsim.cron._frequency import Frequency, brute_frequency, rough_frequency
 from jobsim.cron._parse import Draw
 from jobsim.cron._schedule import FugitSearch
