@@ -467,7 +467,13 @@ class Engine:
                             state.queue(queue).push_front(job)
                             raise StepLimitExceeded(self._runaway_message(verb, max_steps))
                         if gates and not self._admitted(queue, job):
-                            continue  # requeued by the gate, which rests what it refuses
+                            # Requeued by the gate, which rests what it refuses; a refusal is
+                            # a turn that started no job, bounded by max_steps as those are.
+                            quiet += 1
+                            if max_steps is not None and quiet > max_steps:
+                                message = self._runaway_message(verb, max_steps, turns=True)
+                                raise StepLimitExceeded(message)
+                            continue
                         self.start(queue, job)
                         steps += 1
                         stuck = 0

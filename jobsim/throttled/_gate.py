@@ -203,19 +203,24 @@ class ThrottleGate:
             interval += self.jitter.random() * interval / 5
         return interval
 
-    def _changes_at(self, strategy: Strategy, args: list[Any]) -> float:
-        """The earliest time any limit of ``strategy`` can let this job through by itself."""
-        times = [math.inf]
+    def _changes_at(self, strategy: Strategy, args: list[Any], now: float) -> float:
+        """The earliest time the limits refusing this job can let it through by themselves
+        (a slot lost, the oldest start leaving its window); inf: only a release can."""
+        at = math.inf
         for spec in strategy.concurrency:
+            limit = resolve(spec.limit, args)
             slots = self.slots.get(key_of(spec.base_key, spec.key_suffix, args))
-            if slots is not None:
-                times.append(slots.changes_at())
+            if limit is not None and slots is not None and len(slots.running) >= limit > 0:
+                at = min(at, slots.changes_at())
         for threshold in strategy.threshold:
+            limit = resolve(threshold.limit, args)
             window = self.windows.get(key_of(threshold.base_key, threshold.key_suffix, args))
-            if window is not None:
-                times.append(window.changes_at(float(resolve(threshold.period, args))))
-        finite = [at for at in times if at > -math.inf]
-        return min(finite)
+            if limit is None or window is None or limit <= 0:
+                continue
+            period = float(resolve(threshold.period, args))
+            if len(window.starts) >= limit and now - window.starts[-1] < period:
+                at = min(at, window.changes_at(period))
+        return at
 
     # -- after the decision ------------------------------------------------------------
 
@@ -261,7 +266,9 @@ class ThrottleGate:
             # the class's options, through the client middleware; then the old one is acked.
             new: dict[str, Any] = {"class": name, "args": list(args), "queue": target}
             if retry_in > 0:
-                new["at"] = now + retry_in
+                # A wait shorter than the clock's resolution still lands after now (the
+                # gem's real clock would have moved on by then).
+                new["at"] = max(now + retry_in, math.nextafter(now, math.inf))
             new_jid = self.push(new)
             detail.update(retry_in=retry_in, new_jid=new_jid)
             counts.rescheduled += 1
@@ -286,13 +293,12 @@ class ThrottleGate:
         if run is None:
             run = self.runs[queue] = _Run()
         run.count += 1
-        run.changes_at = min(run.changes_at, self._changes_at(strategy, args))
+        run.changes_at = min(run.changes_at, self._changes_at(strategy, args, now))
         size = len(self.state.queues[queue]) if queue in self.state.queues else 0
         if size == 0 or run.count < size:
             return
         del self.runs[queue]
-        until = run.changes_at
-        if until <= now:  # a limit already changed during this run: poll again
-            return
-        until = max(until, self.cooled.get(queue, now))
+        # A limit that changed during this run is retried at the next representable instant,
+        # so the clock moves and the loop at this instant ends.
+        until = max(run.changes_at, math.nextafter(now, math.inf), self.cooled.get(queue, now))
         self.rests[queue] = _Rest(until, size)

@@ -87,7 +87,7 @@ class Window:
 
     def _expire(self, now: float, period: float) -> None:
         # EXPIRE key period after every push: the list goes once the newest start is that old.
-        if self.starts and now >= self.starts[0] + period:
+        if self.starts and now - self.starts[0] >= period:
             self.starts.clear()
 
     def throttled(self, limit: int, period: float, now: float) -> bool:
@@ -111,4 +111,10 @@ class Window:
 
     def changes_at(self, period: float) -> float:
         """When the oldest start leaves the window."""
-        return self.starts[-1] + period if self.starts else -math.inf
+        if not self.starts:
+            return -math.inf
+        oldest = self.starts[-1]
+        at = oldest + period
+        while at - oldest < period:  # the first float the Lua check would let through
+            at = math.nextafter(at, math.inf)
+        return at
