@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -163,13 +164,37 @@ def test_every_job_refused_rests_the_queue_without_spinning() -> None:
     assert throttles(sim).counts("Never").throttled == 2
 
 
-def test_version_1_waits_for_the_oldest_slot_and_refuses_2x_keys() -> None:
-    with pytest.raises(jobsim.InvalidOption, match="avg_job_duration"):
-        klass = job_class("V1", {"concurrency": {"limit": 1, "avg_job_duration": 10}})
-        sim = jobsim.Simulator(plugins=[Throttled(version="1")])
-        with sim:
-            klass.perform_async(1)
+def test_version_1_refuses_2x_keys() -> None:
+    klass = job_class("V1", {"concurrency": {"limit": 1, "avg_job_duration": 10}})
+    sim = jobsim.Simulator(plugins=[Throttled(version="1")])
+    with sim:
+        klass.perform_async(1)
+    with pytest.raises(jobsim.InvalidOption, match="came with sidekiq-throttled 2.0"):
         sim.drain()
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_schedule_retry_in_by_version(version: str) -> None:
+    # 1.x waits until the oldest slot is lost (ttl 600 s); 2.x estimates from the backlog
+    # (-1 after the admission, floored at 0, then 1 after the refusal, as concurrency.lua).
+    klass = job_class(
+        f"V{version}",
+        {"concurrency": {"limit": 1, "ttl": 600}, "requeue": {"with": "schedule"}},
+        seconds=1000.0,
+    )
+    sim = jobsim.Simulator(start=START, plugins=[Throttled(version=version)])  # type: ignore[arg-type]
+    with sim:
+        klass.perform_async(1)
+        klass.perform_async(2)
+    sim.run_due()
+    retry_in = sim.trace.of_kind("throttled")[0].detail["retry_in"]
+    if version == "1":
+        assert 600.0 <= retry_in < 720.0  # plus up to 20 % jitter
+    else:
+        # backlog 1 x avg 200 s (ttl / 3) / limit 1 = 200 s, squashed under max_delay
+        # min(10 x 200, 1800) = 1800: 1800 x (1 - e^(-200/1800)) = 189.29 s, plus jitter.
+        squashed = 1800 * (1 - math.exp(-200 / 1800))
+        assert squashed <= retry_in < squashed * 1.2
 
 
 def test_lost_job_threshold_must_exceed_avg_job_duration() -> None:
