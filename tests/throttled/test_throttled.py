@@ -169,7 +169,7 @@ def test_version_1_refuses_2x_keys() -> None:
     sim = jobsim.Simulator(plugins=[Throttled(version="1")])
     with sim:
         klass.perform_async(1)
-    with pytest.raises(jobsim.InvalidOption, match="came with sidekiq-throttled 2.0"):
+    with pytest.raises(jobsim.InvalidOption, match=r"came with sidekiq-throttled 2\.0"):
         sim.drain()
 
 
@@ -273,7 +273,5 @@ def test_model_limits_hold_and_every_job_is_performed(
     started = sorted(starts(sim, "Model"))
     for index in range(per, len(started)):
         assert started[index] - started[index - per] >= period
-    performed = sorted(
-        event.job["args"][0] for event in sim.trace.of_kind("succeeded")
-    )
+    performed = sorted(event.job["args"][0] for event in sim.trace.of_kind("succeeded"))
     assert performed == list(range(len(arrivals)))
