@@ -7,6 +7,8 @@ The seeds' Ruby::
     sidekiq_throttle(concurrency: { limit: 5 }, threshold: { limit: 100, period: 60 })
 
 is a ``throttle=`` option on a jobsim job class, honoured by the ``Throttled`` plugin.
+
+Run it with ``python examples/rate_limits.py``; the guide is docs/how-to/rate-limits.md.
 """
 
 from __future__ import annotations
