@@ -16,6 +16,7 @@ from jobsim.testing import (
     assert_enqueued_jobs,
     assert_enqueued_with,
     assert_job_options,
+    assert_max_concurrency,
     assert_no_emails,
     assert_no_enqueued_jobs,
     assert_no_performed_jobs,
@@ -24,8 +25,10 @@ from jobsim.testing import (
     assert_processed_in,
     assert_retryable,
     assert_saves_backtrace,
+    assert_starts_per_window,
     dict_containing,
     enqueued_jobs,
+    have_been_throttled,
     have_enqueued_job,
     have_enqueued_sidekiq_job,
     have_job,
@@ -143,3 +146,13 @@ def test_shipping_mails_the_customer(jobsim: jobsim.Simulator) -> None:
         shop.ship(8, "bob@example.com")  # the block performs its mail jobs when it ends
     jobsim.drain()
     assert_emails(2)
+
+
+@pytest.mark.jobsim(plugins=["throttled"])
+def test_the_crm_sync_keeps_its_rate_limit(jobsim: jobsim.Simulator) -> None:
+    for customer_id in range(25):
+        shop.SyncCrm.perform_async(customer_id)
+    jobsim.drain()
+    assert_max_concurrency(shop.SyncCrm, 2)
+    assert_starts_per_window(shop.SyncCrm, 10, 60)
+    assert have_been_throttled(shop.SyncCrm).at_least(1)
