@@ -13,8 +13,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from jobsim.clock import format_time
 from jobsim.durations import Draw, drawer
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from jobsim.processor import Outcome, Processor
     from jobsim.state import SimState
 
-__all__ = ["Engine", "PollMode"]
+__all__ = ["Engine", "FetchGate", "PollMode"]
 
 #: ``"exact"``: due jobs move the instant they are due; ``"sidekiq"``: on the poller's ticks.
 PollMode = Literal["exact", "sidekiq"]
@@ -47,6 +47,31 @@ _STUCK_TURNS = 10_000
 _DEFAULT_POLL_AVERAGE = 5.0
 
 
+class FetchGate(Protocol):
+    """Admission at fetch, as sidekiq-throttled patches ``BasicFetch#retrieve_work``.
+
+    A gate may refuse a fetched job (it puts the job back or reschedules it itself) and may
+    ask the engine not to poll some queues for a while. It must stop refusing at one instant
+    by resting the queues it refuses (so the loop ends), and say when a resting queue wakes.
+    """
+
+    def admit(self, queue: str, job: Mapping[str, Any]) -> bool:
+        """True to start ``job``; False when the gate has requeued or rescheduled it."""
+        ...
+
+    def resting(self, now: float) -> Collection[str]:
+        """Queues not to poll at ``now``."""
+        ...
+
+    def wakes_at(self, now: float) -> float | None:
+        """The earliest time after ``now`` a resting queue may be polled again, or None."""
+        ...
+
+    def finished(self, queue: str, job: Mapping[str, Any]) -> None:
+        """An execution of ``job`` ended (done, failed or pushed back; not lost in a crash)."""
+        ...
+
+
 class Engine:
     """Runs a :class:`~jobsim.state.SimState` forward in virtual time."""
 
@@ -54,6 +79,7 @@ class Engine:
         "_client",
         "_draws",
         "_duration_rng",
+        "_gates",
         "_in_flight",
         "_next_poll",
         "_order",
@@ -108,6 +134,8 @@ class Engine:
         self.stopped = False
         #: Reliable fetch (super_fetch): a crash sends running jobs back to their queues.
         self.reliable = reliable
+        #: Admission gates (rate limiters); empty unless a plugin adds one.
+        self._gates: list[FetchGate] = state.gates
         self._poll_rng = state.rng.stream("poll")
         self._next_poll = state.clock.now + self._initial_wait() if poll == "sidekiq" else 0.0
 
@@ -237,6 +265,10 @@ class Engine:
             job = found.pop() if found is not None else None
             return None if job is None else (queue, job)
         config = state.queue_config
+        if self._gates:
+            resting = self._resting()
+            if resting:
+                return self._fetch_around(resting)
         if config is None or config.mode == "strict":
             order = self._strict
             names = queues if config is None else config.names
@@ -258,6 +290,47 @@ class Engine:
             return None
         job = queues[chosen].pop()
         return None if job is None else (chosen, job)
+
+    def _resting(self) -> set[str]:
+        now = self._state.clock.now
+        resting: set[str] = set()
+        for gate in self._gates:
+            resting.update(gate.resting(now))
+        return resting
+
+    def _fetch_around(self, resting: set[str]) -> tuple[str, Mapping[str, Any]] | None:
+        """Fetch as :meth:`fetch` does, leaving out the queues a gate rests (a cooldown)."""
+        state = self._state
+        queues = state.queues
+        config = state.queue_config
+        if config is None:
+            names: Any = queues
+        elif config.mode == "strict":
+            names = config.names
+        else:
+            served = [name for name in config.names if name not in resting and queues[name]]
+            if not served:
+                return None
+            chosen = config.pick(state.fetch_rng, lambda name: name in served)
+            job = queues[chosen].pop() if chosen is not None else None
+            return None if chosen is None or job is None else (chosen, job)
+        for name in names:
+            if name not in resting and queues[name]:
+                job = queues[name].pop()
+                if job is not None:
+                    return name, job
+        return None
+
+    def _admitted(self, queue: str, job: Mapping[str, Any]) -> bool:
+        return all(gate.admit(queue, job) for gate in self._gates)
+
+    def _gates_wake(self, due: float | None) -> float | None:
+        now = self._state.clock.now
+        for gate in self._gates:
+            wake = gate.wakes_at(now)
+            if wake is not None and (due is None or wake < due):
+                due = wake
+        return due
 
     # -- running -------------------------------------------------------------------------------
 
@@ -368,6 +441,7 @@ class Engine:
         timers, in_flight = self._timers, self._in_flight
         retries, scheduled = state.retries, state.scheduled
         concurrency = state.concurrency
+        gates = self._gates
         exact = self.poll == "exact"
         steps = 0
         # The guard counts turns of this loop, not only jobs: a turn that starts no job (it
@@ -392,6 +466,14 @@ class Engine:
                         if max_steps is not None and steps >= max_steps:
                             state.queue(queue).push_front(job)
                             raise StepLimitExceeded(self._runaway_message(verb, max_steps))
+                        if gates and not self._admitted(queue, job):
+                            # Requeued by the gate, which rests what it refuses; a refusal is
+                            # a turn that started no job, bounded by max_steps as those are.
+                            quiet += 1
+                            if max_steps is not None and quiet > max_steps:
+                                message = self._runaway_message(verb, max_steps, turns=True)
+                                raise StepLimitExceeded(message)
+                            continue
                         self.start(queue, job)
                         steps += 1
                         stuck = 0
@@ -401,6 +483,8 @@ class Engine:
                 due = timers[0][0]  # next_due() when only timers are pending, without a call
             else:
                 due = self.next_due(until)
+            if gates:
+                due = self._gates_wake(due)
             if due is None or (until is not None and due > until):
                 break
             quiet += 1

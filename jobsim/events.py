@@ -39,6 +39,7 @@ EVENT_KINDS: Final = (
     "batch",
     "lock_conflict",
     "hook_error",
+    "throttled",
 )
 
 _EMPTY: Mapping[str, Any] = {}

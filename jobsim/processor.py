@@ -112,6 +112,8 @@ class Processor:
                 listener(job, error is None)
         if state.execution_listeners:
             self._ended(job, "failed" if error is not None else "succeeded")
+        for gate in state.gates:  # sidekiq-throttled's server middleware: finalize! in ensure
+            gate.finished(queue, job)
         if succeeded:
             return
         jid = job["jid"]
@@ -148,6 +150,8 @@ class Processor:
         state.end(queue, job, 0.0)
         self._ended(job, "recovered" if crashed else "pushed_back")
         state.count_failure()  # Sidekiq's stats wrapper counts the interrupted attempt as failed
+        for gate in state.gates:  # Sidekiq::Shutdown unwinds through the middleware's ensure
+            gate.finished(queue, job)
         state.queue(queue).push_front(job)
         state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})
 

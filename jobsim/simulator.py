@@ -377,6 +377,11 @@ class Simulator:
         jid = self._client.push_job(job_class, args, options)
         return jid if self._mode != "inline" else self._inline(jid)
 
+    def _fetch_gate_state(self) -> SimState:
+        # For rate-limit plugins (jobsim.throttled): they add an admission gate to
+        # state.gates (jobsim.engine.FetchGate) and put refused jobs back. Internal.
+        return self._state
+
     def _move_clock_to(self, ts: float) -> None:
         # Sidekiq::Testing's class verbs (jobsim.job_testing): MyJob.drain() runs a scheduled
         # job of its class at its time without running other classes' work, as the Ruby verb

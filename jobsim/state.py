@@ -139,6 +139,8 @@ class SimState:
         self.finish_listeners: list[FinishListener] = []
         #: Plugins that act when an execution ends (a runtime lock's ``ensure``), in order.
         self.execution_listeners: list[ExecutionListener] = []
+        #: Admission gates at fetch (jobsim.engine.FetchGate), added by rate-limit plugins.
+        self.gates: list[Any] = []
         self.processed = 0
         self.failed = 0
         #: Today's counts and the days before (``Stats::History``), on the virtual clock.

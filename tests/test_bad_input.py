@@ -228,7 +228,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         jobsim.InvalidArgument,
         "of_kind('finished'): not an event kind; kinds are enqueued, scheduled, started, "
         "succeeded, failed, retry_scheduled, retries_exhausted, died, discarded, interrupted, "
-        "lost, restored, cron_enqueued, batch, lock_conflict, hook_error",
+        "lost, restored, cron_enqueued, batch, lock_conflict, hook_error, throttled",
     ),
     (
         "a negative trace tail",

@@ -39,6 +39,15 @@ KEY_LINES: dict[str, list[str]] = {
         "duplicate pushed after the TTL: accepted; order 42 charged 2 times, at ['00:10', '00:10']",
         "ActiveJob: 3 of 3 pushes kept, 3 distinct digests (the lock args include each push's …",
     ],
+    "rate_limits.py": [
+        "6000 contacts enqueued at 09:00, 25 threads, limit 5 at once and 100/min",
+        "  drained at 09:59:39 (59.7 min)",
+        "  median wait 30.0 min, longest 59.6 min",
+        "  starts in the busiest minute: 100",
+        "  dead: 0, retries: 0",
+        "schedule requeue: job [2] refused, a new job scheduled in 62.9 s; scheduled set now "
+        "holds 1",
+    ],
     "cron_redeploy.py": [
         "first load: saved ['cleanup', 'nightly_report'], errors for ['invoices']",
         "cleanup after the reload: disabled",

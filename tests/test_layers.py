@@ -66,6 +66,7 @@ LAYERS: dict[str, int] = {
     "cron": 2,
     "cron.command": 7,
     "cron.recurring": 7,
+    "throttled": 7,  # sidekiq-throttled: a plugin over the simulator's fetch gate
     "cron._cron_push": 7,  # sidekiq-cron's enqueue: pushes through ActiveJob and the client
     "cron.scheduler": 7,
     # ActiveJob: Rails' rules are pure; the jobs themselves sit on the core's job classes

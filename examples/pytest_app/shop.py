@@ -51,6 +51,19 @@ class RebuildSearchIndex(jobsim.Job, lock="until_executed", lock_ttl=600):
         pass
 
 
+class SyncCrm(
+    jobsim.Job,
+    queue="crm",
+    throttle={"concurrency": {"limit": 2}, "threshold": {"limit": 10, "period": 60}},
+):
+    """Pushes a customer to the CRM, whose API allows 10 calls a minute (sidekiq-throttled)."""
+
+    duration = 5.0
+
+    def perform(self, customer_id: int) -> None:
+        pass
+
+
 def sign_up(email: str, plan: str = "free") -> None:
     """Create the account, then mail the user (and remind them of their cart in a day)."""
     SendWelcome.perform_async(email, plan)

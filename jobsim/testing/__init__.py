@@ -80,6 +80,12 @@ from jobsim.testing._records import JobRecord
 from jobsim.testing._report import begin_test, explain_failure
 from jobsim.testing._set_matcher import SetJobMatcher, have_job
 from jobsim.testing._sidekiq_job_matcher import SidekiqJobMatcher, have_enqueued_sidekiq_job
+from jobsim.testing._throttle import (
+    ThrottledMatcher,
+    assert_max_concurrency,
+    assert_starts_per_window,
+    have_been_throttled,
+)
 from jobsim.testing._unique import UniqueMatcher, assert_unique, be_unique
 
 __all__ = [
@@ -96,6 +102,11 @@ __all__ = [
     "BatchMatcher",
     "assert_batch_succeeded",
     "have_batch",
+    # Rate limits
+    "ThrottledMatcher",
+    "assert_max_concurrency",
+    "assert_starts_per_window",
+    "have_been_throttled",
     # Argument matchers
     "ANY",
     "ArgumentMatcher",

@@ -17,6 +17,7 @@ from jobsim.testing import (
     assert_enqueued_jobs,
     assert_enqueued_with,
     assert_job_options,
+    assert_max_concurrency,
     assert_no_emails,
     assert_no_enqueued_emails,
     assert_no_enqueued_jobs,
@@ -26,10 +27,12 @@ from jobsim.testing import (
     assert_processed_in,
     assert_retryable,
     assert_saves_backtrace,
+    assert_starts_per_window,
     assert_unique,
     dict_containing,
     enqueued_jobs,
     have_batch,
+    have_been_throttled,
     have_enqueued_job,
     have_enqueued_mail,
     have_enqueued_sidekiq_job,
@@ -165,3 +168,13 @@ def test_welcome_mails_go_out_as_one_batch(jobsim: jobsim.Simulator) -> None:
     jobsim.drain()
     assert have_batch("welcome wave").succeeded().with_total(4).once()  # welcome + reminder
     assert_batch_succeeded(batch.bid)
+
+
+@pytest.mark.jobsim(plugins=["throttled"])
+def test_the_crm_sync_keeps_its_rate_limit(jobsim: jobsim.Simulator) -> None:
+    for customer_id in range(25):
+        shop.SyncCrm.perform_async(customer_id)
+    jobsim.drain()
+    assert_max_concurrency(shop.SyncCrm, 2)
+    assert_starts_per_window(shop.SyncCrm, 10, 60)
+    assert have_been_throttled(shop.SyncCrm).at_least(1)
