@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jobsim import validate
 from jobsim.cron._compile import SPECIALS, Compiled, compile_fugit
 from jobsim.cron._cron_text import cron_text, matches_fields
-from jobsim.cron._fields import FugitFields
 from jobsim.cron._errors import CronNeverFires
+from jobsim.cron._fields import FugitFields
 from jobsim.cron._frequency import Frequency, brute_frequency, rough_frequency
 from jobsim.cron._parse import Draw
 from jobsim.cron._schedule import FugitSearch
@@ -24,6 +25,9 @@ Dialect = Literal["fugit", "fugit-1.5", "fugit-1.11", "vixie"]
 DIALECTS: tuple[Dialect, ...] = ("fugit", "fugit-1.5", "fugit-1.11", "vixie")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: The most fire times one ``take`` returns: an every-second cron has billions before the
+#: year 9999, and a list of them would hold the caller for hours.
+TAKE_LIMIT = 100_000
 
 
 def _epoch_seconds(when: datetime) -> int:
@@ -272,7 +276,8 @@ class Cron:
             yield current
 
     def take(self, when: datetime, count: int) -> list[datetime]:
-        """The next ``count`` fire times after ``when``."""
+        """The next ``count`` fire times after ``when`` (at most :data:`TAKE_LIMIT`)."""
+        count = validate.whole(count, name="take(count)", low=0, high=TAKE_LIMIT)
         out: list[datetime] = []
         iterator = self.iter_after(when)
         for _ in range(count):

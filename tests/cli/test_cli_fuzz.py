@@ -95,7 +95,9 @@ def cron_argv(draw: st.DrawFn) -> list[str]:
 @given(cron_argv())
 # Found by CI: a search that walks past 9999-12-31 was an internal error, not a bad input.
 @example(["cron", "0 9 * * 1-5", "--after", "9999-12-31T23:59:59+00:00", "--dialect", "vixie"])
-@example(["cron", "0 9 * * 1-5", "--after", "9999-12-30T23:59:59+00:00", "--tz", "Pacific/Kiritimati"])
+@example(
+    ["cron", "0 9 * * 1-5", "--after", "9999-12-30T23:59:59+00:00", "--tz", "Pacific/Kiritimati"]
+)
 def test_cron_ends_with_0_or_2(argv: list[str]) -> None:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -167,5 +167,5 @@ def test_a_search_past_the_year_9999_is_a_never_fires_error_naming_the_edge(
 def test_a_search_before_the_year_1_is_a_never_fires_error(dialect: str) -> None:
     cron = Cron("0 9 * * 1-5", dialect=dialect)
     assert cron.previous_before(datetime(1, 1, 3, tzinfo=UTC)) == datetime(1, 1, 2, 9, tzinfo=UTC)
-    with pytest.raises(CronNeverFires, match="no previous fire time .* before 0001-01-01T08"):
+    with pytest.raises(CronNeverFires, match=r"no previous fire time .* before 0001-01-01T08"):
         cron.previous_before(datetime(1, 1, 1, 8, tzinfo=UTC))
