@@ -47,6 +47,7 @@ from jobsim import active_job
 from jobsim.clock import format_time
 from jobsim.cron._cron_job import GRACE_SECONDS, CronJob, job_from_entry
 from jobsim.cron._cron_push import push
+from jobsim.cron._schedule_keys import check_schedule, environment_section
 from jobsim.cron.sidekiq_cron import (
     DEFAULT_SIDEKIQ_CRON,
     SidekiqCronProfile,
@@ -54,6 +55,7 @@ from jobsim.cron.sidekiq_cron import (
 )
 from jobsim.errors import InvalidArgument
 from jobsim.job import Job
+from jobsim.yaml_input import load_yaml
 
 if TYPE_CHECKING:
     from jobsim.simulator import Simulator
@@ -242,19 +244,19 @@ class Recurring:
         """Load a ``config/schedule.yml`` (a per-environment section if named) as the gem's
         schedule loader does: ``load_from_hash`` in 1.8.0; in 2.x ``load_from_hash!`` with
         ``source: "schedule"``, so schedule jobs gone from the file are destroyed."""
-        import yaml
-
         file = Path(path)
         try:
-            loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            text = file.read_text(encoding="utf-8")
         except OSError as error:
             msg = f"cannot read {file}: {error.strerror}"
             raise InvalidArgument(msg) from None
-        if environment is not None and isinstance(loaded, Mapping) and environment in loaded:
-            loaded = loaded[environment]
+        # Bounded (jobsim.yaml_input), unknown keys and misspelt environments refused.
+        loaded = load_yaml(text, source=str(file)) or {}
+        loaded = environment_section(loaded, environment, str(file))
         if not isinstance(loaded, Mapping | list):
             msg = f"{file}: expected a mapping of cron jobs or a list of them"
             raise InvalidArgument(msg)
+        check_schedule(loaded, str(file))
         if self.profile.job_sources:
             # 2.x's ScheduleLoader: load_from_hash!(schedule, source: "schedule")
             return self.load(loaded, on_error=on_error, replace=True, source="schedule")
