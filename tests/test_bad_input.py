@@ -386,3 +386,33 @@ def test_a_refused_argument_leaves_what_was_queued_in_place() -> None:
             Ping.perform_async("\ud800")
     assert sim.locate(jid) == "queue:default"
     assert sim.drain() == 1
+
+
+class CleanupFails(jobsim.Job):
+    def perform(self, chained: bool) -> None:
+        try:
+            raise KeyboardInterrupt  # Sidekiq's Shutdown, raised into the job's thread
+        except KeyboardInterrupt as interrupt:
+            if chained:
+                raise RuntimeError("could not release the lock") from interrupt
+            raise RuntimeError("could not release the lock")  # noqa: B904 - implicit context
+
+
+@pytest.mark.parametrize("chained", [True, False], ids=["from", "during"])
+def test_an_error_caused_by_the_shutdown_follows_sidekiq(chained: bool) -> None:
+    """JobRetry#local: `raise Sidekiq::Shutdown if exception_caused_by_shutdown?(e)`: the
+    interrupt propagates, the job goes back to its queue, the retry set stays empty."""
+    sim = jobsim.Simulator(start=START)
+    with sim:
+        jid = CleanupFails.perform_async(chained)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        sim.drain()
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert sim.retries.size == 0
+    assert sim.locate(jid) == "queue:default"
+    last = sim.trace.tail(1)[0]
+    assert (last.kind, last.detail["reason"]) == (
+        "interrupted",
+        "RuntimeError raised while handling KeyboardInterrupt; requeued",
+    )
+    assert sim.stats.failed == 1  # the stats wrapper counts it, as Sidekiq's does
