@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,12 +23,12 @@ from jobsim.client import Client
 from jobsim.clock import DEFAULT_START, ClockView, VirtualClock, as_epoch, to_datetime
 from jobsim.durations import DurationSpec
 from jobsim.engine import Engine, PollMode
-from jobsim.errors import EmptyQueueError, InvalidArgument
+from jobsim.errors import EmptyQueueError, InvalidArgument, JobsimWarning
 from jobsim.middleware import Chain
 from jobsim.plugins import OptionWatch, Plugin, resolve_plugins
 from jobsim.processor import Processor
 from jobsim.profiles import DEFAULT_PROFILE, Profile
-from jobsim.queue_config import QueueConfig
+from jobsim.queue_config import QueueConfig, unserved_message, unserved_queues
 from jobsim.restore import Restorer
 from jobsim.rng import SimRandom, Stream
 from jobsim.settings import Fetch, Jitter, Mode, check_settings
@@ -383,9 +384,17 @@ class Simulator:
 
         Returns how many jobs were performed. Past ``max_steps`` started jobs (or as many
         turns of the engine that start none) it raises
-        :class:`~jobsim.errors.StepLimitExceeded` saying what is still pending.
+        :class:`~jobsim.errors.StepLimitExceeded` saying what is still pending. Jobs left in
+        queues the simulator does not serve give a :class:`~jobsim.errors.JobsimWarning`.
         """
-        return self._run(until=None, max_steps=max_steps, verb="drain()")
+        performed = self._run(until=None, max_steps=max_steps, verb="drain()")
+        config = self._state.queue_config
+        if config is not None:  # None serves every queue
+            sizes = {name: len(queue) for name, queue in self._state.queues.items()}
+            unserved = unserved_queues(sizes, config.names)
+            if unserved:
+                warnings.warn(JobsimWarning(unserved_message(unserved, config.names)), stacklevel=2)
+        return performed
 
     def run_until(
         self, when: datetime | float, *, max_steps: int | None = DEFAULT_MAX_STEPS

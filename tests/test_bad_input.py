@@ -416,3 +416,30 @@ def test_an_error_caused_by_the_shutdown_follows_sidekiq(chained: bool) -> None:
         "RuntimeError raised while handling KeyboardInterrupt; requeued",
     )
     assert sim.stats.failed == 1  # the stats wrapper counts it, as Sidekiq's does
+
+
+class LowPriority(jobsim.Job, queue="low"):
+    def perform(self) -> None:
+        pass
+
+
+def test_drain_warns_about_jobs_in_queues_no_process_serves() -> None:
+    sim = jobsim.Simulator(start=START, queues=["default", "mailers"])
+    with sim:
+        LowPriority.perform_async()
+        Ping.perform_async()
+    with pytest.warns(jobsim.JobsimWarning) as caught:
+        assert sim.drain() == 1
+    assert [str(warning.message) for warning in caught] == [
+        "jobs wait in queues no process serves: low (1 job); this simulator serves default, "
+        "mailers: add the queues to queues= (sidekiq.yml's :queues:) or pass queues=None to "
+        "serve every queue"
+    ]
+    assert sim.queue("low").size == 1  # still there, as in Redis
+
+
+def test_a_simulator_serving_every_queue_does_not_warn() -> None:
+    sim = jobsim.Simulator(start=START)
+    with sim:
+        LowPriority.perform_async()
+    assert sim.drain() == 1

@@ -42,6 +42,7 @@ from jobsim.clock import DEFAULT_START, format_time
 from jobsim.cron.recurring import Recurring, install_schedule
 from jobsim.errors import InvalidArgument
 from jobsim.job import Job
+from jobsim.queue_config import unserved_queues
 from jobsim.replay._input import LAST_SHOWN_TIME
 from jobsim.rng import SimRandom, Stream
 from jobsim.simulator import Simulator
@@ -383,6 +384,8 @@ def summarise(run: ScenarioRun) -> dict[str, Any]:
         "jobs": len(jids),
         "processed": stats.processed,
         "failed": stats.failed,
+        # Jobs no process fetches (a queue missing from sidekiq.yml): {queue: size}.
+        "unserved": unserved_queues(sim.stats.queues, sim.queues),
         "pending": {
             "enqueued": stats.enqueued,
             "scheduled": stats.scheduled_size,
