@@ -245,6 +245,14 @@ def normalize_item(item: Any, *, strict_args: StrictArgs, check_now: bool) -> No
     for key, value in item.items():
         if key != "at":
             job[key] = value
+    jid = job.get("jid")
+    if jid is False:
+        del job["jid"]  # Ruby's `item["jid"] ||= SecureRandom.hex(12)` replaces false too
+    elif jid is not None and (not isinstance(jid, str) or not jid.strip()):
+        # Every API (locate, find_job, the sets) looks a job up by its str jid.
+        raise validate.refuse(
+            f"push({name}): 'jid'", jid, "a non-empty str, or no 'jid' for a generated one"
+        )
     job["args"] = check_args(name, args, strict_args) if check_now else list(args)
     job["class"] = name
     queue = job.get("queue")

@@ -106,6 +106,9 @@ def parse_queues(queues: Iterable[Any], profile: Profile) -> QueueConfig:
     if isinstance(queues, str):
         msg = f"queues={queues!r} is one string; pass a list of queue names, e.g. [{queues!r}]"
         raise InvalidArgument(msg)
+    if not isinstance(queues, list | tuple):
+        msg = f"queues={queues!r}: pass a list of queue names, e.g. ['critical', 'default']"
+        raise InvalidArgument(msg)
     names: list[str] = []
     weights: list[int] = []
     for item in queues:

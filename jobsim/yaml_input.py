@@ -53,14 +53,15 @@ def load_yaml(text: str, *, source: str) -> Any:
             f"file (MAX_YAML_BYTES); pass the config file itself"
         )
         raise InvalidArgument(msg)
-    loader = _bounded_loader(yaml)(text, source)
     try:
-        return loader.get_single_data()
+        loader = _bounded_loader(yaml)(text, source)  # its reader refuses odd characters
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         msg = f"{source} is not valid YAML: {' '.join(str(error).split())}"  # one line
         raise InvalidArgument(msg) from None
-    finally:
-        loader.dispose()
 
 
 def _bounded_loader(yaml: Any) -> Any:

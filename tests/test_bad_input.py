@@ -200,6 +200,30 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "Job 'at' must be a Numeric timestamp: `{'class': 'X', 'args': [], 'at': 'soon'}`",
     ),
     (
+        "push with a jid that is not a str",
+        sim_call(lambda sim: sim.push({"class": "X", "args": [], "jid": 5})),
+        jobsim.InvalidArgument,
+        "push(X): 'jid'=5: pass a non-empty str, or no 'jid' for a generated one",
+    ),
+    (
+        "perform_one with a queue that is not a name",
+        sim_call(lambda sim: sim.perform_one(["default"])),  # type: ignore[arg-type]
+        jobsim.InvalidArgument,
+        "perform_one(queue)=['default']: pass a non-empty queue name (str)",
+    ),
+    (
+        "a profile that is not a str",
+        lambda: jobsim.Simulator(profile=[]),  # type: ignore[arg-type]
+        jobsim.InvalidArgument,
+        "profile=[]: not a str; pass a profile name: sidekiq-6.4, sidekiq-7, sidekiq-8",
+    ),
+    (
+        "queues that are not a list",
+        lambda: jobsim.Simulator(queues=5),  # type: ignore[arg-type]
+        jobsim.InvalidArgument,
+        "queues=5: pass a list of queue names, e.g. ['critical', 'default']",
+    ),
+    (
         "push with an empty queue",
         sim_call(lambda sim: sim.push({"class": "X", "args": [], "queue": ""})),
         jobsim.InvalidOption,
