@@ -18,7 +18,7 @@ from jobsim.cron._schedule import FugitSearch
 from jobsim.cron._zones import resolve_zone, zone_name
 from jobsim.errors import InvalidArgument
 
-__all__ = ["DIALECTS", "SPECIALS", "Cron", "Dialect"]
+__all__ = ["DIALECTS", "SPECIALS", "TAKE_LIMIT", "Cron", "Dialect"]
 
 Dialect = Literal["fugit", "fugit-1.5", "fugit-1.11", "vixie"]
 #: Every dialect: ``"fugit"`` is ``"fugit-1.5"`` (sidekiq-cron 1.8, the ``sidekiq-6.4`` profile).
