@@ -23,7 +23,13 @@ from jobsim import validate
 from jobsim.errors import InvalidArgument, InvalidPayload, JobsimWarning
 from jobsim.job import Job
 from jobsim.options import JOB_OPTIONS, default_options, validate_options
-from jobsim.payload import find_non_native, fix_hint, json_round_trip, ruby_to_json
+from jobsim.payload import (
+    find_non_native,
+    find_unencodable,
+    fix_hint,
+    json_round_trip,
+    ruby_to_json,
+)
 
 __all__ = [
     "SIDEKIQ_MESSAGES",
@@ -50,6 +56,10 @@ SIDEKIQ_MESSAGES: dict[str, str] = {
     "bad_args": "Job args must be an Array: `{item}`",
     "bad_at": "Job 'at' must be a Numeric timestamp: `{item}`",
     "bad_queue": "Job must include a valid queue name: `{item}`",
+    "unencodable": (
+        "Job arguments to {job} cannot be written as JSON: {problem}; pass text, flat data or "
+        "an id the job can load (every strict_args mode refuses this, as Sidekiq's push raises)"
+    ),
     "strict_args": (
         "Job arguments to {job} must be native JSON types, but {path} is {value} (a {kind}); "
         "{hint}. See https://github.com/sidekiq/sidekiq/wiki/Best-Practices"
@@ -129,8 +139,12 @@ def check_args(
 
     ``mode`` ``"raise"`` (or True) refuses anything not JSON-native, ``"warn"`` warns
     (:class:`~jobsim.errors.JobsimWarning`) and stores what Ruby's JSON would, False stores it
-    silently. NaN and infinities cannot be written as JSON at all, whatever the mode.
+    silently. NaN and infinities, lone surrogates, nesting past Ruby's JSON limit and
+    self-referencing containers cannot be written as JSON at all, whatever the mode.
     """
+    problem = find_unencodable(list(args))
+    if problem is not None:
+        raise InvalidPayload(SIDEKIQ_MESSAGES["unencodable"].format(job=job_name, problem=problem))
     found = find_non_native(list(args))
     if found is None:
         return json_round_trip(args)
@@ -189,7 +203,9 @@ def from_call(
         # check_args runs only from the first argument that is not one.
         for item in args:
             kind = type(item)
-            if kind not in _SCALAR_TYPES and (kind is not float or not math.isfinite(item)):
+            if (kind not in _SCALAR_TYPES and (kind is not float or not math.isfinite(item))) or (
+                kind is str and not item.isascii()  # may hold a surrogate JSON cannot write
+            ):
                 job["args"] = check_args(name, args, strict_args)
                 break
     job["class"] = name
@@ -229,6 +245,14 @@ def normalize_item(pushed: Any, *, strict_args: StrictArgs, check_now: bool) -> 
     for key, value in pushed.items():
         if key != "at":
             job[key] = value
+    jid = job.get("jid")
+    if jid is False:
+        del job["jid"]  # Ruby's `item["jid"] ||= SecureRandom.hex(12)` replaces false too
+    elif jid is not None and (not isinstance(jid, str) or not jid.strip()):
+        # Every API (locate, find_job, the sets) looks a job up by its str jid.
+        raise validate.refuse(
+            f"push({name}): 'jid'", jid, "a non-empty str, or no 'jid' for a generated one"
+        )
     job["args"] = check_args(name, args, strict_args) if check_now else list(args)
     job["class"] = name
     queue = job.get("queue")

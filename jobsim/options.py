@@ -69,8 +69,8 @@ def _flag(value: Any) -> Any:
 def _retry_for(value: Any) -> Any:
     if isinstance(value, timedelta):
         value = value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return _Expected("a relative number of seconds or a timedelta")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return _Expected("a relative number of seconds or a timedelta")  # also NaN
     if value > 1_000_000_000:
         # Sidekiq's client refuses absolute timestamps here with the same advice.
         return _Expected(

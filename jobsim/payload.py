@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -17,9 +18,25 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-__all__ = ["dumps", "find_non_native", "fix_hint", "json_round_trip", "loads", "ruby_to_json"]
+__all__ = [
+    "JSON_MAX_NESTING",
+    "dumps",
+    "find_non_native",
+    "find_unencodable",
+    "fix_hint",
+    "json_round_trip",
+    "loads",
+    "ruby_to_json",
+]
 
 _SCALARS = (str, int, bool, type(None))
+
+#: Ruby's ``JSON.generate`` (Sidekiq's ``dump_json``) refuses a document nested deeper than
+#: this many arrays and hashes (``JSON::NestingError``). The job hash is level 1 and its
+#: ``args`` level 2, so an argument can hold 98 levels of containers.
+JSON_MAX_NESTING = 100
+_ARGS_LEVEL = 2
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def dumps(value: Any) -> str:
@@ -64,6 +81,62 @@ def find_non_native(value: Any, path: str = "args") -> tuple[str, Any] | None:
                 return found
         return None
     return (path, value)
+
+
+def find_unencodable(value: Any, path: str = "args") -> str | None:
+    """Why ``value`` (a job's argument list) cannot be written as JSON at all, or None.
+
+    What Ruby's ``JSON.generate`` refuses whatever the strict-args mode: text holding a lone
+    surrogate (not UTF-8), nesting deeper than :data:`JSON_MAX_NESTING`, and a container that
+    holds itself (Ruby reports it as too deep; the message here names the cycle). The walk
+    stops at the limit, so a 100,000-deep list costs 100 steps, not a ``RecursionError``.
+    """
+    return _unencodable(value, path, _ARGS_LEVEL, [])
+
+
+def _unencodable(value: Any, path: str, level: int, holders: list[int]) -> str | None:
+    kind = type(value)
+    if kind is str:
+        return None if value.isascii() else _surrogate_problem(value, path)
+    if kind is not list and kind is not dict and kind is not tuple:
+        return None
+    if id(value) in holders:
+        return f"{path} contains itself (a {kind.__name__} that refers back to an enclosing one)"
+    if level > JSON_MAX_NESTING:
+        top = path[: path.find("]") + 1]  # the argument, not a path 100 indexes long
+        return (
+            f"{top} nests a container {level} levels deep in the job hash, past the "
+            f"{JSON_MAX_NESTING} levels Ruby's JSON.generate allows (JSON::NestingError)"
+        )
+    holders.append(id(value))
+    try:
+        if kind is dict:
+            for key, item in value.items():
+                if type(key) is str and not key.isascii():
+                    found = _surrogate_problem(key, f"{path} key {key!r}")
+                    if found is not None:
+                        return found
+                found = _unencodable(item, _path(path, key), level + 1, holders)
+                if found is not None:
+                    return found
+            return None
+        for index, item in enumerate(value):
+            found = _unencodable(item, f"{path}[{index}]", level + 1, holders)
+            if found is not None:
+                return found
+        return None
+    finally:
+        holders.pop()
+
+
+def _surrogate_problem(text: str, path: str) -> str | None:
+    match = _SURROGATE.search(text)
+    if match is None:
+        return None
+    return (
+        f"{path} holds the lone surrogate {match.group()!r} at index {match.start()}, which is "
+        f"not UTF-8 (Ruby's JSON.generate: source sequence is illegal/malformed utf-8)"
+    )
 
 
 def fix_hint(value: Any, path: str) -> str:

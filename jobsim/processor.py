@@ -88,18 +88,30 @@ class Processor:
             else:
                 instance.perform()
         except Exception as exc:
-            return (job_class, instance, exc, None)
+            shutdown = _caused_by_shutdown(exc)
+            if shutdown is None:
+                return (job_class, instance, exc, None)
+            # JobRetry#local: an error raised while handling Shutdown re-raises Shutdown, and
+            # nothing is retried: the job goes back to its queue as for the interrupt itself.
+            reason = f"{error_class_name(exc)} raised while handling {type(shutdown).__name__}"
+            self._requeue_interrupted(queue, job, f"{reason}; requeued")
+            raise shutdown from exc
         except SimulatedCrash:
             raise  # the engine takes the whole process down
         except BaseException:
-            state.end(queue, job, 0.0)
-            self._ended(job, "pushed_back")
-            state.count_failure()  # every raise counts, as Sidekiq's stats wrapper rescues them all
-            state.queue(queue).push_front(job)
-            record = state.trace.record
-            record("interrupted", state.clock.now, jid, job, {"reason": "interrupted; requeued"})
+            self._requeue_interrupted(queue, job, "interrupted; requeued")
             raise
         return (job_class, instance, None, skipped_by)
+
+    def _requeue_interrupted(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
+        state = self._state
+        state.end(queue, job, 0.0)
+        self._ended(job, "pushed_back")
+        state.count_failure()  # every raise counts, as Sidekiq's stats wrapper rescues them all
+        for gate in state.gates:  # Sidekiq::Shutdown unwinds through the middleware's ensure
+            gate.finished(queue, job)
+        state.queue(queue).push_front(job)
+        state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})
 
     def finish(self, queue: str, job: Mapping[str, Any], outcome: Outcome, busy: float) -> None:
         """Apply an execution's outcome: success, or Sidekiq's failure handling."""
@@ -349,3 +361,17 @@ def _described(exc: BaseException) -> str:
         return str(exc)[:300]
     except Exception:
         return UNPRINTABLE_MESSAGE
+
+
+def _caused_by_shutdown(exc: BaseException) -> BaseException | None:
+    """The interrupt (a ``BaseException`` that is not an ``Exception``: jobsim's stand-in for
+    ``Sidekiq::Shutdown``) somewhere in ``exc``'s causes, as ``exception_caused_by_shutdown?``
+    walks Ruby's ``cause`` chain; each exception is looked at once, so a cycle ends."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if not isinstance(current, Exception) and not isinstance(current, SimulatedCrash):
+            return current
+        current = current.__cause__ or current.__context__
+    return None

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument
 
 __all__ = ["DEFAULT_PROFILE", "PROFILES", "Profile", "epoch_ms", "get_profile", "timestamp"]
@@ -160,6 +161,10 @@ def get_profile(profile: str | Profile) -> Profile:
     """The :class:`Profile` named ``profile`` (or ``profile`` itself if it already is one)."""
     if isinstance(profile, Profile):
         return profile
+    if not isinstance(profile, str):
+        raise validate.refuse(
+            "profile", profile, f"a profile name: {', '.join(sorted(PROFILES))}", why="not a str"
+        )
     found = PROFILES.get(profile)
     if found is None:
         close = difflib.get_close_matches(str(profile), PROFILES, n=1)

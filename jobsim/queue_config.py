@@ -9,7 +9,7 @@ blocks the others (``lib/sidekiq/fetch.rb``, ``capsule.rb``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,7 +19,7 @@ from jobsim.profiles import Profile
 if TYPE_CHECKING:
     from jobsim.rng import Stream
 
-__all__ = ["QueueConfig", "parse_queues"]
+__all__ = ["QueueConfig", "parse_queues", "unserved_message", "unserved_queues"]
 
 Mode = Literal["strict", "weighted", "random"]
 
@@ -106,6 +106,9 @@ def parse_queues(queues: Iterable[Any], profile: Profile) -> QueueConfig:
     if isinstance(queues, str):
         msg = f"queues={queues!r} is one string; pass a list of queue names, e.g. [{queues!r}]"
         raise InvalidArgument(msg)
+    if not isinstance(queues, list | tuple):
+        msg = f"queues={queues!r}: pass a list of queue names, e.g. ['critical', 'default']"
+        raise InvalidArgument(msg)
     names: list[str] = []
     weights: list[int] = []
     for item in queues:
@@ -129,3 +132,22 @@ def parse_queues(queues: Iterable[Any], profile: Profile) -> QueueConfig:
     else:
         mode = "weighted"
     return QueueConfig(tuple(names), tuple(weights), mode)
+
+
+def unserved_queues(sizes: Mapping[str, int], served: Iterable[str]) -> dict[str, int]:
+    """Queues holding jobs that no name in ``served`` fetches: {name: size}, by name."""
+    wanted = set(served)
+    return {name: size for name, size in sorted(sizes.items()) if name not in wanted and size}
+
+
+def unserved_message(unserved: Mapping[str, int], served: Iterable[str]) -> str:
+    """What a run that went idle with jobs in unserved queues says (no process fetches them,
+    as in Sidekiq, where they wait in Redis for ever)."""
+    listed = ", ".join(
+        f"{name} ({size:,} job{'' if size == 1 else 's'})" for name, size in unserved.items()
+    )
+    return (
+        f"jobs wait in queues no process serves: {listed}; this simulator serves "
+        f"{', '.join(served)}: add the queues to queues= (sidekiq.yml's :queues:) or pass "
+        f"queues=None to serve every queue"
+    )

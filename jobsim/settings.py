@@ -43,6 +43,13 @@ class Settings:
 
 def _duration_table(durations: Mapping[Any, DurationSpec] | None) -> dict[str, Any]:
     table: dict[str, Any] = {}
+    given: object = durations  # typed as a mapping, but callers pass anything
+    if given is not None and not isinstance(given, Mapping):
+        msg = (
+            f"durations={durations!r}: pass a dict of job class (or name) to seconds, a "
+            f"(low, high) range or a function, e.g. {{Charge: (0.5, 2.0)}}"
+        )
+        raise InvalidArgument(msg)
     for key, spec in (durations or {}).items():
         name = key if isinstance(key, str) else getattr(key, "job_name", None)
         if not isinstance(name, str):

@@ -466,6 +466,7 @@ class Simulator:
 
         Returns its jid; with nothing queued it raises :class:`~jobsim.errors.EmptyQueueError`.
         """
+        validate.optional(queue, validate.name, name="perform_one(queue)", what="queue name")
         self._engine.enqueue_due()
         fetched = self._engine.fetch(queue)
         if fetched is None:

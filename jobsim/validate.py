@@ -20,6 +20,7 @@ The API is small and stable, for other modules to call:
 :func:`choice`            one of a few allowed values
 :func:`optional`          ``None`` or what another check accepts
 :func:`refuse`            the error itself, for a check written by hand
+:func:`close_match`       the known name a misspelt one most likely meant, for "did you mean"
 ========================  ==============================================================
 
 ``name`` is how the value is known to the caller (``"concurrency"``, ``"drain(max_steps)"``,
@@ -28,6 +29,7 @@ The API is small and stable, for other modules to call:
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -39,6 +41,7 @@ __all__ = [
     "EPOCH_MAX",
     "EPOCH_MIN",
     "choice",
+    "close_match",
     "epoch",
     "name",
     "number",
@@ -205,3 +208,13 @@ def choice(value: Any, allowed: Iterable[_T], *, name: str) -> _T:
 def optional(value: Any, check: Callable[..., _T], **how: Any) -> _T | None:
     """None, or ``check(value, **how)``: for settings where None means "the default"."""
     return None if value is None else check(value, **how)
+
+
+def close_match(value: Any, known: Iterable[str], *, cutoff: float = 0.8) -> str | None:
+    """The name in ``known`` that ``value`` most likely misspells, or None.
+
+    The cutoff is strict on purpose: ``'prodution'`` finds ``'production'``, but
+    ``'development'`` does not, so a name that is simply different is not called a typo.
+    """
+    found = difflib.get_close_matches(str(value), sorted(known), n=1, cutoff=cutoff)
+    return found[0] if found else None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 import jobsim
+from jobsim.cron import Cron
 from tests.conftest import START
 
 
@@ -21,6 +22,21 @@ class Ping(jobsim.Job):
 class Loop(jobsim.Job):
     def perform(self) -> None:
         Loop.perform_in(1)
+
+
+def nested(depth: int) -> list[Any]:
+    """A list holding a list ... ``depth`` levels deep."""
+    value: list[Any] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def looped() -> dict[str, Any]:
+    """A dict that holds itself."""
+    value: dict[str, Any] = {"id": 1}
+    value["self"] = value
+    return value
 
 
 def define(**options: Any) -> Callable[[], Any]:
@@ -184,10 +200,82 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "Job 'at' must be a Numeric timestamp: `{'class': 'X', 'args': [], 'at': 'soon'}`",
     ),
     (
+        "push with a jid that is not a str",
+        sim_call(lambda sim: sim.push({"class": "X", "args": [], "jid": 5})),
+        jobsim.InvalidArgument,
+        "push(X): 'jid'=5: pass a non-empty str, or no 'jid' for a generated one",
+    ),
+    (
+        "perform_one with a queue that is not a name",
+        sim_call(lambda sim: sim.perform_one(["default"])),  # type: ignore[arg-type]
+        jobsim.InvalidArgument,
+        "perform_one(queue)=['default']: pass a non-empty queue name (str)",
+    ),
+    (
+        "a profile that is not a str",
+        lambda: jobsim.Simulator(profile=[]),  # type: ignore[arg-type]
+        jobsim.InvalidArgument,
+        "profile=[]: not a str; pass a profile name: sidekiq-6.4, sidekiq-7, sidekiq-8",
+    ),
+    (
+        "queues that are not a list",
+        lambda: jobsim.Simulator(queues=5),  # type: ignore[arg-type]
+        jobsim.InvalidArgument,
+        "queues=5: pass a list of queue names, e.g. ['critical', 'default']",
+    ),
+    (
         "push with an empty queue",
         sim_call(lambda sim: sim.push({"class": "X", "args": [], "queue": ""})),
         jobsim.InvalidOption,
         "push(X): option queue='' is not valid; expected a non-empty queue name (str)",
+    ),
+    (
+        "a lone surrogate in an argument",
+        enqueue(lambda: Ping.perform_async("caf\ud800")),
+        jobsim.InvalidPayload,
+        "Job arguments to Ping cannot be written as JSON: args[0] holds the lone surrogate "
+        "'\\ud800' at index 3, which is not UTF-8 (Ruby's JSON.generate: source sequence is "
+        "illegal/malformed utf-8); pass text, flat data or an id the job can load (every "
+        "strict_args mode refuses this, as Sidekiq's push raises)",
+    ),
+    (
+        "a lone surrogate in a key, even when strict args only warn",
+        enqueue(lambda: Ping.perform_async({"\udc80": 1}), strict_args=False),
+        jobsim.InvalidPayload,
+        "Job arguments to Ping cannot be written as JSON: args[0] key '\\udc80' holds the lone "
+        "surrogate '\\udc80' at index 0, which is not UTF-8 (Ruby's JSON.generate: source "
+        "sequence is illegal/malformed utf-8); pass text, flat data or an id the job can load "
+        "(every strict_args mode refuses this, as Sidekiq's push raises)",
+    ),
+    (
+        "a 100,000-deep argument",
+        enqueue(lambda: Ping.perform_async(nested(100_000))),
+        jobsim.InvalidPayload,
+        "Job arguments to Ping cannot be written as JSON: args[0] nests a container 101 levels "
+        "deep in the job hash, past the 100 levels Ruby's JSON.generate allows "
+        "(JSON::NestingError); pass text, flat data or an id the job can load (every "
+        "strict_args mode refuses this, as Sidekiq's push raises)",
+    ),
+    (
+        "a self-referencing argument",
+        sim_call(lambda sim: sim.push({"class": "X", "args": [1, looped()]})),
+        jobsim.InvalidPayload,
+        "Job arguments to X cannot be written as JSON: args[1]['self'] contains itself (a dict "
+        "that refers back to an enclosing one); pass text, flat data or an id the job can load "
+        "(every strict_args mode refuses this, as Sidekiq's push raises)",
+    ),
+    (
+        "retry_for NaN",
+        define(retry_for=float("nan")),
+        jobsim.InvalidOption,
+        "class Report: option retry_for=nan is not valid; expected a relative number of "
+        "seconds or a timedelta",
+    ),
+    (
+        "Cron.take with a count in a string",
+        lambda: Cron("0 9 * * *").take(datetime(2026, 1, 1, tzinfo=UTC), "3"),  # type: ignore[arg-type]
+        jobsim.InvalidArgument,
+        "take(count)='3': pass a whole number between 0 and 100000",
     ),
     (
         "bulk arguments not nested",
@@ -298,3 +386,87 @@ def test_keyboard_interrupt_puts_the_job_back_at_the_front() -> None:
         sim.drain()
     assert sim.queue().jobs[0]["jid"] == jid
     assert sim.trace.kinds()[-1] == "interrupted"
+
+
+@pytest.mark.parametrize(("depth", "accepted"), [(98, True), (99, False)])
+def test_the_nesting_limit_is_ruby_s(depth: int, accepted: bool) -> None:
+    """Ruby's JSON.generate writes {"args" => [98 nested arrays]} and refuses 99 (checked
+    against the installed json gem in tests/conformance when Ruby is there)."""
+    sim = jobsim.Simulator(start=START)
+    with sim:
+        if accepted:
+            Ping.perform_async(nested(depth))
+        else:
+            with pytest.raises(jobsim.InvalidPayload, match="101 levels deep"):
+                Ping.perform_async(nested(depth))
+    assert sim.stats.enqueued == int(accepted)
+
+
+def test_a_refused_argument_leaves_what_was_queued_in_place() -> None:
+    sim = jobsim.Simulator(start=START)
+    with sim:
+        jid = Ping.perform_async(1)
+        with pytest.raises(jobsim.InvalidPayload):
+            Ping.perform_async("\ud800")
+    assert sim.locate(jid) == "queue:default"
+    assert sim.drain() == 1
+
+
+class CleanupFails(jobsim.Job):
+    def perform(self, chained: bool) -> None:
+        try:
+            raise KeyboardInterrupt  # Sidekiq's Shutdown, raised into the job's thread
+        except KeyboardInterrupt as interrupt:
+            if chained:
+                raise RuntimeError("could not release the lock") from interrupt
+            raise RuntimeError("could not release the lock")  # noqa: B904 - implicit context
+
+
+@pytest.mark.parametrize("chained", [True, False], ids=["from", "during"])
+def test_an_error_caused_by_the_shutdown_follows_sidekiq(chained: bool) -> None:
+    """JobRetry#local: `raise Sidekiq::Shutdown if exception_caused_by_shutdown?(e)`: the
+    interrupt propagates, the job goes back to its queue, the retry set stays empty."""
+    sim = jobsim.Simulator(start=START)
+    with sim:
+        jid = CleanupFails.perform_async(chained)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        sim.drain()
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert sim.retries.size == 0
+    assert sim.locate(jid) == "queue:default"
+    last = sim.trace.tail(1)[0]
+    assert (last.kind, last.detail["reason"]) == (
+        "interrupted",
+        "RuntimeError raised while handling KeyboardInterrupt; requeued",
+    )
+    assert sim.stats.failed == 1  # the stats wrapper counts it, as Sidekiq's does
+
+
+class LowPriority(jobsim.Job, queue="low"):
+    def perform(self) -> None:
+        pass
+
+
+def test_drain_warns_about_jobs_in_queues_no_process_serves() -> None:
+    sim = jobsim.Simulator(start=START, queues=["default", "mailers"])
+    with sim:
+        jid = LowPriority.perform_async()
+        Ping.perform_async()
+    with pytest.warns(jobsim.JobsimWarning) as caught:
+        assert sim.drain() == 1
+    [message] = [str(warning.message) for warning in caught]
+    lines = message.splitlines()
+    assert lines[0] == (
+        "drain(): 1 job wait in queues this simulator does not serve (queues=['default', "
+        "'mailers']); a Sidekiq process with these queues never runs them:"
+    )
+    assert lines[1] == f"  queue 'low': LowPriority jid={jid}"
+    assert lines[2].startswith("Serve the queue (add it to queues=)")
+    assert sim.queue("low").size == 1  # still there, as in Redis
+
+
+def test_a_simulator_serving_every_queue_does_not_warn() -> None:
+    sim = jobsim.Simulator(start=START)
+    with sim:
+        LowPriority.perform_async()
+    assert sim.drain() == 1

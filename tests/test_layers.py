@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "durations": 2,
     "queue_config": 2,
     "sidekiq_config": 2,
+    "yaml_input": 1,
     "queues": 3,
     "sets": 3,
     "validate": 0,

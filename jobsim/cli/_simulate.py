@@ -13,6 +13,7 @@ from typing import IO, Any
 from jobsim.cli._output import OutputFiles, check_output_path, print_table
 from jobsim.cli._settings import add_set_option, capacity_line, parse_settings
 from jobsim.profiles import PROFILES
+from jobsim.queue_config import unserved_message
 from jobsim.replay import parse_duration, run_scenario
 from jobsim.report import write_report
 
@@ -78,6 +79,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{summary['jobs']:,} jobs, {summary['processed']:,} executions, "
         f"{summary['failed']:,} failed; {summary['cron']}"
     )
+    if summary["unserved"]:
+        served = [q["queue"] for q in summary["latency"]]
+        print(f"warning: {unserved_message(summary['unserved'], served)}")
     print(capacity_line(summary))
     environment = summary.get("environment") or {}
     if environment:

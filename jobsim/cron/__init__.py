@@ -16,7 +16,7 @@ Fugit's own tests; ``"vixie"`` follows Debian cron as cronsim implements it.
 
 from __future__ import annotations
 
-from jobsim.cron._cron import DIALECTS, SPECIALS, Cron, Dialect
+from jobsim.cron._cron import DIALECTS, SPECIALS, TAKE_LIMIT, Cron, Dialect
 from jobsim.cron._errors import CronNeverFires, CronSyntaxError
 from jobsim.cron._frequency import Frequency
 
@@ -27,6 +27,7 @@ __all__ = [
     "DIALECTS",
     "Frequency",
     "SPECIALS",
+    "TAKE_LIMIT",
     # Errors
     "CronNeverFires",
     "CronSyntaxError",

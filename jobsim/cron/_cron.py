@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jobsim import validate
 from jobsim.cron._compile import SPECIALS, Compiled, compile_fugit
 from jobsim.cron._cron_text import cron_text, matches_fields
 from jobsim.cron._errors import CronNeverFires
@@ -17,13 +18,16 @@ from jobsim.cron._schedule import FugitSearch
 from jobsim.cron._zones import resolve_zone, zone_name
 from jobsim.errors import InvalidArgument
 
-__all__ = ["DIALECTS", "SPECIALS", "Cron", "Dialect"]
+__all__ = ["DIALECTS", "SPECIALS", "TAKE_LIMIT", "Cron", "Dialect"]
 
 Dialect = Literal["fugit", "fugit-1.5", "fugit-1.11", "vixie"]
 #: Every dialect: ``"fugit"`` is ``"fugit-1.5"`` (sidekiq-cron 1.8, the ``sidekiq-6.4`` profile).
 DIALECTS: tuple[Dialect, ...] = ("fugit", "fugit-1.5", "fugit-1.11", "vixie")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: The most fire times one ``take`` returns: an every-second cron has billions before the
+#: year 9999, and a list of them would hold the caller for hours.
+TAKE_LIMIT = 100_000
 
 
 def _epoch_seconds(when: datetime) -> int:
@@ -272,7 +276,8 @@ class Cron:
             yield current
 
     def take(self, when: datetime, count: int) -> list[datetime]:
-        """The next ``count`` fire times after ``when``."""
+        """The next ``count`` fire times after ``when`` (at most :data:`TAKE_LIMIT`)."""
+        count = validate.whole(count, name="take(count)", low=0, high=TAKE_LIMIT)
         out: list[datetime] = []
         iterator = self.iter_after(when)
         for _ in range(count):

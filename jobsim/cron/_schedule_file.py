@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from jobsim.cron._schedule_keys import check_schedule, environment_section
 from jobsim.erb import render
 from jobsim.errors import InvalidArgument
+from jobsim.yaml_input import load_yaml
 
 __all__ = ["read_schedule_file"]
 
@@ -34,8 +36,6 @@ def read_schedule_file(
     ``erb`` says whether to render it; ``loader`` names who reads it, for the message when a
     file with ERB is read without rendering.
     """
-    import yaml
-
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -54,14 +54,11 @@ def read_schedule_file(
             f"initializer renders the file, or sidekiq_cron='sidekiq-cron-2'"
         )
         raise InvalidArgument(msg)
-    try:
-        loaded = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        msg = f"{file} is not valid YAML: {error}"
-        raise InvalidArgument(msg) from None
-    if environment is not None and isinstance(loaded, Mapping) and environment in loaded:
-        loaded = loaded[environment]
+    # Bounded (jobsim.yaml_input); unknown keys and misspelt environments refused.
+    loaded = load_yaml(text, source=str(file)) or {}
+    loaded = environment_section(loaded, environment, str(file))
     if not isinstance(loaded, Mapping | list):
         msg = f"{file}: expected a mapping of cron jobs or a list of them"
         raise InvalidArgument(msg)
+    check_schedule(loaded, str(file))
     return loaded, variables

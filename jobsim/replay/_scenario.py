@@ -36,12 +36,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
+from jobsim import validate
 from jobsim.clock import DEFAULT_START, format_time
 from jobsim.cron.recurring import Recurring, install_schedule
 from jobsim.errors import InvalidArgument
 from jobsim.job import Job
+from jobsim.queue_config import unserved_queues
 from jobsim.replay._input import LAST_SHOWN_TIME
 from jobsim.rng import SimRandom, Stream
 from jobsim.simulator import Simulator
@@ -228,6 +230,36 @@ def _load_module(path: Path) -> ModuleType:
     return module
 
 
+def _tick_of(module: ModuleType, where: Path, cron: CronStatus) -> Callable[[Tick], None] | None:
+    """``jobs.py``'s ``tick``; None only for a scenario whose traffic is all cron.
+
+    A misspelt ``tick`` (``tik``, ``ticks``) or a ``jobs.py`` that enqueues nothing and has no
+    schedule.yml would run a silent, empty simulation: both are refused.
+    """
+    tick = getattr(module, "tick", None)
+    if tick is not None:
+        if not callable(tick):
+            msg = f"scenario {where}: {JOBS_FILE}'s tick is {tick!r}; define it as def tick(ctx):"
+            raise InvalidArgument(msg)
+        return cast("Callable[[Tick], None]", tick)
+    functions = [name for name, value in vars(module).items() if inspect.isfunction(value)]
+    meant = validate.close_match("tick", functions, cutoff=0.75)
+    if meant is not None:
+        msg = (
+            f"scenario {where}: {JOBS_FILE} has no tick(ctx) but defines {meant}(); did you "
+            f"mean tick? rename it so each step's traffic is enqueued"
+        )
+        raise InvalidArgument(msg)
+    if not cron.active:
+        msg = (
+            f"scenario {where}: {JOBS_FILE} defines no tick(ctx) and there is no schedule.yml, "
+            f"so nothing would ever be enqueued; define def tick(ctx): to enqueue each step's "
+            f"traffic"
+        )
+        raise InvalidArgument(msg)
+    return None
+
+
 def _job_classes(module: ModuleType) -> list[type[Job]]:
     found = []
     for _, value in inspect.getmembers(module, inspect.isclass):
@@ -281,9 +313,11 @@ def run_scenario(
     sim.register(*classes)
     schedule = where / "schedule.yml"
     cron = install_cron(sim, schedule if schedule.is_file() else None, classes, reads)
-    tick: Callable[[Tick], None] | None = getattr(module, "tick", None)
-    step_value = getattr(module, "STEP", DEFAULT_STEP)
-    step = step_value if isinstance(step_value, timedelta) else timedelta(seconds=step_value)
+    tick = _tick_of(module, where, cron)
+    seconds = validate.seconds(
+        getattr(module, "STEP", DEFAULT_STEP), name=f"{where / JOBS_FILE}: STEP", above=0
+    )  # a step of 0 or NaN would never reach the end of the period
+    step = timedelta(seconds=seconds)
     traffic = SimRandom(seed).stream("scenario:traffic")
     begin = sim.time
     end = begin + period
@@ -390,6 +424,8 @@ def summarise(run: ScenarioRun) -> dict[str, Any]:
         "jobs": len(jids),
         "processed": stats.processed,
         "failed": stats.failed,
+        # Jobs no process fetches (a queue missing from sidekiq.yml): {queue: size}.
+        "unserved": unserved_queues(sim.stats.queues, sim.queues),
         "pending": {
             "enqueued": stats.enqueued,
             "scheduled": stats.scheduled_size,

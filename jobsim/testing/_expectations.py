@@ -136,12 +136,20 @@ def whole_count(n: Any, name: str) -> int:
 
 
 def outcome_difference(
-    outcome: Literal["succeeded", "failed"], error: str | None, record: JobRecord
+    outcome: Literal["succeeded", "failed"],
+    error: str | None,
+    record: JobRecord,
+    accepted: frozenset[str] | None = None,
 ) -> str | None:
-    """Why ``record`` did not end with ``outcome`` (and ``error``'s class), or None."""
+    """Why ``record`` did not end with ``outcome`` (and ``error``'s class, or one of the
+    ``accepted`` class names: the class and its subclasses), or None."""
     if record.outcome != outcome:
         got = str(record.outcome) + (f" ({record.error})" if record.error else "")
         return f"outcome: expected {outcome}, got {got}"
-    if error is not None and (record.error or "").split(":")[0] != error:
-        return f"outcome: expected failed with {error}, got {record.error}"
+    if error is None:
+        return None
+    recorded = (record.error or "").split(":")[0]
+    if recorded not in (accepted if accepted is not None else (error,)):
+        wanted = error if accepted is None or len(accepted) == 1 else f"{error} or a subclass"
+        return f"outcome: expected failed with {wanted}, got {record.error}"
     return None

@@ -52,6 +52,7 @@ from jobsim.testing._expectations import (
     tolerance_seconds,
     whole_count,
 )
+from jobsim.testing._known_names import error_names, recorded_name, refuse_unknown_name
 from jobsim.testing._records import JobRecord, Kind, Scope, resolve_simulator
 
 __all__ = [
@@ -108,6 +109,7 @@ class JobMatcher:
         self._exclusive = False
         self._outcome: Literal["succeeded", "failed"] | None = None
         self._error: str | None = None
+        self._error_names: frozenset[str] | None = None  # the class and its subclasses' names
         self._where: tuple[tuple[Callable[[JobRecord], object], str], ...] = ()
         self._title: str | None = None
         self._chain: list[str] = []
@@ -128,7 +130,7 @@ class JobMatcher:
         clone = copy.copy(self)
         for name, value in changes.items():
             setattr(clone, name, value)
-            clone._given = {**self._given, name: call}
+            clone._given = {**clone._given, name: call}
         clone._chain = [*self._chain, call]
         clone._last = None
         return clone
@@ -294,24 +296,42 @@ class JobMatcher:
         """Only executions that succeeded (performed jobs)."""
         return self._ended("succeeded()", "succeeded", None)
 
-    def failed(self, error: type[BaseException] | str | None = None) -> Self:
-        """Only executions that raised (``error``: the exception class or its recorded name)."""
+    def failed(
+        self,
+        error: type[BaseException] | str | None = None,
+        *,
+        exactly: type[BaseException] | str | None = None,
+    ) -> Self:
+        """Only executions that raised ``error`` or a subclass of it, as ``except`` matches
+        (a name matches that recorded name only); ``exactly=`` for that one class."""
+        if error is not None and exactly is not None:
+            msg = f"failed({short(error)}, exactly={short(exactly)}): pass one of the two"
+            raise InvalidArgument(msg)
+        given = exactly if exactly is not None else error
         name: str | None = None
-        if isinstance(error, type) and issubclass(error, BaseException):
-            module = error.__module__
-            name = error.__qualname__ if module == "builtins" else f"{module}.{error.__qualname__}"
-        elif isinstance(error, str):
-            name = error
-        elif error is not None:
-            raise InvalidArgument(f"failed({short(error)}): pass an exception class or its name")
-        return self._ended(f"failed({name or ''})", "failed", name)
+        accepted: frozenset[str] | None = None
+        if isinstance(given, type) and issubclass(given, BaseException):
+            name = recorded_name(given)
+            accepted = frozenset({name}) if exactly is not None else error_names(given)
+        elif isinstance(given, str):
+            name = given
+        elif given is not None:
+            raise InvalidArgument(f"failed({short(given)}): pass an exception class or its name")
+        call = f"failed(exactly={name})" if exactly is not None else f"failed({name or ''})"
+        return self._ended(call, "failed", name, accepted)
 
-    def _ended(self, call: str, outcome: Literal["succeeded", "failed"], error: str | None) -> Self:
+    def _ended(
+        self,
+        call: str,
+        outcome: Literal["succeeded", "failed"],
+        error: str | None,
+        accepted: frozenset[str] | None = None,
+    ) -> Self:
         if self._kind == "enqueued":
             msg = f"{call} applies to have_performed_job(); enqueued jobs have not run yet"
             raise InvalidArgument(msg)
         self._once_only("_outcome", call)
-        return self._with(call, _outcome=outcome, _error=error)
+        return self._with(call, _outcome=outcome, _error=error, _error_names=accepted)
 
     # -- checking -----------------------------------------------------------------------------
 
@@ -345,7 +365,7 @@ class JobMatcher:
             if text is not None:
                 lines.append(text)
         if self._outcome is not None:
-            text = outcome_difference(self._outcome, self._error, record)
+            text = outcome_difference(self._outcome, self._error, record, self._error_names)
             if text is not None:
                 lines.append(text)
         for check, description in self._where:
@@ -385,6 +405,8 @@ class JobMatcher:
     def __bool__(self) -> bool:
         __tracebackhide__ = True
         evaluation = self.evaluate(self._scope)
+        if not evaluation.matching:  # `assert not` of a misspelt name would pass for ever
+            self._refuse_unknown_name(evaluation)
         _report.note(evaluation, sys._getframe(1))
         if evaluation.count.implicit and len(evaluation.matching) > 1:
             # Too many for the default "exactly 1", and too many for "none": wrong both ways.
@@ -398,9 +420,16 @@ class JobMatcher:
         """
         __tracebackhide__ = True  # pytest shows the caller's line, not this one
         evaluation = self.evaluate(self._scope)
+        if evaluation.passed and not evaluation.matching:
+            self._refuse_unknown_name(evaluation)
         if not evaluation.passed:
             raise AssertionError(evaluation.message())
         return evaluation.matching
+
+    def _refuse_unknown_name(self, evaluation: Evaluation) -> None:
+        if self._job_class is None and self._job_name is not None:
+            recorded = [*evaluation.records, *evaluation.scope.records("enqueued")]
+            refuse_unknown_name(self._verb(), self._job_name, evaluation.scope.sim, recorded)
 
     @property
     def jobs(self) -> list[JobRecord]:

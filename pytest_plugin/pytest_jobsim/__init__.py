@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 
 import jobsim
+from jobsim import validate
 from jobsim.clock import format_time
 from jobsim.plugins import resolve_plugins
 from jobsim.unserved import unserved_text, warn_unserved
@@ -144,11 +145,18 @@ def _read_settings(config: pytest.Config) -> _Settings:
                     f"2026-03-02T09:00:00Z, or epoch seconds"
                 )
                 raise pytest.UsageError(msg) from None
+        try:  # nan, inf and the year 10000 parse, but no simulator can start there
+            validate.epoch(start, name=f"jobsim_start = {start_text!r} (ini): start")
+        except jobsim.InvalidArgument as error:
+            raise pytest.UsageError(str(error)) from None
     freeze = str(config.getini("jobsim_freeze_time")).strip().lower() or "auto"
     if freeze not in _FREEZE_CHOICES:
         msg = f"jobsim_freeze_time = {freeze!r} (ini): pass auto, true or false"
         raise pytest.UsageError(msg)
     tail = whole(str(config.getini("jobsim_trace_tail")).strip(), "jobsim_trace_tail (ini)")
+    if tail < 0:
+        msg = f"jobsim_trace_tail = {tail} (ini): pass a whole number >= 0"
+        raise pytest.UsageError(msg)
     plugins = tuple(str(name) for name in config.getini("jobsim_plugins"))
     try:
         resolve_plugins(plugins, where="jobsim_plugins")  # a bad name fails here, once

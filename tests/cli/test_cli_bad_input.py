@@ -221,3 +221,26 @@ def test_a_period_past_the_year_9999_is_refused_before_the_run(
         f"jobsim simulate: --for {'9' * 40!r}: too large to be a number of seconds; pass a "
         f"shorter one"
     )
+
+
+def test_jobs_in_a_queue_sidekiq_yml_does_not_serve_are_called_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "sidekiq.yml").write_text(":queues:\n  - default\n", encoding="utf-8")
+    (folder / "jobs.py").write_text(
+        "import jobsim\n\n\nclass Digest(jobsim.Job, queue='low'):\n    def perform(self):\n"
+        "        pass\n\n\ndef tick(ctx):\n    Digest.perform_async()\n",
+        encoding="utf-8",
+    )
+    assert main(["simulate", str(folder), "--for", "1h"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "12 jobs, 0 executions, 0 failed; no schedule.yml"
+    assert lines[2] == (
+        "warning: jobs wait in queues no process serves: low (12 jobs); this simulator serves "
+        "default: add the queues to queues= (sidekiq.yml's :queues:) or pass queues=None to "
+        "serve every queue"
+    )
+    assert main(["simulate", str(folder), "--for", "1h", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unserved"] == {"low": 12}

@@ -196,3 +196,30 @@ def test_a_plugin_free_run_still_has_jobsim_testing(pytester: pytest.Pytester) -
         """
     )
     pytester.runpytest("-p", "no:jobsim").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            "jobsim_start=nan",
+            "ERROR: jobsim_start = 'nan' (ini): start=nan: not a time jobsim can represent; pass "
+            "a time between the years 2 and 9999 (epoch seconds -62104060800 to 253370764800)",
+        ),
+        (
+            "jobsim_start=1e300",
+            "ERROR: jobsim_start = '1e300' (ini): start=1e+300: not a time jobsim can represent; "
+            "pass a time between the years 2 and 9999 (epoch seconds -62104060800 to "
+            "253370764800)",
+        ),
+        ("jobsim_trace_tail=-3", "ERROR: jobsim_trace_tail = -3 (ini): pass a whole number >= 0"),
+    ],
+)
+def test_an_out_of_range_option_is_a_usage_error_not_an_internal_error(
+    pytester: pytest.Pytester, option: str, message: str
+) -> None:
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("-o", option)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "INTERNALERROR" not in result.stderr.str() + result.stdout.str()
+    assert message in result.stderr.lines
