@@ -89,15 +89,20 @@ def _bounds(low: float | None, high: float | None, *, unit: str = "") -> str:
     return ""
 
 
-def whole(value: Any, *, name: str, low: int | None = None, high: int | None = None) -> int:
-    """``value`` if it is an ``int`` (a bool is not) with ``low <= value <= high``."""
+def whole(
+    value: Any, *, name: str, low: int | None = None, high: int | None = None, expected: str = ""
+) -> int:
+    """``value`` if it is an ``int`` (a bool is not) with ``low <= value <= high``.
+
+    ``expected`` replaces the generated "what to pass" text.
+    """
     if (
         isinstance(value, bool)
         or not isinstance(value, int)
         or (low is not None and value < low)
         or (high is not None and value > high)
     ):
-        raise refuse(name, value, f"a whole number {_bounds(low, high)}".rstrip())
+        raise refuse(name, value, expected or f"a whole number {_bounds(low, high)}".rstrip())
     return value
 
 

@@ -44,7 +44,7 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from jobsim import active_job
+from jobsim import active_job, validate
 from jobsim.clock import format_time
 from jobsim.cron._cron import zone_argument
 from jobsim.cron._cron_job import GRACE_SECONDS, CronJob, job_from_entry
@@ -115,12 +115,7 @@ class Recurring:
         natural_cron_parsing_mode: str = "single",
         tz: str | tzinfo | None = None,
     ) -> None:
-        if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float):
-            msg = f"poll_interval={poll_interval!r}: pass seconds > 0"
-            raise InvalidArgument(msg)
-        if poll_interval <= 0:
-            msg = f"poll_interval={poll_interval!r}: pass seconds > 0"
-            raise InvalidArgument(msg)
+        validate.number(poll_interval, name="poll_interval", above=0, expected="seconds > 0")
         if poll not in ("sidekiq", "exact"):
             msg = f"poll={poll!r}: pass 'sidekiq' (randomised, as Sidekiq) or 'exact'"
             raise InvalidArgument(msg)
@@ -374,11 +369,7 @@ def _grace(profile: SidekiqCronProfile, period: float | None) -> float:
             f"pass sidekiq_cron='sidekiq-cron-2' to configure it"
         )
         raise InvalidArgument(msg)
-    given: object = period
-    if isinstance(given, bool) or not isinstance(given, int | float) or given < 0:
-        msg = f"reschedule_grace_period={period!r}: pass seconds >= 0"
-        raise InvalidArgument(msg)
-    return float(period)
+    return validate.number(period, name="reschedule_grace_period", low=0, expected="seconds >= 0")
 
 
 def install_schedule(

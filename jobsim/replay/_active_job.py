@@ -19,6 +19,7 @@ import warnings
 from datetime import timedelta
 from typing import Any, Literal
 
+from jobsim import validate
 from jobsim.active_job import (
     DEFAULT_RAILS,
     ActiveJob,
@@ -195,22 +196,13 @@ def active_job_schedule(
     """
     version = get_rails(rails)
     chosen = get_profile(profile)
-    if jitter not in ("random", "min", "max"):
-        msg = f"jitter={jitter!r}: pass 'random', 'min' or 'max'"
-        raise InvalidArgument(msg)
-    given: object = attempts
-    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
-        msg = f"attempts={attempts!r}: pass a whole number >= 1 (the first run counts)"
-        raise InvalidArgument(msg)
-    fraction: object = jitter_fraction
-    if (
-        isinstance(fraction, bool)
-        or not isinstance(fraction, int | float)
-        or not math.isfinite(fraction)
-        or fraction < 0
-    ):
-        msg = f"jitter_fraction={jitter_fraction!r}: pass a fraction >= 0, such as 0.15"
-        raise InvalidArgument(msg)
+    validate.choice(jitter, ("random", "min", "max"), name="jitter")
+    validate.whole(
+        attempts, name="attempts", low=1, expected="a whole number >= 1 (the first run counts)"
+    )
+    validate.number(
+        jitter_fraction, name="jitter_fraction", low=0, expected="a fraction >= 0, such as 0.15"
+    )
     _check_wait(wait, float(jitter_fraction), version.name)
     options: dict[str, Any] = {}
     if retry is not None:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from jobsim import validate
 from jobsim.clock import format_time
 from jobsim.errors import InvalidArgument
 from jobsim.job import Job
@@ -153,10 +154,9 @@ def replay_state(
     if unknown not in UNKNOWN_CHOICES:
         msg = f"unknown={unknown!r}: pass one of {', '.join(map(repr, UNKNOWN_CHOICES))}"
         raise InvalidArgument(msg)
-    limit: object = max_member_bytes
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        msg = f"max_member_bytes={max_member_bytes!r}: pass a whole number of bytes >= 1"
-        raise InvalidArgument(msg)
+    validate.whole(
+        max_member_bytes, name="max_member_bytes", low=1, expected="a whole number of bytes >= 1"
+    )
     if redis_url is not None:
         layout, when = _from_redis(redis_url, max_member_bytes)
     else:

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from jobsim import routing
+from jobsim import routing, validate
 from jobsim.durations import Duration, constant, exponential, uniform
 from jobsim.errors import InvalidArgument
 from jobsim.rng import SimRandom, Stream
@@ -81,10 +81,9 @@ def _check_error(error: Any, where: str) -> None:
 
 def fails(rate: float, error: ErrorSpec, message: str | None = None) -> Callable[[F], F]:
     """Decorate ``perform``: each execution raises ``error`` with probability ``rate``."""
-    given: object = rate
-    if isinstance(given, bool) or not isinstance(given, int | float) or not 0 <= given <= 1:
-        msg = f"fails(rate={rate!r}): pass a probability between 0 and 1"
-        raise InvalidArgument(msg)
+    validate.number(
+        rate, name="fails(): rate", low=0, high=1, expected="a probability between 0 and 1"
+    )
     _check_error(error, "fails()")
 
     def decorate(function: F) -> F:
@@ -106,14 +105,8 @@ def rate_limited(
 ) -> Callable[[F], F]:
     """Decorate ``perform``: more than ``calls`` executions in any ``per`` virtual seconds
     raise ``error`` (an external API answering 429); the failed call does not count."""
-    given: object = calls
-    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
-        msg = f"rate_limited(calls={calls!r}): pass a whole number >= 1"
-        raise InvalidArgument(msg)
-    span: object = per
-    if isinstance(span, bool) or not isinstance(span, int | float) or span <= 0:
-        msg = f"rate_limited(per={per!r}): pass seconds > 0"
-        raise InvalidArgument(msg)
+    validate.whole(calls, name="rate_limited(): calls", low=1)
+    validate.number(per, name="rate_limited(): per", above=0, expected="seconds > 0")
     _check_error(error, "rate_limited()")
     # Each decorated perform keeps its window in the simulator's stash, under its own key.
     window = StashKey[deque[float]]("rate_limited window")

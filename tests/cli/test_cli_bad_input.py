@@ -106,9 +106,12 @@ def test_an_epoch_as_retry_for_is_refused_by_the_job_option_rule(
 
 def test_a_nan_jitter_fraction_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert refused(capsys, "retries", "--activejob", "30", "--jitter-fraction", "nan") == (
-        "jobsim retries: jitter_fraction=nan: pass a fraction >= 0, such as 0.15"
+        "jobsim retries: jitter_fraction=nan: not a finite number; pass a fraction >= 0, such as "
+        "0.15"
     )
-    with pytest.raises(InvalidArgument, match=r"^jitter_fraction=inf: pass a fraction >= 0"):
+    with pytest.raises(
+        InvalidArgument, match=r"^jitter_fraction=inf: not a finite number; pass a fraction >= 0"
+    ):
         active_job_schedule(30, jitter_fraction=float("inf"))
 
 

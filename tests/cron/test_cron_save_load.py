@@ -57,6 +57,20 @@ def test_the_grace_period_is_a_2x_setting() -> None:
     assert recurring(sidekiq_cron="sidekiq-cron-2", reschedule_grace_period=90).grace_period == 90
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "90", True])
+def test_a_grace_period_that_is_not_finite_seconds_is_refused(value: object) -> None:
+    with pytest.raises(
+        jobsim.InvalidArgument, match=r"^reschedule_grace_period=.*pass seconds >= 0"
+    ):
+        recurring(sidekiq_cron="sidekiq-cron-2", reschedule_grace_period=value)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0, -5, "30", False])
+def test_a_poll_interval_that_is_not_finite_positive_seconds_is_refused(value: object) -> None:
+    with pytest.raises(jobsim.InvalidArgument, match=r"^poll_interval=.*pass seconds > 0"):
+        recurring(poll_interval=value)
+
+
 def test_strict_parsing_is_a_2x_mode() -> None:
     with pytest.raises(jobsim.InvalidArgument, match=r"sidekiq-cron-1\.8 knows 'single'"):
         recurring(natural_cron_parsing_mode="strict")
