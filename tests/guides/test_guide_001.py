@@ -185,7 +185,8 @@ def test_parent_job_logs_once_after_every_child() -> None:
     assert sorted(world.WORLD.calls) == ["child 1", "child 2", "child 3", "child 4"]
     assert have_batch(sim=sim).succeeded().with_total(4).exactly(1)
     children = [e for e in sim.trace.of_kind("succeeded") if e.job.get("wrapped") == "ChildJob"]
-    assert len(children) == 4 and all(e.job.get("bid") for e in children)
+    assert len(children) == 4
+    assert all(e.job.get("bid") for e in children)
     last_child = max(e.at for e in children)
     (callback,) = [e for e in sim.trace.of_kind("started") if "Callback" in e.job["class"]]
     assert callback.at >= last_child
@@ -219,7 +220,8 @@ def test_generate_report_as_a_sidekiq_job_is_one_per_user_and_type() -> None:
     with sim:
         kept = [GenerateReportWorker.perform_async(1, "sales") for _ in range(3)]
         other = GenerateReportWorker.perform_async(1, "stock")
-    assert [jid is not None for jid in kept] == [True, False, False] and other is not None
+    assert [jid is not None for jid in kept] == [True, False, False]
+    assert other is not None
     assert [e.detail["strategy"] for e in sim.trace.of_kind("lock_conflict")] == ["log"] * 2
     sim.drain()
     assert sorted(world.WORLD.calls) == ["report 1 sales", "report 1 stock"]
