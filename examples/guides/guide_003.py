@@ -1,8 +1,9 @@
 """Guide 003, "Sidekiq & Async Patterns Skill", every snippet.
 
 ``shared/seeds/003_85777e007b3c74a5.txt``. ``config/003_sidekiq.yml`` is its sidekiq.yml
-byte for byte (the ERB included); ``config/003_recurring.yml`` its sidekiq-scheduler file. ``UniqueProcessingJob`` (``lock: :until_executed``) runs under the ``UniqueJobs`` plugin. Its
-spec ("Testing Jobs") is ``tests/guides/test_guide_003.py``.
+byte for byte (the ERB included); ``config/003_recurring.yml`` its sidekiq-scheduler file.
+``UniqueProcessingJob`` (``lock: :until_executed``) runs under the ``UniqueJobs`` plugin.
+Its spec ("Testing Jobs") is ``tests/guides/test_guide_003.py``.
 """
 
 from __future__ import annotations
