@@ -1,7 +1,7 @@
-"""Guide 000, "Sidekiq – Background Jobs" (Spanish), every snippet that needs no plugin.
+"""Guide 000, "Sidekiq – Background Jobs" (Spanish), every snippet.
 
 ``shared/seeds/000_a5424fef685efe0a.txt``. The sidekiq-throttled ``ApiWorker`` ("Rate
-Limiting", opción 1) needs the throttle plugin and is not here; its Redis middleware is.
+Limiting", opción 1) runs under the ``Throttled`` plugin; its Redis middleware (opción 2) too.
 """
 
 from __future__ import annotations
@@ -149,6 +149,20 @@ class MailersWorker(jobsim.Job, queue="mailers"):
 
 class LowWorker(jobsim.Job, queue="low"):
     def perform(self, n: int) -> None: ...
+
+
+# -- "Rate Limiting", opción 1: sidekiq-throttled (run with ``plugins=[Throttled()]``) ----------
+class ApiWorker(
+    jobsim.Job,
+    throttle={
+        "concurrency": {"limit": 5},  # Máx 5 jobs simultáneos
+        "threshold": {"limit": 100, "period": 60},  # Máx 100 jobs por minuto
+    },
+):
+    duration = 1.5  # seconds per ExternalApi.call (the guide gives none)
+
+    def perform(self, record_id: int) -> None:
+        WORLD.calls.append(f"ExternalApi.call({record_id})")
 
 
 # -- "Rate Limiting", opción 2: Middleware personalizado con Redis -----------------------------

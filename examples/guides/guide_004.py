@@ -1,13 +1,14 @@
-"""Guide 004, "Background Jobs Best Practices", every snippet that needs no plugin.
+"""Guide 004, "Background Jobs Best Practices", every snippet.
 
-``shared/seeds/004_8cb2fe1db2fc834b.txt``. Not here: ``SyncUserJob``'s ``unique:
-:until_executed`` ("Use Unique Jobs When Needed", needs the unique-jobs plugin). Its specs
+``shared/seeds/004_8cb2fe1db2fc834b.txt``. ``SyncUserJob``'s pre-7 ``unique: :until_executed``
+("Use Unique Jobs When Needed") runs under the ``UniqueJobs`` plugin. Its specs
 ("Job Testing") are ``tests/guides/test_guide_004.py``. The guide's advice is "Use Sidekiq
 directly, not ActiveJob", so its jobs are ``jobsim.Job`` classes (``include Sidekiq::Job``).
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -140,3 +141,19 @@ def admin_death_handler(job: dict[str, Any], exception: BaseException) -> None:
 class SendEmailJob(jobsim.Job):
     def perform(self, template: str, data: dict[str, str]) -> None:
         WORLD.calls.append(f"{template} to {data['email']}")
+
+
+# -- "Use Unique Jobs When Needed": SyncUserJob (run with ``plugins=[UniqueJobs()]``) -------------
+# The guide writes the spelling before sidekiq-unique-jobs 7; jobsim reads it and warns at class
+# definition, naming the new spelling. The warnings are kept here so the tests can read them.
+with warnings.catch_warnings(record=True) as SYNC_USER_JOB_WARNINGS:
+    warnings.simplefilter("always")
+
+    class SyncUserJob(
+        jobsim.Job,
+        unique="until_executed",
+        unique_args=lambda args: [args[0]],  # Unique per user_id
+    ):
+        def perform(self, user_id: int) -> None:
+            user = find_user(user_id)
+            WORLD.calls.append(f"sync {user.id}")  # ExternalApi.sync_user(user)

@@ -15,7 +15,8 @@ from examples.guides import guide_000 as g
 from examples.guides import world
 from jobsim.active_job import settings
 from jobsim.cron.recurring import Recurring
-from jobsim.testing import deliveries
+from jobsim.testing import assert_max_concurrency, assert_starts_per_window, deliveries
+from jobsim.throttled import Throttled
 
 START = datetime(2023, 12, 31, 12, 0, tzinfo=g.ZONE)
 
@@ -210,3 +211,24 @@ def test_the_rate_limit_middleware_lets_100_a_minute_through() -> None:
     assert len(failed) == 50
     sim.drain()  # their retries come after the window: all succeed
     assert len(sim.trace.of_kind("succeeded")) == 150
+
+
+def test_api_worker_runs_five_at_once_and_a_hundred_a_minute() -> None:
+    """The guide: "Opción 1: sidekiq-throttled": concurrency 5 ("Máx 5 jobs simultáneos"),
+    threshold 100 per 60 s ("Máx 100 jobs por minuto"), over a burst of 300 on 25 threads."""
+    sim = jobsim.Simulator(seed=1, concurrency=25, plugins=[Throttled()])
+    start = sim.time
+    with sim:
+        for record_id in range(300):
+            g.ApiWorker.perform_async(record_id)
+    sim.drain()
+    assert len(world.WORLD.calls) == 300
+    assert_max_concurrency(g.ApiWorker, 5, sim=sim)
+    assert_starts_per_window(g.ApiWorker, 100, 60, sim=sim)
+    # Both limits bind: 5 at once would take 90 s for 300 calls of 1.5 s; 100 a minute makes
+    # the third hundred wait for the first minute's starts to age out.
+    assert sim.time - start > 120
+    with pytest.raises(AssertionError):
+        assert_max_concurrency(g.ApiWorker, 4, sim=sim)
+    with pytest.raises(AssertionError):
+        assert_starts_per_window(g.ApiWorker, 99, 60, sim=sim)

@@ -14,8 +14,10 @@ import jobsim
 from examples.guides import guide_001 as g
 from examples.guides import world
 from jobsim.active_job import Symbol
+from jobsim.batches import Batches
 from jobsim.cron.recurring import Recurring
-from jobsim.testing import deliveries, have_enqueued_job
+from jobsim.testing import deliveries, have_batch, have_enqueued_job
+from jobsim.unique_jobs import UniqueJobs
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -167,3 +169,59 @@ def test_monitoring_sizes_and_clear() -> None:
     assert sim.queue("default").size == 1
     sim.queue("default").clear()  # Clear queues (use with caution)
     assert sim.queue("default").size == 0
+
+
+# -- "Batch Processing": ParentJob ------------------------------------------------------------
+def test_parent_job_logs_once_after_every_child() -> None:
+    """``batch.on(:success, self.class, 'user_ids' => user_ids)`` with a ChildJob per id inside
+    ``batch.jobs``: on_success runs once, after all children, and logs "Processed N users".
+    Pro batches take ActiveJob children: perform_later inside the block joins the batch."""
+    g.LOG.clear()
+    sim = jobsim.Simulator(seed=1, concurrency=3, plugins=[Batches()])
+    with sim:
+        g.ParentJob.perform_later([1, 2, 3, 4])
+    sim.drain()
+    assert g.LOG == ["Processed 4 users"]
+    assert sorted(world.WORLD.calls) == ["child 1", "child 2", "child 3", "child 4"]
+    assert have_batch(sim=sim).succeeded().with_total(4).exactly(1)
+    children = [e for e in sim.trace.of_kind("succeeded") if e.job.get("wrapped") == "ChildJob"]
+    assert len(children) == 4
+    assert all(e.job.get("bid") for e in children)
+    last_child = max(e.at for e in children)
+    (callback,) = [e for e in sim.trace.of_kind("started") if "Callback" in e.job["class"]]
+    assert callback.at >= last_child
+
+
+# -- "Unique jobs": GenerateReportJob ---------------------------------------------------------
+def test_generate_report_job_is_not_unique_on_active_job() -> None:
+    """``lock: :until_executed, on_conflict: :log`` claims one job per user + report_type. On an
+    ActiveJob class it does not hold: the gem does not support ActiveJob, the lock args are the
+    wrapper's job hash (its job_id included), so every push has its own digest."""
+    sim = jobsim.Simulator(seed=1, plugins=[UniqueJobs()])
+    with sim:
+        for _ in range(3):
+            g.GenerateReportJob.perform_later(1, "sales")
+    jobs = sim.queue().jobs
+    assert len(jobs) == 3
+    assert len({job["lock_digest"] for job in jobs}) == 3
+    assert sim.trace.of_kind("lock_conflict") == []
+    sim.drain()
+    assert world.WORLD.calls == ["report 1 sales"] * 3
+
+
+def test_generate_report_as_a_sidekiq_job_is_one_per_user_and_type() -> None:
+    """The claim holds for the same options on a Sidekiq job (``include Sidekiq::Job``)."""
+
+    class GenerateReportWorker(jobsim.Job, lock="until_executed", on_conflict="log"):
+        def perform(self, user_id: int, report_type: str) -> None:
+            world.WORLD.calls.append(f"report {user_id} {report_type}")
+
+    sim = jobsim.Simulator(seed=1, plugins=[UniqueJobs()])
+    with sim:
+        kept = [GenerateReportWorker.perform_async(1, "sales") for _ in range(3)]
+        other = GenerateReportWorker.perform_async(1, "stock")
+    assert [jid is not None for jid in kept] == [True, False, False]
+    assert other is not None
+    assert [e.detail["strategy"] for e in sim.trace.of_kind("lock_conflict")] == ["log"] * 2
+    sim.drain()
+    assert sorted(world.WORLD.calls) == ["report 1 sales", "report 1 stock"]

@@ -16,6 +16,7 @@ from examples.guides import world
 from jobsim.active_job import settings
 from jobsim.cron.scheduler import SidekiqScheduler
 from jobsim.testing import deliveries, have_enqueued_job
+from jobsim.unique_jobs import UniqueJobs
 
 START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 
@@ -211,3 +212,52 @@ def test_strict_args_refuses_an_object() -> None:
     sim = jobsim.Simulator(seed=1, strict_args="raise")
     with sim, pytest.raises(jobsim.JobsimError, match="native JSON types"):
         g.DailyCleanupJob.perform_async(world.find_user(1))
+
+
+# -- "Unique Jobs (with sidekiq-unique-jobs)": UniqueProcessingJob ------------------------------
+def test_unique_processing_job_is_not_unique_on_active_job() -> None:
+    """``lock_args_method: :lock_args`` returning ``[args[0]]`` claims one job per resource_id.
+    On an ActiveJob class the job's ``class`` is Sidekiq's wrapper, which has no ``lock_args``:
+    the method is never called, and the lock args are the wrapper's one argument, the ActiveJob
+    job hash with its own job_id, so every push gets its own digest and both run."""
+    g.UniqueProcessingJob.LOCK_ARGS_CALLS.clear()
+    sim = jobsim.Simulator(seed=1, plugins=[UniqueJobs()])
+    with sim:
+        g.UniqueProcessingJob.perform_later(5, {"full": True})
+        g.UniqueProcessingJob.perform_later(5, {"full": False})
+    jobs = sim.queue().jobs
+    assert len(jobs) == 2
+    assert g.UniqueProcessingJob.LOCK_ARGS_CALLS == []
+    (args_0,) = jobs[0]["lock_args"]
+    assert args_0["job_class"] == "UniqueProcessingJob"
+    assert args_0["arguments"][0] == 5
+    assert len({job["lock_digest"] for job in jobs}) == 2
+    sim.drain()
+    assert world.WORLD.calls == ["process 5", "process 5"]
+
+
+def test_unique_processing_as_a_sidekiq_job_is_one_per_resource_id() -> None:
+    """The same options on a Sidekiq job do what the guide says: lock_args is called with the
+    job's args and the second push for resource 5 is refused, whatever its options."""
+    calls: list[list[object]] = []
+
+    class UniqueProcessingWorker(jobsim.Job, lock="until_executed", lock_args_method="lock_args"):
+        @classmethod
+        def lock_args(cls, args: list[object]) -> list[object]:
+            calls.append(args)
+            return [args[0]]
+
+        def perform(self, resource_id: int, options: dict[str, bool] | None = None) -> None:
+            world.WORLD.calls.append(f"process {resource_id}")
+
+    sim = jobsim.Simulator(seed=1, plugins=[UniqueJobs()])
+    with sim:
+        kept = [
+            UniqueProcessingWorker.perform_async(5, {"full": True}),
+            UniqueProcessingWorker.perform_async(5, {"full": False}),
+            UniqueProcessingWorker.perform_async(6),
+        ]
+    assert [jid is not None for jid in kept] == [True, False, True]
+    assert calls[:2] == [[5, {"full": True}], [5, {"full": False}]]
+    sim.drain()
+    assert sorted(world.WORLD.calls) == ["process 5", "process 6"]

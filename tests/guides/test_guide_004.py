@@ -12,6 +12,8 @@ import jobsim
 import jobsim.fuzz as fz
 from examples.guides import guide_004 as g
 from examples.guides import world
+from jobsim.errors import JobsimDeprecationWarning
+from jobsim.unique_jobs import UniqueJobs
 
 
 @pytest.fixture(autouse=True)
@@ -138,3 +140,34 @@ def test_send_email_job_with_simple_data() -> None:
         g.SendEmailJob.perform_async("user_welcome", {"email": "a@b.c", "name": "A"})
     sim.drain()
     assert world.WORLD.calls == ["user_welcome to a@b.c"]
+
+
+# -- "Use Unique Jobs When Needed": SyncUserJob ---------------------------------------------
+def test_sync_user_job_is_unique_per_user_id() -> None:
+    """``unique: :until_executed, unique_args: ->(args) { [args.first] }  # Unique per user_id``:
+    a second push for the same user is refused until the first has run; another user is not."""
+    sim = jobsim.Simulator(seed=1, plugins=[UniqueJobs()])
+    with sim:
+        first = g.SyncUserJob.perform_async(1)
+        again = g.SyncUserJob.perform_async(1)
+        other = g.SyncUserJob.perform_async(2)
+    assert first is not None
+    assert again is None
+    assert other is not None
+    assert [job["lock_args"] for job in sim.queue().jobs] == [[1], [2]]
+    sim.drain()
+    assert world.WORLD.calls == ["sync 1", "sync 2"]
+    with sim:
+        after = g.SyncUserJob.perform_async(1)  # until_executed: free once it has run
+    assert after is not None
+
+
+def test_sync_user_job_old_spelling_warns_with_the_new_one() -> None:
+    """The pre-7 names still work, and each warning names its sidekiq-unique-jobs 7 spelling."""
+    messages = [str(w.message) for w in g.SYNC_USER_JOB_WARNINGS]
+    assert all(issubclass(w.category, JobsimDeprecationWarning) for w in g.SYNC_USER_JOB_WARNINGS)
+    assert len(messages) == 2
+    assert "unique='until_executed'" in messages[0]
+    assert "write lock='until_executed'" in messages[0]
+    assert "unique_args=" in messages[1]
+    assert "write lock_args_method=" in messages[1]
