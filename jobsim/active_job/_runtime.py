@@ -84,9 +84,6 @@ class Settings:
     queue_adapter: str = "sidekiq"
     #: The test adapter's open ``perform_enqueued_jobs`` blocks, innermost last.
     perform_scopes: list[Any] = field(default_factory=list)
-    #: How deep the test adapter is in performing jobs, and the errors it will raise.
-    performing_for_test: int = 0
-    test_errors: list[BaseException] = field(default_factory=list)
     _stream: Stream | None = None
 
     def version(self) -> RailsVersion:

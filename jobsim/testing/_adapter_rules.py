@@ -7,13 +7,22 @@ note a failing count gets in the simulation, and the Rails version in force.
 
 from __future__ import annotations
 
+from types import TracebackType
+
 from jobsim import active_job, routing
 from jobsim.active_job._test_adapter import using_test_adapter
 from jobsim.simulator import Simulator
 from jobsim.testing._matchers import JobMatcher
 from jobsim.testing._records import JobRecord, Scope
 
-__all__ = ["everything", "rails_name", "simulate_note", "still_enqueued", "waiting"]
+__all__ = [
+    "NotedBlock",
+    "everything",
+    "rails_name",
+    "simulate_note",
+    "still_enqueued",
+    "waiting",
+]
 
 
 def adapter_sim(sim: Simulator | None) -> Simulator | None:
@@ -59,3 +68,43 @@ def everything(kind: str, sim: Simulator | None) -> list[JobRecord]:
     if found is None:
         return []
     return Scope.everything(found).records("enqueued" if kind == "enqueued" else "performed")
+
+
+class NotedBlock:
+    """The ``with`` form of an enqueued-jobs count: the matcher's block, whose failure gets
+    the same simulate-mode note as the called form (about the jobs enqueued in the block)."""
+
+    def __init__(self, matcher: JobMatcher, sim: Simulator | None) -> None:
+        self.matcher = matcher
+        self._sim = sim
+        self._scope: Scope | None = None
+
+    @property
+    def jobs(self) -> list[JobRecord]:
+        """The enqueued jobs that matched."""
+        return self.matcher.jobs
+
+    def __enter__(self) -> NotedBlock:
+        self.matcher.__enter__()
+        found = adapter_sim(self._sim)
+        self._scope = None if found is None else Scope.from_now(found)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        __tracebackhide__ = True
+        try:
+            self.matcher.__exit__(exc_type, exc, tb)
+        except AssertionError as failure:
+            scope = self._scope
+            records = [] if scope is None else scope.closed().records("enqueued")
+            note = simulate_note("enqueued", self._sim, records)
+            if note:
+                # Reworded in place, not raised anew: the traceback keeps the line the
+                # matcher noted its evaluation at, so the plugin's report still finds it.
+                failure.args = (f"{failure.args[0] if failure.args else ''}{note}",)
+            raise

@@ -28,6 +28,7 @@ from jobsim.clock import to_datetime
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing._adapter_rules import (
+    NotedBlock,
     everything,
     rails_name,
     simulate_note,
@@ -138,9 +139,11 @@ class _CountAssertion:
         except_: JobFilter | None = None,
         queue: str | None = None,
         sim: Simulator | None = None,
-    ) -> JobMatcher | _PerformedInside:
+    ) -> JobMatcher | NotedBlock | _PerformedInside:
         """A ``with`` block in which exactly ``n`` jobs must be counted."""
         matcher = self._matcher(n, only, except_, queue, sim)
+        if self._kind == "enqueued":
+            return NotedBlock(matcher, sim)
         return _block_for(self._kind, matcher, only=only, except_=except_, queue=queue, sim=sim)
 
     def __repr__(self) -> str:
@@ -182,11 +185,13 @@ class _NoJobs:
         except_: JobFilter | None = None,
         queue: str | None = None,
         sim: Simulator | None = None,
-    ) -> JobMatcher | _PerformedInside:
+    ) -> JobMatcher | NotedBlock | _PerformedInside:
         """A ``with`` block in which no job (passing the filters) may be counted."""
         title = _title(self.__name__, only=only, except_=except_, queue=queue)
         kind = self._counter._kind
         matcher = _counting_matcher(kind, title, 0, only, except_, queue, sim)
+        if kind == "enqueued":
+            return NotedBlock(matcher, sim)
         return _block_for(kind, matcher, only=only, except_=except_, queue=queue, sim=sim)
 
     def __repr__(self) -> str:
