@@ -32,7 +32,14 @@ from jobsim.stash import StashKey
 if TYPE_CHECKING:
     from jobsim.middleware import Chain
 
-__all__ = ["KNOWN_PLUGINS", "LOCKS_VIEW", "OptionWatch", "Plugin", "resolve_plugins"]
+__all__ = [
+    "BATCHES_VIEW",
+    "KNOWN_PLUGINS",
+    "LOCKS_VIEW",
+    "OptionWatch",
+    "Plugin",
+    "resolve_plugins",
+]
 
 #: The short names ``jobsim_plugins`` and ``plugins=["…"]`` take, and where each plugin lives.
 KNOWN_PLUGINS: Mapping[str, str] = {
@@ -47,6 +54,10 @@ KNOWN_PLUGINS: Mapping[str, str] = {
 #: (a ``jobsim.unique_jobs.LocksView``; the key lives here so the simulator need not import
 #: the plugin package).
 LOCKS_VIEW = StashKey[Any]("sim.locks")
+
+#: Where the batches plugin leaves its read-only view, which ``sim.batches`` returns (a
+#: ``jobsim.batches.BatchesView``; kept here for the same reason as ``LOCKS_VIEW``).
+BATCHES_VIEW = StashKey[Any]("sim.batches")
 
 _SHORT_NAMES = {path.replace(":", "."): name for name, path in KNOWN_PLUGINS.items()}
 

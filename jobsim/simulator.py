@@ -24,7 +24,7 @@ from jobsim.durations import DurationSpec
 from jobsim.engine import Engine, PollMode
 from jobsim.errors import EmptyQueueError, InvalidArgument
 from jobsim.middleware import Chain
-from jobsim.plugins import LOCKS_VIEW, OptionWatch, Plugin, resolve_plugins
+from jobsim.plugins import BATCHES_VIEW, LOCKS_VIEW, OptionWatch, Plugin, resolve_plugins
 from jobsim.processor import Processor
 from jobsim.profiles import DEFAULT_PROFILE, Profile
 from jobsim.queue_config import QueueConfig
@@ -39,6 +39,7 @@ from jobsim.unserved import unserved_jobs, warn_unserved
 from jobsim.views import DeadSetView, JobSetView, QueueView, Stats
 
 if TYPE_CHECKING:
+    from jobsim.batches import BatchesView
     from jobsim.job import Job
     from jobsim.unique_jobs import LocksView
 
@@ -350,6 +351,19 @@ class Simulator:
             )
             raise InvalidArgument(msg)
         return cast("LocksView", view)
+
+    @property
+    def batches(self) -> BatchesView:
+        """Every live Sidekiq Pro batch's status by bid, read-only; needs the batches plugin
+        (see :mod:`jobsim.batches`)."""
+        view = self.stash.get(BATCHES_VIEW, None)
+        if view is None:
+            msg = (
+                "sim.batches: this simulator has no batches plugin; build it with "
+                "jobsim.Simulator(plugins=['batches']) (or plugins=[jobsim.batches.Batches()])"
+            )
+            raise InvalidArgument(msg)
+        return cast("BatchesView", view)
 
     @property
     def running(self) -> list[Mapping[str, Any]]:

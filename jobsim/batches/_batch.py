@@ -70,7 +70,7 @@ class Batch:
             raise InvalidArgument(msg)
         self._book = book
         self._record: BatchRecord | None = None
-        self.autoflush: int | None = None
+        self._autoflush: int | None = None
         if bid is not None:
             self._record = find_record(book, bid, f"Batch({bid!r})")
             self._bid = self._record.bid
@@ -133,6 +133,25 @@ class Batch:
         else:
             self._linger = seconds
 
+    @property
+    def autoflush(self) -> int | None:
+        """Push the jobs block's jobs in groups of this many (Pro 8.1.2), or None: all at the
+        block's end. A block that raises keeps the groups already flushed."""
+        return self._autoflush
+
+    @autoflush.setter
+    def autoflush(self, value: int | None) -> None:
+        version = self._book.version
+        if not version.has_autoflush:
+            msg = f"Batch.autoflush: Sidekiq Pro {version.text} has no autoflush= (added in 8.1.2)"
+            raise InvalidArgument(msg)
+        given: object = value
+        if given is not None and (
+            not isinstance(given, int) or isinstance(given, bool) or given < 1
+        ):
+            raise validate.refuse("Batch.autoflush", value, "a whole number of jobs >= 1, or None")
+        self._autoflush = value
+
     # -- callbacks ---------------------------------------------------------------------------
 
     def on(self, event: str, target: object, options: object = None) -> Batch:
@@ -161,7 +180,8 @@ class Batch:
     def jobs(self) -> Iterator[Batch]:
         """Jobs pushed inside the block belong to the batch; the batch's events wait for the
         block's end. A block that raises takes back the jobs it pushed (Pro pushes them at
-        the end, so none was ever visible)."""
+        the end, so none was ever visible), except, with :attr:`autoflush`, the whole groups
+        already flushed: those stay in the batch and its events fire when they have run."""
         self._refuse_if_succeeded("jobs()")
         book, record, created = self._book, self._ensure_record(), self._record_is_new
         before = len(record.jids)
@@ -174,7 +194,10 @@ class Batch:
             opened.reset(token)
             record.open_blocks -= 1
             _stop_marking(book, self._sim)
-            self._take_back(record, before, created)
+            kept = self._flushed(len(record.jids) - before)
+            self._take_back(record, before + kept, created)
+            if kept:
+                settle(book, record)
             raise
         opened.reset(token)
         record.open_blocks -= 1
@@ -216,6 +239,12 @@ class Batch:
         note(book, record, "created", parent_bid=self._parent, description=self._description)
         expire_later(book, record, record.expires_at, extend=False)
         return record
+
+    def _flushed(self, pushed: int) -> int:
+        # Pro 8.1.2 pushes a group each time `autoflush` jobs are waiting; the rest waits for
+        # the block's end, which a raise never reaches.
+        size = self._autoflush
+        return 0 if size is None else pushed - pushed % size
 
     def _fill_empty(self, record: BatchRecord) -> None:
         if not self._book.version.empty_gets_a_job:

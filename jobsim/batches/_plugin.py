@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from jobsim import validate
+from jobsim.plugins import BATCHES_VIEW
 
 from ._fire import job_died
 from ._jobs import BatchCallback, BatchEmpty
@@ -67,7 +68,7 @@ class Batches:
         sim.register(BatchCallback, BatchEmpty)
         sim._state.finish_listeners.append(count_outcome(book))
         sim.death_handlers.append(_death_handler(book))
-        sim.batches = BatchesView(book)
+        sim.stash[BATCHES_VIEW] = BatchesView(book)
 
     def __repr__(self) -> str:
         return f"Batches(version={self.version.text!r}, callback_queue={self.callback_queue!r})"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Self
 
 from jobsim.errors import InvalidArgument
+from jobsim.plugins import BATCHES_VIEW
 from jobsim.testing._arguments import equal, short
 from jobsim.testing._expectations import AT_LEAST_ONE, Count, whole_count
 from jobsim.testing._option_matchers import OptionCheck
@@ -28,7 +29,7 @@ __all__ = ["BatchMatcher", "assert_batch_succeeded", "have_batch"]
 
 
 def _statuses(sim: Simulator, what: str) -> list[Status]:
-    view = getattr(sim, "batches", None)
+    view = sim.stash.get(BATCHES_VIEW, None)
     if view is None:
         msg = (
             f"{what}: this simulator has no batches; create it with "
