@@ -94,24 +94,14 @@ class Processor:
             # JobRetry#local: an error raised while handling Shutdown re-raises Shutdown, and
             # nothing is retried: the job goes back to its queue as for the interrupt itself.
             reason = f"{error_class_name(exc)} raised while handling {type(shutdown).__name__}"
-            self._requeue_interrupted(queue, job, f"{reason}; requeued")
+            self.push_back(queue, job, f"{reason}; requeued")
             raise shutdown from exc
         except SimulatedCrash:
             raise  # the engine takes the whole process down
         except BaseException:
-            self._requeue_interrupted(queue, job, "interrupted; requeued")
+            self.push_back(queue, job, "interrupted; requeued")
             raise
         return (job_class, instance, None, skipped_by)
-
-    def _requeue_interrupted(self, queue: str, job: Mapping[str, Any], reason: str) -> None:
-        state = self._state
-        state.end(queue, job, 0.0)
-        self._ended(job, "pushed_back")
-        state.count_failure()  # every raise counts, as Sidekiq's stats wrapper rescues them all
-        for gate in state.gates:  # Sidekiq::Shutdown unwinds through the middleware's ensure
-            gate.finished(queue, job)
-        state.queue(queue).push_front(job)
-        state.trace.record("interrupted", state.clock.now, job["jid"], job, {"reason": reason})
 
     def finish(self, queue: str, job: Mapping[str, Any], outcome: Outcome, busy: float) -> None:
         """Apply an execution's outcome: success, or Sidekiq's failure handling."""
@@ -119,9 +109,6 @@ class Processor:
         job_class, instance, error, skipped_by = outcome
         succeeded = error is None and skipped_by is None
         state.end(queue, job, busy, succeeded=succeeded)
-        if state.finish_listeners:
-            for listener in list(state.finish_listeners):
-                listener(job, error is None)
         if state.execution_listeners:
             self._ended(job, "failed" if error is not None else "succeeded")
         for gate in state.gates:  # sidekiq-throttled's server middleware: finalize! in ensure

@@ -30,7 +30,6 @@ __all__ = [
     "DeathHandler",
     "ErrorHandler",
     "ExecutionListener",
-    "FinishListener",
     "Registry",
     "SimState",
     "StrictArgs",
@@ -41,8 +40,6 @@ DeathHandler = Callable[[dict[str, Any], BaseException], Any]
 #: ``handler(exception, context)``, like Sidekiq's ``error_handlers``; ``context`` has
 #: ``"context"`` (Sidekiq's text) and ``"job"`` when there is one.
 ErrorHandler = Callable[[BaseException, dict[str, Any]], Any]
-#: ``listener(job, succeeded)``: an execution of ``job`` finished (see ``finish_listeners``).
-FinishListener = Callable[[Mapping[str, Any], bool], Any]
 #: ``listener(job, how)`` when an execution ends, before Sidekiq's retry handling: ``how`` is
 #: ``"succeeded"``, ``"failed"``, ``"lost"`` (basic-fetch crash), ``"pushed_back"`` (shutdown:
 #: ``ensure`` blocks ran) or ``"recovered"`` (reliable-fetch crash: no ``ensure`` ran).
@@ -134,10 +131,8 @@ class SimState:
         self.server_middleware = Chain("server")
         self.death_handlers: list[DeathHandler] = []
         self.error_handlers: list[ErrorHandler] = []
-        #: Called as ``listener(job, succeeded)`` when an execution finishes, before a failure
-        #: is handled (plugins that count outcomes at the job's end: batches).
-        self.finish_listeners: list[FinishListener] = []
-        #: Plugins that act when an execution ends (a runtime lock's ``ensure``), in order.
+        #: Plugins that act when an execution ends (a runtime lock's ``ensure``, a batch
+        #: counting its members' runs), in order.
         self.execution_listeners: list[ExecutionListener] = []
         #: Admission gates at fetch (jobsim.engine.FetchGate), added by rate-limit plugins.
         self.gates: list[Any] = []

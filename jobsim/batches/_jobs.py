@@ -32,7 +32,7 @@ class BatchCallback(Job, name=CALLBACK_CLASS):
             target = callback.klass()
             (options,) = json_round_trip([callback.options])
             getattr(target, callback.method)(status, options)
-        # The step is done when this job has finished (the batches' finish listener says so).
+        # The step is done when this job has finished (the batches' execution listener says so).
 
 
 class BatchEmpty(Job, name=EMPTY_CLASS):

@@ -1,4 +1,4 @@
-"""How jobs join a batch (client middleware) and how their runs are counted (a finish listener).
+"""How jobs join a batch (client middleware) and how their runs are counted (an execution listener).
 
 As in Sidekiq Pro, a job belongs to a batch by the ``bid`` in its hash, written by client
 middleware while a ``jobs`` block is open. Each run's outcome (and each callback job's) is
@@ -53,11 +53,15 @@ class BatchClientMiddleware:
         return pushed
 
 
-def count_outcome(book: BatchBook) -> Callable[[Mapping[str, Any], bool], None]:
-    """The simulator's finish listener: each run of a member job counts when it ends."""
+def count_outcome(book: BatchBook) -> Callable[[Mapping[str, Any], str], None]:
+    """The simulator's execution listener: each run of a member job counts when it ends (a
+    run pushed back by a shutdown or lost in a crash never ends, so it does not count)."""
     records = book.records
 
-    def finished(job: Mapping[str, Any], succeeded: bool) -> None:
+    def finished(job: Mapping[str, Any], how: str) -> None:
+        if how != "succeeded" and how != "failed":
+            return
+        succeeded = how == "succeeded"
         bid = job.get("bid")
         if bid is None:
             if succeeded and job.get("class") == CALLBACK_CLASS:

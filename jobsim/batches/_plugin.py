@@ -54,7 +54,7 @@ class Batches:
         self.linger = max(seconds, self.version.linger_floor)
 
     def install(self, sim: Any) -> None:
-        """Add the finish listener, the death handler, the callback jobs and ``sim.batches``
+        """Add the execution listener, the death handler, the callback jobs and ``sim.batches``
         (the client middleware joins the chain while a jobs block is open)."""
         book = BatchBook(
             sim,
@@ -66,7 +66,7 @@ class Batches:
         )
         sim.stash[BOOK] = book
         sim.register(BatchCallback, BatchEmpty)
-        sim._state.finish_listeners.append(count_outcome(book))
+        sim._state.execution_listeners.append(count_outcome(book))
         sim.death_handlers.append(_death_handler(book))
         sim.stash[BATCHES_VIEW] = BatchesView(book)
 
