@@ -142,6 +142,8 @@ def check_args(
     silently. NaN and infinities, lone surrogates, nesting past Ruby's JSON limit and
     self-referencing containers cannot be written as JSON at all, whatever the mode.
     """
+    if _plain_scalars(args):
+        return list(args)  # what every rule below gives a list of plain scalars
     problem = find_unencodable(list(args))
     if problem is not None:
         raise InvalidPayload(SIDEKIQ_MESSAGES["unencodable"].format(job=job_name, problem=problem))
@@ -171,6 +173,17 @@ def check_args(
     return converted
 
 
+def _plain_scalars(args: tuple[Any, ...] | list[Any]) -> bool:
+    """Whether every argument passes every strict-args rule as it is (the common case)."""
+    for item in args:
+        kind = type(item)
+        if (kind not in _SCALAR_TYPES and (kind is not float or not math.isfinite(item))) or (
+            kind is str and not item.isascii()  # may hold a surrogate JSON cannot write
+        ):
+            return False
+    return True
+
+
 def from_call(
     job_class: type[Job],
     args: tuple[Any, ...] | list[Any],
@@ -198,16 +211,8 @@ def from_call(
                 job[key] = value
     name = job_class.job_name
     job["args"] = list(args)
-    if check_now:
-        # Scalar arguments (the common case) pass every strict-args rule as they are, so
-        # check_args runs only from the first argument that is not one.
-        for item in args:
-            kind = type(item)
-            if (kind not in _SCALAR_TYPES and (kind is not float or not math.isfinite(item))) or (
-                kind is str and not item.isascii()  # may hold a surrogate JSON cannot write
-            ):
-                job["args"] = check_args(name, args, strict_args)
-                break
+    if check_now and args and not _plain_scalars(args):
+        job["args"] = check_args(name, args, strict_args)
     job["class"] = name
     return job, at
 

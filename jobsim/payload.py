@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -26,6 +26,7 @@ __all__ = [
     "fix_hint",
     "json_round_trip",
     "loads",
+    "parsed_copy",
     "ruby_to_json",
 ]
 
@@ -203,3 +204,35 @@ def json_round_trip(args: Sequence[Any]) -> list[Any]:
         if type(item) not in _SCALARS and type(item) is not float:
             return list(loads(dumps(list(args))))
     return list(args)
+
+
+def parsed_copy(job: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``JSON.parse`` of the stored ``job`` gives: equal to ``loads(dumps(job))``.
+
+    Sidekiq hands server middleware the parsed job and re-parses the stored string for the
+    retry, so nothing a middleware changes in its copy, however deep, reaches the retry. A
+    copy in which every container is new keeps that promise; scalar values are immutable and
+    are shared, so the common job (scalars and one short ``args`` list) is copied without
+    encoding. Anything else (a container, a non-finite float, a subclass, a key that is not a
+    ``str``) goes through a real encode and parse, with the errors that brings.
+    """
+    parsed = dict(job)
+    for key, value in parsed.items():
+        kind = type(value)
+        if type(key) is not str:
+            copied: dict[str, Any] = loads(dumps(job))
+            return copied
+        if kind in _SCALARS or (kind is float and math.isfinite(value)):
+            continue
+        parsed[key] = _flat_copy(value) if kind is list else loads(dumps(value))
+    return parsed
+
+
+def _flat_copy(items: list[Any]) -> Any:
+    # A list of strings, whole numbers, finite floats, booleans and None is its own JSON
+    # round trip; anything else in it takes the real one.
+    for item in items:
+        kind = type(item)
+        if kind not in _SCALARS and (kind is not float or not math.isfinite(item)):
+            return loads(dumps(items))
+    return items.copy()

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from jobsim.errors import SimulatedCrash, UnknownJob
-from jobsim.payload import dumps, json_round_trip, loads
+from jobsim.payload import json_round_trip, parsed_copy
 from jobsim.profiles import epoch_ms
 from jobsim.retry import (
     UNPRINTABLE_MESSAGE,
@@ -78,8 +78,9 @@ class Processor:
             if chain.active:
                 # Sidekiq hands middleware the parsed job and performs whatever args the hash
                 # holds afterwards, but retries re-parse the original JSON: give the chain a
-                # deep copy so its changes reach perform and never the retry.
-                work, parsed = instance, loads(dumps(job))
+                # copy as JSON would (every container new) so its changes reach perform and
+                # never the retry.
+                work, parsed = instance, parsed_copy(job)
                 _, skipped_by = chain.invoke(
                     work, parsed, queue, lambda: work.perform(*parsed["args"])
                 )

@@ -381,3 +381,44 @@ def test_a_middleware_may_not_redeclare_a_known_option() -> None:
         "class Shadowed: Shadow.job_options declares 'lock', which jobsim already knows "
         "(Sidekiq's or a gem's option); give your middleware's option its own name"
     )
+
+
+def test_server_middleware_changes_deep_inside_the_hash_reach_perform_but_not_the_retry(
+    make_sim: Any,
+) -> None:
+    # Sidekiq's middleware mutates the parsed job_hash; the retry re-parses the stored JSON.
+    # A shallow copy of the hash would let every one of these in-place changes leak.
+    seen: list[Any] = []
+
+    class Mutate:
+        def call(self, job: Any, payload: dict[str, Any], queue: str, call_next: Any) -> Any:
+            payload["args"][0]["id"] = 99
+            payload["args"][0]["tags"].append("added")
+            payload["args"].append("extra")
+            payload["meta"]["who"] = "middleware"
+            payload["tags"].append("web")
+            payload["new_key"] = 1
+            return call_next()
+
+    class Fails(jobsim.Job):
+        def perform(self, *args: Any) -> None:
+            seen.append(args)
+            raise ValueError("x")
+
+    sim = make_sim()
+    sim.server_middleware.add(Mutate)
+    with sim:
+        sim.push(
+            {"class": Fails, "args": [{"id": 1, "tags": ["a"]}], "meta": {"who": "app"}, "tags": []}
+        )
+    sim.run_due()
+    assert seen == [({"id": 99, "tags": ["a", "added"]}, "extra")]
+    retry = next(iter(sim.retries)).job
+    assert retry["args"] == [{"id": 1, "tags": ["a"]}]
+    assert retry["meta"] == {"who": "app"}
+    assert retry["tags"] == []
+    assert "new_key" not in retry
+    started = next(event for event in sim.trace if event.kind == "started")
+    assert started.job["args"] == [{"id": 1, "tags": ["a"]}]
+    sim.advance(10_000)
+    assert seen[1] == seen[0]  # the retry's perform sees the same changes made afresh
