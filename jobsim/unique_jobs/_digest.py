@@ -27,10 +27,47 @@ RUN_SUFFIX = ":RUN"
 #: One encoder for every digest: ``json.dumps`` with options builds a new one per call.
 _RUBY_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
+#: How the encoder above writes a string (``ensure_ascii=False``: only quotes, backslashes
+#: and control characters escaped).
+_quoted: Callable[[str], str] = json.encoder.encode_basestring
+_LITERALS = {True: "true", False: "false", None: "null"}
+_NO_ARGS: Any = object()
+_INT = frozenset({int})
+_STR = frozenset({str})
+_FLAT = frozenset({str, int, bool, type(None)})
+
 
 def ruby_json(value: Any) -> str:
     """``JSON.generate(value)``: compact, non-ASCII kept as UTF-8 (Ruby does not escape it)."""
     return _RUBY_JSON.encode(value)
+
+
+def _flat_json(value: Any) -> str | None:
+    """:func:`ruby_json` of a string or a flat list of strings, whole numbers, booleans and
+    None, written without the encoder's per-call set-up (a digest per push); None for
+    anything else, which the encoder writes."""
+    kind = type(value)
+    if kind is str:
+        return _quoted(value)
+    if kind is not list:
+        return None
+    kinds = set(map(type, value))
+    if kinds <= _INT:
+        return "[" + ",".join(map(int.__repr__, value)) + "]"
+    if kinds <= _STR:
+        return "[" + ",".join(map(_quoted, value)) + "]"
+    if not kinds <= _FLAT:
+        return None
+    parts = []
+    for item in value:
+        kind = type(item)
+        if kind is str:
+            parts.append(_quoted(item))
+        elif kind is int:
+            parts.append(int.__repr__(item))
+        else:
+            parts.append(_LITERALS[item])
+    return "[" + ",".join(parts) + "]"
 
 
 def _method_named(job_class: Any, name: str) -> Callable[[list[Any]], Any] | None:
@@ -100,6 +137,17 @@ def compute_digest(
     across_workers: bool,
 ) -> str:
     """``LockDigest#create_digest`` for a job hash that already carries ``lock_args``."""
+    if "apartment" not in job and not across_workers and not across_queues:
+        # The usual job: its three pairs written at once (None when one needs the encoder).
+        klass, args, queue = job.get("class"), job.get("lock_args", _NO_ARGS), job.get("queue")
+        if type(klass) is str and type(queue) is str and args is not _NO_ARGS:
+            flat = _flat_json(args)
+            if flat is not None:
+                return _hashed(
+                    f'[["class",{_quoted(klass)}],["lock_args",{flat}],["queue",{_quoted(queue)}]]',
+                    prefix,
+                    algorithm,
+                )
     # [key, value] pairs in the sorted order of the keys: apartment, class, lock_args, queue
     pairs: list[list[Any]] = []
     if "apartment" in job:
@@ -110,7 +158,18 @@ def compute_digest(
         pairs.append(["lock_args", job["lock_args"]])
     if not across_queues and "queue" in job:
         pairs.append(["queue", job["queue"]])
-    text = _RUBY_JSON.encode(pairs).encode()
+    written = [_flat_json(value) for _, value in pairs]
+    if None in written:
+        json_text = _RUBY_JSON.encode(pairs)
+    else:  # the keys are plain ASCII names: quoted as they are
+        json_text = (
+            "[" + ",".join([f'["{k}",{v}]' for (k, _), v in zip(pairs, written, strict=True)]) + "]"
+        )
+    return _hashed(json_text, prefix, algorithm)
+
+
+def _hashed(json_text: str, prefix: str, algorithm: str) -> str:
+    text = json_text.encode()
     if algorithm == "legacy":
         hexdigest = hashlib.md5(text, usedforsecurity=False).hexdigest()
     else:

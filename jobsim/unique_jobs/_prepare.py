@@ -13,7 +13,7 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from jobsim.errors import InvalidOption
 from jobsim.unique_jobs._digest import RUN_SUFFIX, compute_digest, lock_args_for
@@ -32,9 +32,9 @@ class Settings:
     digest: str
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """One job's lock, as prepared."""
+class Prepared(NamedTuple):
+    """One job's lock, as prepared (a tuple: two are built per job, and a frozen dataclass
+    costs twice as much to build)."""
 
     lock: str
     digest: str
@@ -49,6 +49,8 @@ _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 def _declared(job_class: Any) -> Mapping[str, Any]:
     found = getattr(job_class, "sidekiq_options", None)
+    if type(found) is dict:  # every jobsim.Job: skip the slower abstract-class check
+        return found
     return found if isinstance(found, Mapping) else _EMPTY
 
 
@@ -74,13 +76,23 @@ def _option(job: Mapping[str, Any], declared: Mapping[str, Any], *names: str) ->
 
 def lock_type_of(job: Mapping[str, Any], job_class: Any) -> str | None:
     """The job's lock type (``lock``, or the pre-7 ``unique``), or None for no lock."""
-    declared = _declared(job_class)
+    return _lock_type(job, _declared(job_class))
+
+
+def _lock_type(job: Mapping[str, Any], declared: Mapping[str, Any]) -> str | None:
     found = declared.get("lock") or declared.get("unique") or job.get("lock") or job.get("unique")
+    if found and type(found) is str and found[0] != ":":
+        return found  # what str(found).lstrip(":") gives, without the copies
     return str(found).lstrip(":") if found else None
 
 
-def _ttl(job: dict[str, Any], job_class: Any, settings: Settings, now: float) -> float | None:
-    declared = _declared(job_class)
+def _ttl(
+    job: dict[str, Any],
+    job_class: Any,
+    declared: Mapping[str, Any],
+    settings: Settings,
+    now: float,
+) -> float | None:
     ttl = _one(job, declared, "lock_ttl")
     if ttl is None and ("unique_expiration" in job or "unique_expiration" in declared):
         ttl = _option(job, declared, "unique_expiration")
@@ -114,7 +126,7 @@ def _strategies(job: Mapping[str, Any], settings: Settings) -> tuple[str | None,
     chosen = job.get("on_conflict")
     if chosen is None:
         chosen = settings.on_conflict
-    if isinstance(chosen, Mapping):
+    if chosen is not None and type(chosen) is not str and isinstance(chosen, Mapping):
         client, server = chosen.get("client"), chosen.get("server")
     else:
         client = server = chosen
@@ -133,14 +145,14 @@ def prepare(
 ) -> Prepared | None:
     """Write the lock's keys into ``job``; None when the job has no lock. ``found`` caches
     each class's lock-args method (see :func:`~jobsim.unique_jobs._digest.lock_args_for`)."""
-    lock = lock_type_of(job, job_class)
+    declared = _declared(job_class)
+    lock = _lock_type(job, declared)
     if lock is None:
         return None
-    declared = _declared(job_class)
     job.setdefault("lock", lock)
     timeout = _one(job, declared, "lock_timeout")
     job["lock_timeout"] = settings.lock_timeout if timeout is None else timeout
-    job["lock_ttl"] = ttl = _ttl(job, job_class, settings, now)
+    job["lock_ttl"] = ttl = _ttl(job, job_class, declared, settings, now)
     prefix = job.get("lock_prefix") or job.get("unique_prefix")
     prefix = prefix or _option(_EMPTY, declared, "lock_prefix", "unique_prefix")
     job["lock_prefix"] = prefix = prefix or settings.lock_prefix
@@ -188,6 +200,7 @@ def prepared_at_push(
     lock = job.get("lock")
     if not isinstance(digest, str) or not isinstance(lock, str) or "lock_ttl" not in job:
         return prepare(job, job_class, settings, now, found)
-    if lock_type_of(job, job_class) != lock:
+    declared = _declared(job_class)
+    if _lock_type(job, declared) != lock:
         return prepare(job, job_class, settings, now, found)  # the class changed since the push
-    return _prepared(job, _declared(job_class), settings, lock, digest, job["lock_ttl"])
+    return _prepared(job, declared, settings, lock, digest, job["lock_ttl"])

@@ -8,9 +8,12 @@ import hashlib
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import jobsim
 from jobsim.unique_jobs import UniqueJobs
+from jobsim.unique_jobs._digest import compute_digest, ruby_json
 
 
 def md5(text: str) -> str:
@@ -174,3 +177,40 @@ def test_ruby_agrees_with_the_hand_computation() -> None:
     assert pushed(Report, "2026-01-01", 7)["lock_digest"] == f"uniquejobs:{legacy}"
     plugin = UniqueJobs(digest="modern")
     assert pushed(Report, "2026-01-01", 7, plugin=plugin)["lock_digest"] == f"uniquejobs:{modern}"
+
+
+_PLAIN = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
+_ARGS = st.recursive(
+    _PLAIN,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300)
+@given(
+    lock_args=st.lists(_ARGS, max_size=5) | _ARGS,
+    name=st.text(min_size=1),
+    queue=st.text(),
+    apartment=st.none() | st.text() | st.integers(),
+)
+def test_the_fast_writer_gives_the_encoders_text(
+    lock_args: Any, name: str, queue: str, apartment: Any
+) -> None:
+    # compute_digest writes flat lock_args itself; the JSON must be the encoder's, byte for byte.
+    job: dict[str, Any] = {"class": name, "queue": queue, "lock_args": lock_args}
+    if apartment is not None:
+        job["apartment"] = apartment
+    pairs = [[key, job[key]] for key in sorted(job)]
+    expected = ruby_json(pairs)
+    for algorithm, digest in (("legacy", md5), ("modern", sha3)):
+        found = compute_digest(
+            job, prefix="p", algorithm=algorithm, across_queues=False, across_workers=False
+        )
+        assert found == f"p:{digest(expected)}"
