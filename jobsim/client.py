@@ -59,7 +59,16 @@ class Client:
             strict_args=state.strict_args,
             check_now=not after,
         )
-        return self.push_normalized(job, at, job_class)
+        if at is not None or state.client_middleware.active:
+            return self.push_normalized(job, at, job_class)
+        # push_normalized's first branch, taken here: the plain perform_async of every job
+        lock = self._lock
+        lock.acquire()
+        try:
+            jid = state.enqueue_new(job)
+        finally:
+            lock.release()
+        return jid if type(jid) is str else str(jid)
 
     def _checks_args_first(self) -> bool:
         # Sidekiq 6.4.1 checks strict args before client middleware; 6.4.2+ after it, and
@@ -92,6 +101,9 @@ class Client:
         lock = self._lock
         lock.acquire()
         try:
+            if at is None and not state.client_middleware.active:
+                jid = state.enqueue_new(job)  # the plain enqueue: one call into the state
+                return jid if type(jid) is str else str(jid)
             jid = job.get("jid")
             if jid is None:
                 jid = job["jid"] = state.new_jid()

@@ -171,6 +171,29 @@ class SimState:
         queue.push(job)
         self._log(("enqueued", now, job["jid"], job, detail))
 
+    def enqueue_new(self, job: dict[str, Any]) -> Any:
+        """A push straight into its queue (no client middleware, not scheduled): a new jid
+        unless it has one, ``created_at`` (unless set) and ``enqueued_at`` now, then what
+        :meth:`enqueue` does. Returns the jid.
+
+        One call for the path every plain enqueue takes, so the jid, stamp and enqueue steps
+        are written out here, beside the data they touch, instead of three calls.
+        """
+        jid = job.get("jid")
+        if jid is None:
+            jid = job["jid"] = self._jid_bits(96).to_bytes(12, "little").hex()
+        now = self.clock.now
+        stamp = self._stamp_ms if now == self._stamp_for else self.stamp_at(now)
+        if "created_at" not in job:
+            job["created_at"] = stamp
+        job["enqueued_at"] = stamp
+        queue = self.queues.get(job["queue"])
+        if queue is None:
+            queue = self.queue(job["queue"])
+        queue.push(job)
+        self._log(("enqueued", now, jid, job, NO_DETAIL))
+        return jid
+
     def begin(self, queue: str, job: Mapping[str, Any]) -> None:
         """An execution of ``job`` starts now: counted, recorded, its queue latency kept."""
         self.processed += 1
