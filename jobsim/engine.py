@@ -443,6 +443,8 @@ class Engine:
         concurrency = state.concurrency
         gates = self._gates
         exact = self.poll == "exact"
+        queues = state.queues
+        every_queue = state.queue_config is None  # strict order over queues by first use
         steps = 0
         # The guard counts turns of this loop, not only jobs: a turn that starts no job (it
         # fires timers, moves due jobs, or moves the clock) counts against max_steps too, and
@@ -460,7 +462,11 @@ class Engine:
                 elif now >= self._next_poll and self._sets_pending():
                     self.enqueue_due()
                 if len(in_flight) < concurrency:
-                    fetched = self.fetch()
+                    order = self._strict
+                    if every_queue and not gates and order.size == len(queues):
+                        fetched = order.take()  # what fetch() would do, without its frame
+                    else:
+                        fetched = self.fetch()
                     if fetched is not None:
                         queue, job = fetched
                         if max_steps is not None and steps >= max_steps:

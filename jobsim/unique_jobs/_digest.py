@@ -51,6 +51,12 @@ def _flat_json(value: Any) -> str | None:
         return _quoted(value)
     if kind is not list:
         return None
+    if len(value) == 1:  # the usual lock_args, e.g. [args[0]]: no set to build
+        kind = type(value[0])
+        if kind is int:
+            return f"[{int.__repr__(value[0])}]"
+        if kind is str:
+            return f"[{_quoted(value[0])}]"
     kinds = set(map(type, value))
     if kinds <= _INT:
         return "[" + ",".join(map(int.__repr__, value)) + "]"
