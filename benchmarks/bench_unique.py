@@ -10,7 +10,8 @@ What it measures (wall clock, ``time.perf_counter``, garbage collector enabled):
 3. **unique while_executing**: the same with the runtime lock instead;
 4. **no-op middleware** (for reading the others): the plain job with a client and a server
    middleware that only call ``call_next``: what any middleware pair costs in jobsim's chains
-   (a deep copy of the job per execution, the chain's calls), before the plugin does anything.
+   (the server chain's copy of the job as JSON would parse it, the chain's calls, the strict
+   args check after client middleware), before the plugin does anything.
 
 Each is best of R. The issue's goal is unique ≥ 0.5 × plain throughput; the ratio is printed,
 nothing fails on it.

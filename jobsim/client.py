@@ -118,7 +118,9 @@ class Client:
                 if kept is None:
                     return None
                 job = kept
-                at = scheduled_at(job.pop("at", None))
+                at = job.pop("at", None)
+                if at is not None:
+                    at = scheduled_at(at)
                 if state.profile.strict_args_after_middleware:
                     name = str(job["class"])
                     job["args"] = check_args(name, job["args"], state.strict_args)
@@ -147,7 +149,9 @@ class Client:
                 "discarded", state.clock.now, str(job.get("jid")), job, {"reason": reason}
             )
             return None
-        return dict(result) if isinstance(result, Mapping) else job
+        if type(result) is dict or isinstance(result, Mapping):
+            return dict(result)
+        return job
 
     def requeue(self, member: Mapping[str, Any], source: str) -> None:
         """Push a job taken out of a sorted set back through the client (new ``enqueued_at``).
