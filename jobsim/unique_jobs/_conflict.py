@@ -69,6 +69,8 @@ def take_lock(
 ) -> bool:
     """Lock ``prepared.digest`` (or the runtime ``digest``) for the job's jid."""
     at = job.get("at")
+    if at is not None and (isinstance(at, bool) or not isinstance(at, int | float)):
+        at = None  # not a time: scored by the lock time
     return runtime.table.lock(
         digest or prepared.digest,
         str(job["jid"]),
@@ -76,7 +78,7 @@ def take_lock(
         lock_type="while_executing" if digest else prepared.lock,
         ttl=prepared.ttl,
         limit=prepared.limit,
-        score=float(at) if isinstance(at, int | float) and not isinstance(at, bool) else None,
+        score=None if at is None else float(at),
     )
 
 

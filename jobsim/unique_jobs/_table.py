@@ -62,14 +62,19 @@ class LockTable:
         score: float | None = None,
     ) -> bool:
         """Take ``digest`` for ``jid``; False when other jids hold all ``limit`` places."""
-        held = self.live(digest, now)
-        if held is not None and jid in held.holders:
-            return True
-        if held is not None and len(held.holders) >= held.limit:
-            return False
+        held = self._locks.get(digest)  # live(), written out: every push and start comes here
+        if held is not None and held.expires_at is not None and now >= held.expires_at:
+            del self._locks[digest]
+            held = None
         if held is None:
-            held = self._locks[digest] = HeldLock(digest, lock_type, limit=limit)
-            held.score = now if score is None else score
+            expires = now + ttl if ttl is not None and ttl > 0 else None
+            score = now if score is None else score
+            self._locks[digest] = HeldLock(digest, lock_type, {jid: now}, limit, expires, score)
+            return True
+        if jid in held.holders:
+            return True
+        if len(held.holders) >= held.limit:
+            return False
         held.holders[jid] = now
         if ttl is not None and ttl > 0:
             held.expires_at = now + ttl
