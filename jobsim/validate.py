@@ -25,6 +25,17 @@ The API is small and stable, for other modules to call:
 
 ``name`` is how the value is known to the caller (``"concurrency"``, ``"drain(max_steps)"``,
 ``"--retry"``), so the message points at what they typed.
+
+Where the caller typed something other than ``name=value``, the checks take the words the
+message needs rather than each entrance writing its own copy of the check:
+
+* ``subject`` replaces the ``name=value`` head: a command-line option as typed
+  (``--for '7x'``), a matcher call (``exactly(-1)``), a field of a file
+  (``failed_at=1e+300 in the job hash``);
+* ``why`` replaces the generated reason, when the entrance knows a better one;
+* ``fix`` replaces the whole ``pass …`` tail, for advice that is not a value to pass;
+* ``error`` is the :class:`~jobsim.errors.JobsimError` class to raise, for input that is data
+  rather than an argument (a Redis member, a dump line).
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from jobsim.errors import InvalidArgument
+from jobsim.errors import InvalidArgument, JobsimError
 
 __all__ = [
     "EPOCH_MAX",
@@ -60,15 +71,25 @@ EPOCH_MIN = datetime(2, 1, 1, tzinfo=UTC).timestamp()
 EPOCH_MAX = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
 
 
-def refuse(name: str, value: Any, expected: str, *, why: str = "") -> InvalidArgument:
+def refuse(
+    name: str,
+    value: Any,
+    expected: str,
+    *,
+    why: str = "",
+    subject: str | None = None,
+    fix: str | None = None,
+    error: type[JobsimError] = InvalidArgument,
+) -> JobsimError:
     """The error for ``name=value``: ``why`` it is wrong (optional) and what to pass instead.
 
     Returned, not raised, so a caller writes ``raise refuse(...)`` and type checkers see the
-    branch end.
+    branch end. ``subject``, ``fix`` and ``error`` are described in the module's docstring.
     """
-    shown = _shown(value)
+    head = f"{name}={_shown(value)}" if subject is None else subject
     reason = f"{why}; " if why else ""
-    return InvalidArgument(f"{name}={shown}: {reason}pass {expected}")
+    tail = f"pass {expected}" if fix is None else fix
+    return error(f"{head}: {reason}{tail}")
 
 
 def _shown(value: Any) -> str:
@@ -90,7 +111,16 @@ def _bounds(low: float | None, high: float | None, *, unit: str = "") -> str:
 
 
 def whole(
-    value: Any, *, name: str, low: int | None = None, high: int | None = None, expected: str = ""
+    value: Any,
+    *,
+    name: str,
+    low: int | None = None,
+    high: int | None = None,
+    expected: str = "",
+    why: str = "",
+    subject: str | None = None,
+    fix: str | None = None,
+    error: type[JobsimError] = InvalidArgument,
 ) -> int:
     """``value`` if it is an ``int`` (a bool is not) with ``low <= value <= high``.
 
@@ -102,7 +132,8 @@ def whole(
         or (low is not None and value < low)
         or (high is not None and value > high)
     ):
-        raise refuse(name, value, expected or f"a whole number {_bounds(low, high)}".rstrip())
+        wanted = expected or f"a whole number {_bounds(low, high)}".rstrip()
+        raise refuse(name, value, wanted, why=why, subject=subject, fix=fix, error=error)
     return value
 
 
@@ -114,27 +145,34 @@ def number(
     high: float | None = None,
     above: float | None = None,
     expected: str = "",
+    why: str = "",
+    subject: str | None = None,
+    fix: str | None = None,
+    error: type[JobsimError] = InvalidArgument,
 ) -> float:
     """``value`` as a float if it is a finite real number within the bounds.
 
     ``low``/``high`` are inclusive; ``above`` is an exclusive lower bound (``> 0``).
-    ``expected`` replaces the generated "what to pass" text.
+    ``expected`` replaces the generated "what to pass" text; ``why`` replaces the reason
+    (a bool, not a number / not a finite number / out of range) whichever it is.
     """
     if above is not None:
         wanted = expected or f"a number > {above:g}"
     else:
         wanted = expected or f"a number {_bounds(low, high)}".rstrip()
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise refuse(name, value, wanted, why=f"a {type(value).__name__}, not a number")
-    if not math.isfinite(value):
-        raise refuse(name, value, wanted, why="not a finite number")
-    if (
+        problem = f"a {type(value).__name__}, not a number"
+    elif not math.isfinite(value):
+        problem = "not a finite number"
+    elif (
         (low is not None and value < low)
         or (high is not None and value > high)
         or (above is not None and value <= above)
     ):
-        raise refuse(name, value, wanted, why="out of range")
-    return float(value)
+        problem = "out of range"
+    else:
+        return float(value)
+    raise refuse(name, value, wanted, why=why or problem, subject=subject, fix=fix, error=error)
 
 
 def seconds(
@@ -144,14 +182,32 @@ def seconds(
     low: float = 0.0,
     high: float | None = None,
     above: float | None = None,
+    expected: str = "",
+    why: str = "",
+    subject: str | None = None,
+    fix: str | None = None,
+    error: type[JobsimError] = InvalidArgument,
 ) -> float:
     """A duration in seconds from a number or a ``timedelta``, finite and within bounds."""
     given = value.total_seconds() if isinstance(value, timedelta) else value
-    if above is not None:
+    if expected:
+        wanted = expected
+    elif above is not None:
         wanted = f"seconds > {above:g} or a timedelta"
     else:
         wanted = f"seconds {_bounds(low, high)} or a timedelta"
-    return number(given, name=name, low=low, high=high, above=above, expected=wanted)
+    return number(
+        given,
+        name=name,
+        low=low,
+        high=high,
+        above=above,
+        expected=wanted,
+        why=why,
+        subject=subject,
+        fix=fix,
+        error=error,
+    )
 
 
 def epoch(value: Any, *, name: str) -> float:

@@ -8,10 +8,11 @@ relies on, and may not exceed a size limit; the first member that fails raises
 
 from __future__ import annotations
 
+import contextlib
 import json
-import math
 from typing import Any
 
+from jobsim import validate
 from jobsim.redis._layout import RedisDataError
 
 __all__ = ["DEFAULT_MAX_MEMBER_BYTES", "decode_count", "decode_member", "decode_score", "text_of"]
@@ -51,7 +52,8 @@ def text_of(raw: Any, where: str) -> str:
 
 
 def _problem(job: Any, *, needs_queue: bool) -> str | None:
-    """What makes ``job`` unusable as a Sidekiq job hash, or None."""
+    """What makes ``job`` unusable as a Sidekiq job hash, or None (its numbers aside: see
+    :func:`_check_numbers`)."""
     if not isinstance(job, dict):
         return f"is a JSON {type(job).__name__}, not an object with 'class' and 'args'"
     klass = job.get("class")
@@ -64,17 +66,39 @@ def _problem(job: Any, *, needs_queue: bool) -> str | None:
     queue = job.get("queue")
     if (needs_queue or "queue" in job) and (not isinstance(queue, str) or not queue):
         return f"has 'queue' {queue!r}; a job names its queue with a non-empty string"
+    return None
+
+
+def _check_numbers(job: dict[str, Any], head: str, text: str) -> None:
+    """The job hash's retry option, retry count and timestamps, through :mod:`jobsim.validate`
+    (``head`` names the key, the member and its jid; the message ends with the member)."""
+    member = f" (the member: {_preview(text)})"
     retry = job.get("retry", True)
-    if not isinstance(retry, bool | int):
-        return f"has 'retry' {retry!r}; pass true, false or a whole number"
+    if not isinstance(retry, bool):  # true, false or a number of retries
+        validate.whole(
+            retry,
+            name="retry",
+            subject=f"{head} has 'retry' {retry!r}",
+            expected=f"true, false or a whole number{member}",
+            error=RedisDataError,
+        )
     count = job.get("retry_count", 0)
-    if isinstance(count, bool) or not isinstance(count, int):
-        return f"has 'retry_count' {count!r}; it must be a whole number"
+    validate.whole(
+        count,
+        name="retry_count",
+        subject=f"{head} has 'retry_count' {count!r}",
+        expected=f"a whole number{member}",
+        error=RedisDataError,
+    )
     for name in _TIMESTAMPS:
         value = job.get(name, 0)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"has {name!r} {value!r}; timestamps are epoch seconds or milliseconds"
-    return None
+        validate.number(
+            value,
+            name=name,
+            subject=f"{head} has {name!r} {value!r}",
+            expected=f"epoch seconds or milliseconds{member}",
+            error=RedisDataError,
+        )
 
 
 def decode_member(
@@ -96,32 +120,53 @@ def decode_member(
         msg = f"{where} is not valid JSON ({exc}): {_preview(text)}"
         raise RedisDataError(msg) from None
     problem = _problem(job, needs_queue=needs_queue)
+    jid = job.get("jid") if isinstance(job, dict) else None
+    named = f" (jid {jid!r})" if isinstance(jid, str) else ""
     if problem is not None:
-        jid = job.get("jid") if isinstance(job, dict) else None
-        named = f" (jid {jid!r})" if isinstance(jid, str) else ""
         msg = f"{where}{named} {problem}: {_preview(text)}"
         raise RedisDataError(msg)
+    _check_numbers(job, f"{where}{named}", text)
     return job  # type: ignore[no-any-return]
 
 
 def decode_score(raw: Any, *, key: str, position: str) -> float:
     """A sorted-set score as finite epoch seconds."""
-    try:
-        score = float(raw.decode() if isinstance(raw, bytes) else raw)
-    except (TypeError, ValueError, UnicodeDecodeError):
-        score = math.nan
-    if isinstance(raw, bool) or not math.isfinite(score):
-        msg = f"{key} member {position} has score {raw!r}; scores are finite epoch seconds"
-        raise RedisDataError(msg)
-    return score
+    given = raw
+    if isinstance(raw, bytes | str):  # Redis clients hand scores out as text or as floats
+        # Text that is no number stays text, which the check below refuses.
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            given = float(raw.decode() if isinstance(raw, bytes) else raw)
+    return validate.number(
+        given,
+        name="score",
+        subject=f"{key} member {position} has score {raw!r}",
+        expected="finite epoch seconds",
+        error=RedisDataError,
+    )
+
+
+#: Redis counters are signed 64-bit integers.
+_COUNTER_MAX = 2**63 - 1
 
 
 def decode_count(raw: Any, *, key: str) -> int:
     """A counter (``stat:processed`` and friends) as a whole number >= 0."""
     if raw is None:
         return 0
-    text = text_of(raw, key) if not isinstance(raw, int) else str(raw)
-    if isinstance(raw, bool) or not text.strip().isdigit() or len(text) > 20:
-        msg = f"{key} holds {text[:_PREVIEW]!r}; Sidekiq's counters are whole numbers >= 0"
-        raise RedisDataError(msg)
-    return int(text)
+    given = raw
+    shown = raw
+    if isinstance(raw, bytes | str):
+        text = text_of(raw, key)
+        shown = text[:_PREVIEW]
+        digits = text.strip()
+        # isdigit alone takes '²' and other digits int() refuses
+        given = int(digits) if digits.isascii() and digits.isdigit() else text
+    return validate.whole(
+        given,
+        name=key,
+        low=0,
+        high=_COUNTER_MAX,
+        subject=f"{key} holds {shown!r}",
+        fix="Sidekiq's counters are whole numbers >= 0",
+        error=RedisDataError,
+    )
