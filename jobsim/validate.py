@@ -179,7 +179,7 @@ def seconds(
     value: Any,
     *,
     name: str,
-    low: float = 0.0,
+    low: float | None = 0.0,
     high: float | None = None,
     above: float | None = None,
     expected: str = "",

@@ -219,9 +219,7 @@ class JobMatcher:
         if self._kind == "performed":
             raise InvalidArgument(f"{call}: in_() applies to enqueued jobs; use at() here")
         self._once_only("_time", call)
-        seconds = duration_seconds(delay, "delay")
-        if seconds < 0:
-            raise InvalidArgument(f"{call}: pass a delay >= 0")
+        seconds = duration_seconds(delay, "delay", subject=call, expected="a delay >= 0")
         return self._with(call, _time=TimeExpectation("in", seconds, tolerance_seconds(tolerance)))
 
     def immediately(self) -> Self:
