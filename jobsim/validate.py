@@ -19,6 +19,8 @@ The API is small and stable, for other modules to call:
 :func:`name`              a non-empty ``str``
 :func:`choice`            one of a few allowed values
 :func:`optional`          ``None`` or what another check accepts
+:func:`is_whole`          whether :func:`whole` would accept a value (no bounds), no message
+:func:`is_number`         whether :func:`number` would accept a value (no bounds), no message
 :func:`refuse`            the error itself, for a check written by hand
 :func:`close_match`       the known name a misspelt one most likely meant, for "did you mean"
 ========================  ==============================================================
@@ -31,7 +33,8 @@ message needs rather than each entrance writing its own copy of the check:
 
 * ``subject`` replaces the ``name=value`` head: a command-line option as typed
   (``--for '7x'``), a matcher call (``exactly(-1)``), a field of a file
-  (``failed_at=1e+300 in the job hash``);
+  (``failed_at=1e+300 in the job hash``); a function returning the text is called only
+  when the check fails, for checks in a loop over many values (Redis members);
 * ``why`` replaces the generated reason, when the entrance knows a better one;
 * ``fix`` replaces the whole ``pass …`` tail, for advice that is not a value to pass;
 * ``error`` is the :class:`~jobsim.errors.JobsimError` class to raise, for input that is data
@@ -54,6 +57,8 @@ __all__ = [
     "choice",
     "close_match",
     "epoch",
+    "is_number",
+    "is_whole",
     "name",
     "number",
     "optional",
@@ -63,6 +68,12 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+#: The types of a real number, as a tuple: ``int | float`` would build a union at every call.
+_REAL = (int, float)
+
+#: The head of a message in place of ``name=value``: the text, or a function that makes it
+#: (for a check in a loop over many values, where the text would be built for nothing).
+Subject = str | Callable[[], str] | None
 
 #: The instants jobsim can represent, in epoch seconds: every time must turn into a datetime
 #: (for traces, reports and Sidekiq's payloads), and retries add weeks to a time, so the range
@@ -77,7 +88,7 @@ def refuse(
     expected: str,
     *,
     why: str = "",
-    subject: str | None = None,
+    subject: Subject = None,
     fix: str | None = None,
     error: type[JobsimError] = InvalidArgument,
 ) -> JobsimError:
@@ -86,7 +97,10 @@ def refuse(
     Returned, not raised, so a caller writes ``raise refuse(...)`` and type checkers see the
     branch end. ``subject``, ``fix`` and ``error`` are described in the module's docstring.
     """
-    head = f"{name}={_shown(value)}" if subject is None else subject
+    if subject is None:
+        head = f"{name}={_shown(value)}"
+    else:
+        head = subject if isinstance(subject, str) else subject()
     reason = f"{why}; " if why else ""
     tail = f"pass {expected}" if fix is None else fix
     return error(f"{head}: {reason}{tail}")
@@ -110,6 +124,21 @@ def _bounds(low: float | None, high: float | None, *, unit: str = "") -> str:
     return ""
 
 
+def is_whole(value: Any) -> bool:
+    """Whether :func:`whole` accepts ``value`` (bounds aside): an ``int`` that is not a bool.
+
+    For a loop over many values that calls :func:`whole`, with its message, only for one that
+    fails this.
+    """
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """Whether :func:`number` accepts ``value`` (bounds aside): a finite ``int`` or ``float``
+    that is not a bool."""
+    return isinstance(value, _REAL) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def whole(
     value: Any,
     *,
@@ -118,7 +147,7 @@ def whole(
     high: int | None = None,
     expected: str = "",
     why: str = "",
-    subject: str | None = None,
+    subject: Subject = None,
     fix: str | None = None,
     error: type[JobsimError] = InvalidArgument,
 ) -> int:
@@ -146,7 +175,7 @@ def number(
     above: float | None = None,
     expected: str = "",
     why: str = "",
-    subject: str | None = None,
+    subject: Subject = None,
     fix: str | None = None,
     error: type[JobsimError] = InvalidArgument,
 ) -> float:
@@ -160,7 +189,7 @@ def number(
         wanted = expected or f"a number > {above:g}"
     else:
         wanted = expected or f"a number {_bounds(low, high)}".rstrip()
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, _REAL):
         problem = f"a {type(value).__name__}, not a number"
     elif not math.isfinite(value):
         problem = "not a finite number"
@@ -184,7 +213,7 @@ def seconds(
     above: float | None = None,
     expected: str = "",
     why: str = "",
-    subject: str | None = None,
+    subject: Subject = None,
     fix: str | None = None,
     error: type[JobsimError] = InvalidArgument,
 ) -> float:

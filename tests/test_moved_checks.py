@@ -75,6 +75,37 @@ def test_subject_why_fix_and_error_shape_the_one_message() -> None:
     assert validate.seconds(-1, name="d", low=None) == -1.0  # no lower bound when asked
 
 
+SAMPLES = [0, 1, -3, 2**70, 1.5, -0.0, NAN, INF, -INF, True, False, None, "1", b"1", [1]]
+
+
+@pytest.mark.parametrize("value", SAMPLES, ids=repr)
+def test_the_predicates_agree_with_the_checks(value: Any) -> None:
+    def accepts(check: Callable[..., Any]) -> bool:
+        try:
+            check(value, name="v")
+        except InvalidArgument:
+            return False
+        return True
+
+    assert validate.is_whole(value) is accepts(validate.whole)
+    assert validate.is_number(value) is accepts(validate.number)
+
+
+def test_a_subject_function_is_called_only_on_failure() -> None:
+    calls: list[int] = []
+
+    def subject() -> str:
+        calls.append(1)
+        return "the head"
+
+    assert validate.whole(3, name="n", subject=subject) == 3
+    assert calls == []
+    assert refusal(lambda: validate.whole(-1, name="n", low=0, subject=subject)) == (
+        "the head: pass a whole number >= 0"
+    )
+    assert calls == [1]
+
+
 # -- the replays -------------------------------------------------------------------------------
 
 JOB = {"class": "X", "args": [], "jid": "j", "queue": "default", "retry_count": 0}
@@ -174,32 +205,44 @@ def _member(**extra: Any) -> str:
 HEAD = "queue:default member 0 (LRANGE index) (jid 'j9')"
 
 
+def _preview(member: str) -> str:
+    """The start of a member, as the messages show it (80 characters)."""
+    return repr(member if len(member) <= 80 else member[:80] + "…")
+
+
 @pytest.mark.parametrize(
-    ("extra", "message"),
+    ("extra", "field", "tail"),
     [
-        ({"retry": "x"}, "has 'retry' 'x': pass true, false or a whole number"),
-        ({"retry": 2.5}, "has 'retry' 2.5: pass true, false or a whole number"),
-        ({"retry_count": True}, "has 'retry_count' True: pass a whole number"),
-        ({"retry_count": "2"}, "has 'retry_count' '2': pass a whole number"),
-        ({"enqueued_at": True}, "has 'enqueued_at' True: a bool, not a number; pass epoch"),
-        ({"enqueued_at": "now"}, "has 'enqueued_at' 'now': a str, not a number; pass epoch"),
+        ({"retry": "x"}, "'retry' 'x'", "pass true, false or a whole number"),
+        ({"retry": 2.5}, "'retry' 2.5", "pass true, false or a whole number"),
+        ({"retry_count": True}, "'retry_count' True", "pass a whole number"),
+        ({"retry_count": "2"}, "'retry_count' '2'", "pass a whole number"),
+        (
+            {"enqueued_at": True},
+            "'enqueued_at' True",
+            "a bool, not a number; pass epoch seconds or milliseconds",
+        ),
+        (
+            {"enqueued_at": "now"},
+            "'enqueued_at' 'now'",
+            "a str, not a number; pass epoch seconds or milliseconds",
+        ),
     ],
 )
 def test_a_member_s_numbers_are_refused_naming_key_member_and_jid(
-    extra: dict[str, Any], message: str
+    extra: dict[str, Any], field: str, tail: str
 ) -> None:
     member = _member(**extra)
-    text = refusal(lambda: _queued(member), RedisDataError)
-    assert text.startswith(f"{HEAD} {message}")
-    assert text.endswith(")")
-    assert f"(the member: {member[:40]!r}"[:-1] in text
+    assert refusal(lambda: _queued(member), RedisDataError) == (
+        f"{HEAD} has {field} (the member: {_preview(member)}): {tail}"
+    )
 
 
 def test_an_infinite_timestamp_in_a_member_is_refused() -> None:
     member = _member()[:-1] + ', "failed_at": 1e400}'  # JSON reads 1e400 as inf
     assert refusal(lambda: _queued(member), RedisDataError) == (
-        f"{HEAD} has 'failed_at' inf: not a finite number; pass epoch seconds or milliseconds "
-        f"(the member: {member!r})"
+        f"{HEAD} has 'failed_at' inf (the member: {_preview(member)}): not a finite number; "
+        f"pass epoch seconds or milliseconds"
     )
 
 
