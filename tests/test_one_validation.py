@@ -44,8 +44,12 @@ ALLOWED: dict[tuple[str, str], str] = {
         "asks whether the routed object is a simulator (an int seed and a stash), not a value "
         "a user passed"
     ),
-    # Modules another branch was rewriting while this list was made (issue #14 follow-up:
-    # move these onto validate once that branch is merged).
+}
+
+#: Checks in modules another branch was rewriting while this list was made (issue #14
+#: follow-up: move them onto validate once that branch is merged). Unlike ALLOWED, an entry
+#: here may disappear without failing the test, since that branch may move or rename it.
+PENDING: dict[tuple[str, str], str] = {
     ("jobsim/testing/_mail.py", "_check_count"): "mail matchers, rewritten in parallel (aj3)",
     ("jobsim/active_job/_base.py", "ActiveJob.priority"): "active_job, rewritten in parallel",
     ("jobsim/active_job/_declarations.py", "_whole"): "active_job, rewritten in parallel",
@@ -145,7 +149,7 @@ def test_no_hand_written_number_checks_outside_validate() -> None:
     unexpected = [
         f"{module}:{lines[0]} in {function}()"
         for (module, function), lines in found.items()
-        if (module, function) not in ALLOWED
+        if (module, function) not in ALLOWED and (module, function) not in PENDING
     ]
     assert not unexpected, (
         "hand-written number/duration/time checks: call jobsim.validate (whole, number, "
