@@ -385,6 +385,14 @@ def test_matcher_refusals(call: Callable[[], Any], message: str) -> None:
     assert refusal(call) == message
 
 
+@pytest.mark.parametrize("priority", [NAN, INF, True, "x"])
+def test_a_priority_is_what_to_i_reads(priority: Any) -> None:
+    assert refusal(lambda: _enqueued().at_priority(priority)) == (
+        f"at_priority({priority!r}): pass a whole number (or a numeric str, as to_i reads it) "
+        f"or an argument matcher"
+    )
+
+
 @pytest.mark.parametrize("count", [-1, True, NAN])
 def test_rails_counting_assertions_take_a_whole_count(count: Any) -> None:
     with jobsim.Simulator():
