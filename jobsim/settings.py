@@ -78,8 +78,7 @@ def check_settings(
     dead_timeout: float | timedelta | None,
 ) -> Settings:
     """Check every setting; the first bad one raises :class:`~jobsim.errors.InvalidArgument`."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise validate.refuse("seed", seed, "an int so runs can be repeated")
+    validate.whole(seed, name="seed", expected="an int so runs can be repeated")
     chosen = get_profile(profile)
     validate.choice(jitter, ("random", "min", "max"), name="jitter")
     validate.choice(poll_interval, ("exact", "sidekiq"), name="poll_interval")

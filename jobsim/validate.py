@@ -19,12 +19,26 @@ The API is small and stable, for other modules to call:
 :func:`name`              a non-empty ``str``
 :func:`choice`            one of a few allowed values
 :func:`optional`          ``None`` or what another check accepts
+:func:`is_whole`          whether :func:`whole` would accept a value (no bounds), no message
+:func:`is_number`         whether :func:`number` would accept a value (no bounds), no message
 :func:`refuse`            the error itself, for a check written by hand
 :func:`close_match`       the known name a misspelt one most likely meant, for "did you mean"
 ========================  ==============================================================
 
 ``name`` is how the value is known to the caller (``"concurrency"``, ``"drain(max_steps)"``,
 ``"--retry"``), so the message points at what they typed.
+
+Where the caller typed something other than ``name=value``, the checks take the words the
+message needs rather than each entrance writing its own copy of the check:
+
+* ``subject`` replaces the ``name=value`` head: a command-line option as typed
+  (``--for '7x'``), a matcher call (``exactly(-1)``), a field of a file
+  (``failed_at=1e+300 in the job hash``); a function returning the text is called only
+  when the check fails, for checks in a loop over many values (Redis members);
+* ``why`` replaces the generated reason, when the entrance knows a better one;
+* ``fix`` replaces the whole ``pass …`` tail, for advice that is not a value to pass;
+* ``error`` is the :class:`~jobsim.errors.JobsimError` class to raise, for input that is data
+  rather than an argument (a Redis member, a dump line).
 """
 
 from __future__ import annotations
@@ -35,7 +49,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from jobsim.errors import InvalidArgument
+from jobsim.errors import InvalidArgument, JobsimError
 
 __all__ = [
     "EPOCH_MAX",
@@ -43,6 +57,8 @@ __all__ = [
     "choice",
     "close_match",
     "epoch",
+    "is_number",
+    "is_whole",
     "name",
     "number",
     "optional",
@@ -52,6 +68,12 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+#: The types of a real number, as a tuple: ``int | float`` would build a union at every call.
+_REAL = (int, float)
+
+#: The head of a message in place of ``name=value``: the text, or a function that makes it
+#: (for a check in a loop over many values, where the text would be built for nothing).
+Subject = str | Callable[[], str] | None
 
 #: The instants jobsim can represent, in epoch seconds: every time must turn into a datetime
 #: (for traces, reports and Sidekiq's payloads), and retries add weeks to a time, so the range
@@ -60,15 +82,28 @@ EPOCH_MIN = datetime(2, 1, 1, tzinfo=UTC).timestamp()
 EPOCH_MAX = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
 
 
-def refuse(name: str, value: Any, expected: str, *, why: str = "") -> InvalidArgument:
+def refuse(
+    name: str,
+    value: Any,
+    expected: str,
+    *,
+    why: str = "",
+    subject: Subject = None,
+    fix: str | None = None,
+    error: type[JobsimError] = InvalidArgument,
+) -> JobsimError:
     """The error for ``name=value``: ``why`` it is wrong (optional) and what to pass instead.
 
     Returned, not raised, so a caller writes ``raise refuse(...)`` and type checkers see the
-    branch end.
+    branch end. ``subject``, ``fix`` and ``error`` are described in the module's docstring.
     """
-    shown = _shown(value)
+    if subject is None:
+        head = f"{name}={_shown(value)}"
+    else:
+        head = subject if isinstance(subject, str) else subject()
     reason = f"{why}; " if why else ""
-    return InvalidArgument(f"{name}={shown}: {reason}pass {expected}")
+    tail = f"pass {expected}" if fix is None else fix
+    return error(f"{head}: {reason}{tail}")
 
 
 def _shown(value: Any) -> str:
@@ -89,8 +124,32 @@ def _bounds(low: float | None, high: float | None, *, unit: str = "") -> str:
     return ""
 
 
+def is_whole(value: Any) -> bool:
+    """Whether :func:`whole` accepts ``value`` (bounds aside): an ``int`` that is not a bool.
+
+    For a loop over many values that calls :func:`whole`, with its message, only for one that
+    fails this.
+    """
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """Whether :func:`number` accepts ``value`` (bounds aside): a finite ``int`` or ``float``
+    that is not a bool."""
+    return isinstance(value, _REAL) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def whole(
-    value: Any, *, name: str, low: int | None = None, high: int | None = None, expected: str = ""
+    value: Any,
+    *,
+    name: str,
+    low: int | None = None,
+    high: int | None = None,
+    expected: str = "",
+    why: str = "",
+    subject: Subject = None,
+    fix: str | None = None,
+    error: type[JobsimError] = InvalidArgument,
 ) -> int:
     """``value`` if it is an ``int`` (a bool is not) with ``low <= value <= high``.
 
@@ -102,7 +161,8 @@ def whole(
         or (low is not None and value < low)
         or (high is not None and value > high)
     ):
-        raise refuse(name, value, expected or f"a whole number {_bounds(low, high)}".rstrip())
+        wanted = expected or f"a whole number {_bounds(low, high)}".rstrip()
+        raise refuse(name, value, wanted, why=why, subject=subject, fix=fix, error=error)
     return value
 
 
@@ -114,44 +174,69 @@ def number(
     high: float | None = None,
     above: float | None = None,
     expected: str = "",
+    why: str = "",
+    subject: Subject = None,
+    fix: str | None = None,
+    error: type[JobsimError] = InvalidArgument,
 ) -> float:
     """``value`` as a float if it is a finite real number within the bounds.
 
     ``low``/``high`` are inclusive; ``above`` is an exclusive lower bound (``> 0``).
-    ``expected`` replaces the generated "what to pass" text.
+    ``expected`` replaces the generated "what to pass" text; ``why`` replaces the reason
+    (a bool, not a number / not a finite number / out of range) whichever it is.
     """
     if above is not None:
         wanted = expected or f"a number > {above:g}"
     else:
         wanted = expected or f"a number {_bounds(low, high)}".rstrip()
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise refuse(name, value, wanted, why=f"a {type(value).__name__}, not a number")
-    if not math.isfinite(value):
-        raise refuse(name, value, wanted, why="not a finite number")
-    if (
+    if isinstance(value, bool) or not isinstance(value, _REAL):
+        problem = f"a {type(value).__name__}, not a number"
+    elif not math.isfinite(value):
+        problem = "not a finite number"
+    elif (
         (low is not None and value < low)
         or (high is not None and value > high)
         or (above is not None and value <= above)
     ):
-        raise refuse(name, value, wanted, why="out of range")
-    return float(value)
+        problem = "out of range"
+    else:
+        return float(value)
+    raise refuse(name, value, wanted, why=why or problem, subject=subject, fix=fix, error=error)
 
 
 def seconds(
     value: Any,
     *,
     name: str,
-    low: float = 0.0,
+    low: float | None = 0.0,
     high: float | None = None,
     above: float | None = None,
+    expected: str = "",
+    why: str = "",
+    subject: Subject = None,
+    fix: str | None = None,
+    error: type[JobsimError] = InvalidArgument,
 ) -> float:
     """A duration in seconds from a number or a ``timedelta``, finite and within bounds."""
     given = value.total_seconds() if isinstance(value, timedelta) else value
-    if above is not None:
+    if expected:
+        wanted = expected
+    elif above is not None:
         wanted = f"seconds > {above:g} or a timedelta"
     else:
         wanted = f"seconds {_bounds(low, high)} or a timedelta"
-    return number(given, name=name, low=low, high=high, above=above, expected=wanted)
+    return number(
+        given,
+        name=name,
+        low=low,
+        high=high,
+        above=above,
+        expected=wanted,
+        why=why,
+        subject=subject,
+        fix=fix,
+        error=error,
+    )
 
 
 def epoch(value: Any, *, name: str) -> float:

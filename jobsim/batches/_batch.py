@@ -145,11 +145,13 @@ class Batch:
         if not version.has_autoflush:
             msg = f"Batch.autoflush: Sidekiq Pro {version.text} has no autoflush= (added in 8.1.2)"
             raise InvalidArgument(msg)
-        given: object = value
-        if given is not None and (
-            not isinstance(given, int) or isinstance(given, bool) or given < 1
-        ):
-            raise validate.refuse("Batch.autoflush", value, "a whole number of jobs >= 1, or None")
+        validate.optional(
+            value,
+            validate.whole,
+            name="Batch.autoflush",
+            low=1,
+            expected="a whole number of jobs >= 1, or None",
+        )
         self._autoflush = value
 
     # -- callbacks ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Literal
 
+from jobsim import validate
 from jobsim.clock import to_datetime
 from jobsim.cron._cron import Cron, Dialect
 from jobsim.cron._errors import CronNeverFires, CronSyntaxError
@@ -241,9 +242,13 @@ def job_from_entry(
         msg = f"{where}: status={status!r}; pass 'enabled' or 'disabled'"
         raise InvalidArgument(msg)
     retry = spec.get("retry") if profile.copies_retry else None
-    if retry is not None and (isinstance(retry, float) or not isinstance(retry, bool | int)):
-        msg = f"{where}: retry={retry!r}; pass true, false or a number of retries"
-        raise InvalidArgument(msg)
+    if retry is not None and not isinstance(retry, bool):  # a flag, or else a count
+        validate.whole(
+            retry,
+            name="retry",
+            subject=f"{where}: retry={retry!r}",
+            expected="true, false or a number of retries",
+        )
     last = _time(where, spec.get("last_enqueue_time"))
     if errors or cron is None or klass is None or not isinstance(name, str):
         return None, errors

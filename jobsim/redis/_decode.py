@@ -8,10 +8,12 @@ relies on, and may not exceed a size limit; the first member that fails raises
 
 from __future__ import annotations
 
+import contextlib
 import json
-import math
+from collections.abc import Callable
 from typing import Any
 
+from jobsim import validate
 from jobsim.redis._layout import RedisDataError
 
 __all__ = ["DEFAULT_MAX_MEMBER_BYTES", "decode_count", "decode_member", "decode_score", "text_of"]
@@ -51,7 +53,8 @@ def text_of(raw: Any, where: str) -> str:
 
 
 def _problem(job: Any, *, needs_queue: bool) -> str | None:
-    """What makes ``job`` unusable as a Sidekiq job hash, or None."""
+    """What makes ``job`` unusable as a Sidekiq job hash, or None (its numbers aside: see
+    :func:`_check_numbers`)."""
     if not isinstance(job, dict):
         return f"is a JSON {type(job).__name__}, not an object with 'class' and 'args'"
     klass = job.get("class")
@@ -64,17 +67,57 @@ def _problem(job: Any, *, needs_queue: bool) -> str | None:
     queue = job.get("queue")
     if (needs_queue or "queue" in job) and (not isinstance(queue, str) or not queue):
         return f"has 'queue' {queue!r}; a job names its queue with a non-empty string"
+    return None
+
+
+def _check_numbers(job: dict[str, Any], head: str, text: str) -> None:
+    """The job hash's retry option, retry count and timestamps, through :mod:`jobsim.validate`
+    (``head`` names the key, the member and its jid; the message shows the member).
+
+    The message heads are functions, built only for a member that fails: this runs once per
+    member of a keyspace that may hold millions.
+    """
+
     retry = job.get("retry", True)
-    if not isinstance(retry, bool | int):
-        return f"has 'retry' {retry!r}; pass true, false or a whole number"
     count = job.get("retry_count", 0)
-    if isinstance(count, bool) or not isinstance(count, int):
-        return f"has 'retry_count' {count!r}; it must be a whole number"
+    is_number = validate.is_number
+    if (
+        (isinstance(retry, bool) or validate.is_whole(retry))
+        and validate.is_whole(count)
+        and is_number(job.get("created_at", 0))
+        and is_number(job.get("enqueued_at", 0))
+        and is_number(job.get("failed_at", 0))
+        and is_number(job.get("retried_at", 0))
+    ):
+        return  # every member Sidekiq wrote; the checks below word the refusal
+
+    def subject(field: str, value: Any) -> Callable[[], str]:
+        return lambda: f"{head} has {field!r} {value!r} (the member: {_preview(text)})"
+
+    if not isinstance(retry, bool):  # true, false or a number of retries
+        validate.whole(
+            retry,
+            name="retry",
+            subject=subject("retry", retry),
+            expected="true, false or a whole number",
+            error=RedisDataError,
+        )
+    validate.whole(
+        count,
+        name="retry_count",
+        subject=subject("retry_count", count),
+        expected="a whole number",
+        error=RedisDataError,
+    )
     for name in _TIMESTAMPS:
         value = job.get(name, 0)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"has {name!r} {value!r}; timestamps are epoch seconds or milliseconds"
-    return None
+        validate.number(
+            value,
+            name=name,
+            subject=subject(name, value),
+            expected="epoch seconds or milliseconds",
+            error=RedisDataError,
+        )
 
 
 def decode_member(
@@ -96,32 +139,53 @@ def decode_member(
         msg = f"{where} is not valid JSON ({exc}): {_preview(text)}"
         raise RedisDataError(msg) from None
     problem = _problem(job, needs_queue=needs_queue)
+    jid = job.get("jid") if isinstance(job, dict) else None
+    named = f" (jid {jid!r})" if isinstance(jid, str) else ""
     if problem is not None:
-        jid = job.get("jid") if isinstance(job, dict) else None
-        named = f" (jid {jid!r})" if isinstance(jid, str) else ""
         msg = f"{where}{named} {problem}: {_preview(text)}"
         raise RedisDataError(msg)
+    _check_numbers(job, f"{where}{named}", text)
     return job  # type: ignore[no-any-return]
 
 
 def decode_score(raw: Any, *, key: str, position: str) -> float:
     """A sorted-set score as finite epoch seconds."""
-    try:
-        score = float(raw.decode() if isinstance(raw, bytes) else raw)
-    except (TypeError, ValueError, UnicodeDecodeError):
-        score = math.nan
-    if isinstance(raw, bool) or not math.isfinite(score):
-        msg = f"{key} member {position} has score {raw!r}; scores are finite epoch seconds"
-        raise RedisDataError(msg)
-    return score
+    given = raw
+    if isinstance(raw, bytes | str):  # Redis clients hand scores out as text or as floats
+        # Text that is no number stays text, which the check below refuses.
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            given = float(raw.decode() if isinstance(raw, bytes) else raw)
+    return validate.number(
+        given,
+        name="score",
+        subject=lambda: f"{key} member {position} has score {raw!r}",
+        expected="finite epoch seconds",
+        error=RedisDataError,
+    )
+
+
+#: Redis counters are signed 64-bit integers.
+_COUNTER_MAX = 2**63 - 1
 
 
 def decode_count(raw: Any, *, key: str) -> int:
     """A counter (``stat:processed`` and friends) as a whole number >= 0."""
     if raw is None:
         return 0
-    text = text_of(raw, key) if not isinstance(raw, int) else str(raw)
-    if isinstance(raw, bool) or not text.strip().isdigit() or len(text) > 20:
-        msg = f"{key} holds {text[:_PREVIEW]!r}; Sidekiq's counters are whole numbers >= 0"
-        raise RedisDataError(msg)
-    return int(text)
+    given = raw
+    shown = raw
+    if isinstance(raw, bytes | str):
+        text = text_of(raw, key)
+        shown = text[:_PREVIEW]
+        digits = text.strip()
+        # isdigit alone takes '²' and other digits int() refuses
+        given = int(digits) if digits.isascii() and digits.isdigit() else text
+    return validate.whole(
+        given,
+        name=key,
+        low=0,
+        high=_COUNTER_MAX,
+        subject=lambda: f"{key} holds {shown!r}",
+        fix="Sidekiq's counters are whole numbers >= 0",
+        error=RedisDataError,
+    )

@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
+from jobsim import validate
 from jobsim.payload import dumps
 from jobsim.redis._layout import (
     DAILY_PREFIXES,
@@ -81,11 +82,16 @@ def parse_dump(lines: Iterable[str], *, max_line_bytes: int) -> tuple[Raw, float
             raise _line_error(number, f"is a JSON {type(record).__name__}, not an object")
         if "jobsim_dump" in record:
             stamp = record.get("time")
-            if stamp is not None and (
-                isinstance(stamp, bool) or not isinstance(stamp, int | float)
-            ):
-                raise _line_error(number, f"header 'time' {stamp!r} is not epoch seconds")
-            when = None if stamp is None else float(stamp)
+            when = validate.optional(
+                stamp,
+                validate.number,
+                name="time",
+                low=validate.EPOCH_MIN,
+                high=validate.EPOCH_MAX,
+                subject=f"dump line {number}: header 'time' {stamp!r}",
+                expected="epoch seconds (a time between the years 2 and 9999)",
+                error=RedisDataError,
+            )
             continue
         key = record.get("key")
         if not isinstance(key, str):

@@ -12,10 +12,10 @@ of this package goes through (a live Redis, a JSON-lines dump, a simulator).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from jobsim import validate
 from jobsim.errors import JobsimError
 
 __all__ = [
@@ -57,10 +57,11 @@ def ruby_float(value: float | int) -> str:
     """
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if not math.isfinite(value):
-        msg = f"score {value!r} is not a finite number of epoch seconds"
-        raise RedisDataError(msg)
-    text = repr(float(value))
+    text = repr(
+        validate.number(
+            value, name="score", expected="a finite number of epoch seconds", error=RedisDataError
+        )
+    )
     if "e" in text:
         mantissa, exponent = text.split("e")
         if "." not in mantissa:

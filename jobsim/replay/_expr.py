@@ -8,12 +8,12 @@ functions ``min``, ``max`` and ``abs``. ``10 * (count + 1)`` or ``min(count ** 2
 from __future__ import annotations
 
 import ast
-import math
 import operator
 from collections.abc import Callable
 from typing import Any
 
-from jobsim.errors import InvalidArgument
+from jobsim import validate
+from jobsim.errors import JobsimError
 
 __all__ = ["compile_count_expression"]
 
@@ -31,10 +31,16 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "abs": abs}
 MAX_EXPONENT = 64
 
 
-def _fail(text: str, why: str) -> InvalidArgument:
-    return InvalidArgument(
-        f"--retry-in {text!r}: {why}; write arithmetic of `count` with numbers, "
-        f"+ - * / // % **, parentheses, min(), max() and abs(), e.g. '10 * (count + 1)'"
+#: What to write instead, the tail of every refusal of an expression.
+ADVICE = (
+    "write arithmetic of `count` with numbers, + - * / // % **, parentheses, min(), max() and "
+    "abs(), e.g. '10 * (count + 1)'"
+)
+
+
+def _fail(text: str, why: str) -> JobsimError:
+    return validate.refuse(
+        "--retry-in", text, "", subject=f"--retry-in {text!r}", why=why, fix=ADVICE
     )
 
 
@@ -101,8 +107,12 @@ def compile_count_expression(text: str) -> Callable[[int], float]:
 
     def delay(count: int) -> float:
         value = _evaluate(tree, count, text)
-        if isinstance(value, complex) or not math.isfinite(value):
-            raise _fail(text, f"gives {value!r} at count={count}, not a finite number")
-        return float(value)
+        return validate.number(
+            value,
+            name="--retry-in",
+            subject=f"--retry-in {text!r}",
+            why=f"gives {value!r} at count={count}, not a finite number",
+            fix=ADVICE,
+        )
 
     return delay

@@ -4,7 +4,6 @@ the range of times a replay can show."""
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import IO, Any
 
@@ -34,21 +33,29 @@ def parse_duration(text: str, *, option: str = "duration") -> float:
         msg = f"{option} {text!r}: pass a number of seconds or a number with s, m, h, d or w (7d)"
         raise InvalidArgument(msg)
     seconds = float(match.group(1)) * _UNIT[match.group(2)]
-    if not math.isfinite(seconds):
-        msg = f"{option} {text[:40]!r}: too large to be a number of seconds; pass a shorter one"
-        raise InvalidArgument(msg)
-    return seconds
+    return validate.number(
+        seconds,
+        name=option,
+        subject=f"{option} {text[:40]!r}",
+        why="too large to be a number of seconds",
+        expected="a shorter one",
+    )
 
 
 def check_shown_time(seconds: float, what: str) -> float:
-    """``seconds`` (epoch) when a replay can show it: finite, from 1970 to 9999-01-01."""
-    if not math.isfinite(seconds) or not 0 <= seconds <= LAST_SHOWN_TIME:
-        msg = (
-            f"{what}: {seconds!r} epoch seconds is not a time between 1970-01-01 and "
-            f"9999-01-01; pass a time in that range"
-        )
-        raise InvalidArgument(msg)
-    return seconds
+    """``seconds`` (epoch) when a replay can show it: finite, from 1970 to 9999-01-01.
+
+    ``what`` heads the message: the option as typed or the field of the job hash.
+    """
+    return validate.number(
+        seconds,
+        name=what,
+        low=0,
+        high=LAST_SHOWN_TIME,
+        subject=what,
+        why=f"{seconds!r} epoch seconds is not a time between 1970-01-01 and 9999-01-01",
+        expected="a time in that range",
+    )
 
 
 def past_the_last_time(what: str, limit: str) -> str:

@@ -195,11 +195,15 @@ def apply_settings(
     for key in sorted(settings):
         value = settings[key]
         if key in SIMULATOR_SETTINGS:
-            number = int(value) if isinstance(value, str) and value.strip().isdigit() else value
-            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-                msg = f"--set {key}={value}: pass a whole number of threads >= 1"
-                raise InvalidArgument(msg)
-            options[key] = applied[key] = number
+            digits = value.strip() if isinstance(value, str) else ""
+            number = int(digits) if digits.isascii() and digits.isdigit() else value
+            options[key] = applied[key] = validate.whole(
+                number,
+                name=key,
+                low=1,
+                subject=f"--set {key}={value}",
+                expected="a whole number of threads >= 1",
+            )
         elif key.isupper() and hasattr(module, key):
             converted = _convert(key, value, getattr(module, key))
             setattr(module, key, converted)

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from jobsim import validate
 from jobsim.clock import DEFAULT_START, format_time
 from jobsim.errors import InvalidArgument, JobsimError
 from jobsim.options import validate_options
@@ -69,13 +70,14 @@ class _Pinned:
 def _stamp(job: Mapping[str, Any], key: str, profile: Profile) -> float:
     """A time of the job hash in epoch seconds, read in the profile's payload unit."""
     value = job[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        msg = (
-            f"{key}={value!r} in the job hash: expected epoch seconds (a number; Sidekiq 8 "
-            f"writes integer milliseconds)"
-        )
-        raise InvalidArgument(msg)
-    return check_shown_time(as_seconds(value, profile), f"{key}={value!r} in the job hash")
+    where = f"{key}={value!r} in the job hash"
+    validate.number(
+        value,
+        name=key,
+        subject=where,
+        expected="epoch seconds (a number; Sidekiq 8 writes integer milliseconds)",
+    )
+    return check_shown_time(as_seconds(value, profile), where)
 
 
 def _start_state(
@@ -97,9 +99,9 @@ def _start_state(
         )
         raise InvalidArgument(msg_text)
     count = job["retry_count"]
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        text = f"retry_count={count!r} in the job hash: expected a whole number >= 0"
-        raise InvalidArgument(text)
+    validate.whole(
+        count, name="retry_count", low=0, subject=f"retry_count={count!r} in the job hash"
+    )
     first = _stamp(job, "failed_at", profile)
     last = _stamp(job, "retried_at", profile) if count > 0 and "retried_at" in job else first
     before = {**job, **options}
@@ -225,13 +227,8 @@ def retry_schedule(
         and ``outcome`` (``"dead"`` or ``"discarded"``), and the inputs.
     """
     chosen = get_profile(profile)
-    if jitter not in ("random", "min", "max"):
-        msg = f"jitter={jitter!r}: pass 'random', 'min' or 'max'"
-        raise InvalidArgument(msg)
-    count: object = samples
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        msg = f"samples={samples!r}: pass a whole number >= 0"
-        raise InvalidArgument(msg)
+    validate.choice(jitter, ("random", "min", "max"), name="jitter")
+    validate.whole(samples, name="samples", low=0)
     given = {"retry": retry, "retry_for": retry_for}
     # The job options' own validators: the rules a job class is held to.
     options = validate_options(

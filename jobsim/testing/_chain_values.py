@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument
 from jobsim.testing._arguments import ArgumentMatcher, equal, explain, regex, short
 
@@ -63,14 +64,18 @@ def priority_value(priority: Any, call: str) -> Any:
     given: object = priority
     if isinstance(given, ArgumentMatcher):
         return given
-    if isinstance(given, int) and not isinstance(given, bool):  # True.to_i fails in Ruby too
+    if validate.is_whole(given):  # True.to_i fails in Ruby too
         return given
-    if isinstance(given, float) and given == given and abs(given) != float("inf"):
+    if isinstance(given, float) and validate.is_number(given):
         return int(given)  # Float#to_i truncates toward zero, as int() does
     if isinstance(given, str) and _WHOLE.fullmatch(given.strip()):
         return int(given.strip())
-    msg = f"{call}: pass a whole number (or a numeric str, as to_i reads it) or an argument matcher"
-    raise InvalidArgument(msg)
+    raise validate.refuse(
+        call,
+        priority,
+        "a whole number (or a numeric str, as to_i reads it) or an argument matcher",
+        subject=call,
+    )
 
 
 def is_block(value: object) -> bool:

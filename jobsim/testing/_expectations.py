@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from jobsim import validate
 from jobsim.clock import to_datetime
-from jobsim.errors import InvalidArgument
 from jobsim.testing import _messages
 from jobsim.testing._arguments import equal, explain, short
 from jobsim.testing._records import JobRecord
@@ -36,25 +36,27 @@ __all__ = [
 DEFAULT_TOLERANCE = timedelta(seconds=1)
 
 
-def duration_seconds(value: timedelta | float | int, name: str) -> float:
-    """``value`` (a timedelta or a number of seconds) in seconds; ``name`` is for the error."""
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        msg = f"{name}={short(value)}: pass a timedelta or a number of seconds"
-        raise InvalidArgument(msg)
-    return float(value)
+def duration_seconds(
+    value: timedelta | float | int,
+    name: str,
+    *,
+    subject: str | None = None,
+    expected: str = "a timedelta or a number of seconds",
+) -> float:
+    """``value`` (a timedelta or a finite number of seconds, >= 0) in seconds; ``name`` is for
+    the error, which ``subject`` heads when the call is a better name (``in_(-5)``)."""
+    return validate.seconds(
+        value, name=name, subject=subject or f"{name}={short(value)}", expected=expected
+    )
 
 
 def tolerance_seconds(value: timedelta | float | int | None) -> float:
     """A ``tolerance=`` argument in seconds (None: :data:`DEFAULT_TOLERANCE`)."""
-    seconds = (
-        DEFAULT_TOLERANCE.total_seconds() if value is None else duration_seconds(value, "tolerance")
+    if value is None:
+        return DEFAULT_TOLERANCE.total_seconds()
+    return duration_seconds(
+        value, "tolerance", expected="a duration >= 0 (0 asks for the exact instant)"
     )
-    if seconds < 0:
-        msg = f"tolerance={short(value)}: pass a duration >= 0 (0 asks for the exact instant)"
-        raise InvalidArgument(msg)
-    return seconds
 
 
 def _close(difference: float, tolerance: float) -> bool:
@@ -130,9 +132,7 @@ class TimeExpectation:
 
 def whole_count(n: Any, name: str) -> int:
     """``n`` for a count such as ``exactly(n)``, once checked to be a whole number >= 0."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise InvalidArgument(f"{name}({short(n)}): pass a whole number >= 0")
-    return n
+    return validate.whole(n, name=name, low=0, subject=f"{name}({short(n)})")
 
 
 def outcome_difference(

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument
 from jobsim.options import default_options
 from jobsim.testing._arguments import short
@@ -147,8 +148,10 @@ def ruby_text(value: Any) -> str:
 
 
 def _count_or_flag(value: Any, call: str) -> None:
-    if not isinstance(value, bool | int) or (not isinstance(value, bool) and value < 0):
-        raise InvalidArgument(f"{call}: pass True, False or a whole number >= 0")
+    if not isinstance(value, bool):  # True and False are flags; anything else is a count
+        validate.whole(
+            value, name=call, low=0, subject=call, expected="True, False or a whole number >= 0"
+        )
 
 
 def be_retryable(expected: bool | int) -> OptionMatcher:
@@ -207,9 +210,12 @@ def be_processed_in(queue: str) -> OptionMatcher:
 
 def be_expired_in(seconds: float) -> OptionMatcher:
     """The ``expires_in`` option (Sidekiq Pro's job expiration) is ``seconds``."""
-    given: object = seconds
-    if isinstance(given, bool) or not isinstance(given, int | float):
-        raise InvalidArgument(f"be_expired_in({short(seconds)}): pass a number of seconds")
+    validate.number(
+        seconds,
+        name="seconds",
+        subject=f"be_expired_in({short(seconds)})",
+        expected="a number of seconds",
+    )
     return OptionMatcher(
         f"be_expired_in({seconds!r})",
         "expires_in",

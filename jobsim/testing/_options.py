@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jobsim import routing
+from jobsim import routing, validate
 from jobsim.errors import InvalidArgument
 from jobsim.job import Job
 from jobsim.profiles import DEFAULT_PROFILE, PROFILES
@@ -54,10 +54,14 @@ def assert_retryable(job_class: type[Job], expected: bool | int = True) -> None:
     """
     __tracebackhide__ = True
     cls = _job_class(job_class, "assert_retryable()")
-    given: object = expected
-    if not isinstance(given, bool | int) or (not isinstance(given, bool) and given < 0):
-        msg = f"assert_retryable({_name(cls)}, {short(expected)}): pass True, False or N >= 0"
-        raise InvalidArgument(msg)
+    if not isinstance(expected, bool):  # True and False are flags; anything else is a count
+        validate.whole(
+            expected,
+            name="expected",
+            low=0,
+            subject=f"assert_retryable({_name(cls)}, {short(expected)})",
+            expected="True, False or N >= 0",
+        )
     option = cls.sidekiq_options.get("retry", True)
     default = _default_retries()
     retries = default if option is True else 0 if option is False else int(option)

@@ -22,7 +22,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal
 
-from jobsim import active_job, routing
+from jobsim import active_job, routing, validate
 from jobsim.active_job._test_adapter import using_test_adapter
 from jobsim.clock import to_datetime
 from jobsim.errors import InvalidArgument
@@ -62,9 +62,13 @@ def _counting_matcher(
     queue: str | None,
     sim: Simulator | None,
 ) -> JobMatcher:
-    number: object = n
-    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-        raise InvalidArgument(f"{title}: pass the expected number of jobs as a whole number >= 0")
+    validate.whole(
+        n,
+        name="number",
+        low=0,
+        subject=title,
+        expected="the expected number of jobs as a whole number >= 0",
+    )
     matcher = still_enqueued(
         JobMatcher("enqueued" if kind == "enqueued" else "performed", None, sim=sim), kind, sim
     )

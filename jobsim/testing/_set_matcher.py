@@ -90,7 +90,9 @@ class SetJobMatcher:
 
     def died_within(self, duration: timedelta | float) -> Self:
         """``failed_at`` no longer than ``duration`` before the simulator's clock."""
-        seconds = duration_seconds(duration, "died_within")
+        seconds = duration_seconds(
+            duration, "died_within", subject=f"died_within({short(duration)})"
+        )
         return self._then(f"died_within({short(duration)})", _died_within=seconds)
 
     def scanning(self, pattern: str) -> Self:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument
 from jobsim.gem_options import LOCK_TYPES
 from jobsim.testing._option_matchers import OptionCheck, job_options, ruby_text
@@ -22,11 +23,9 @@ __all__ = ["UniqueMatcher", "assert_unique", "be_unique"]
 
 
 def _seconds(value: Any, call: str) -> float:
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise InvalidArgument(f"{call}: pass seconds > 0 or a timedelta")
-    return value
+    seconds = validate.seconds(value, name="interval", above=0, subject=call)
+    # A number stays as written (600, not 600.0), for the failure messages that show it.
+    return seconds if isinstance(value, timedelta) else value
 
 
 def _declared(options: Mapping[str, Any]) -> tuple[str | None, Any, Any, Any]:
