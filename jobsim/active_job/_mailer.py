@@ -10,11 +10,9 @@
     UserMailer.welcome_email(user).deliver_later()   # ActionMailer::MailDeliveryJob
     UserMailer.with_(user=user).welcome_email().deliver_later(wait=60)
 
-``deliver_later`` enqueues ``ActionMailer::MailDeliveryJob`` with the arguments Rails 6.1 writes
-(``[mailer, action, "deliver_now", {args: [...]}]``, ``params:`` first for a parameterized
-mailer; compared with Debian's ActionMailer 6.1.7), on the queue
-``settings(sim).deliver_later_queue_name`` names (None: the default queue, as
-``load_defaults "6.1"`` sets). The job builds the message again when it runs and delivers it.
+``deliver_later`` enqueues the mailer's delivery job (``ActionMailer::MailDeliveryJob`` unless
+the mailer or ``settings(sim).delivery_job`` names another; the jobs and their argument layouts
+are in ``_delivery_jobs``). The job builds the message again when it runs and delivers it.
 """
 
 from __future__ import annotations
@@ -28,10 +26,9 @@ from typing import Any, ClassVar
 from jobsim import routing
 from jobsim.active_job import _runtime
 from jobsim.active_job._base import ActiveJob
-from jobsim.active_job._serializers import Keywords, Symbol
 from jobsim.errors import InvalidArgument, NoActiveSimulator
 
-__all__ = ["MailDeliveryJob", "Mailer", "Message", "MessageDelivery"]
+__all__ = ["Mailer", "Message", "MessageDelivery"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +59,15 @@ class Mailer:
     """``ActionMailer::Base``: each public method is a mail action, called on the class.
 
     Class keywords: ``default_from`` (``default from:``), ``name`` (the mailer's name in
-    job data; default: the class name) and ``delivery_job`` (``self.delivery_job =``: a
-    :class:`MailDeliveryJob` subclass that ``deliver_later`` enqueues). In an action,
-    ``self.params`` holds ``with_(...)``'s values and ``self.mail(...)`` builds the message.
+    job data; default: the class name) and ``delivery_job`` (``self.delivery_job =``: the
+    ActiveJob class ``deliver_later`` enqueues; default: ``settings(sim).delivery_job``).
+    In an action, ``self.params`` holds ``with_(...)``'s values and ``self.mail(...)``
+    builds the message.
     """
 
     mailer_name: ClassVar[str] = "ActionMailer::Base"
     default_from: ClassVar[str | None] = None
-    #: The job ``deliver_later`` enqueues (None: :class:`MailDeliveryJob`).
+    #: The job ``deliver_later`` enqueues (None: ``settings(sim).delivery_job``).
     delivery_job: ClassVar[type[Any] | None] = None
 
     def __init_subclass__(
@@ -84,10 +82,10 @@ class Mailer:
         if default_from is not None:
             cls.default_from = default_from
         if delivery_job is not None:
-            if not (isinstance(delivery_job, type) and issubclass(delivery_job, MailDeliveryJob)):
+            if not (isinstance(delivery_job, type) and issubclass(delivery_job, ActiveJob)):
                 msg = (
-                    f"{cls.__qualname__}: delivery_job={delivery_job!r} must be "
-                    f"jobsim.active_job.MailDeliveryJob or a subclass of it"
+                    f"{cls.__qualname__}: delivery_job={delivery_job!r} must be an ActiveJob "
+                    f"class, such as jobsim.active_job.MailDeliveryJob or a subclass of it"
                 )
                 raise InvalidArgument(msg)
             cls.delivery_job = delivery_job
@@ -242,43 +240,7 @@ class MessageDelivery:
                 f"delivery job, so call deliver_later without reading .message first"
             )
             raise InvalidArgument(msg)
-        job_class = self.mailer.delivery_job or MailDeliveryJob
-        sim = _runtime.target(job_class.job_class_name)
-        _runtime.settings(sim).mailers[self.mailer.mailer_name] = self.mailer
-        keywords: dict[str, Any] = {}
-        if self.params is not None:
-            # with(user: u): a Hash with symbol keys, as Rails' keyword arguments make it
-            keywords["params"] = {Symbol(key): value for key, value in self.params.items()}
-        # 6.1 passes keyword arguments inside args, as a last ruby2_keywords hash.
-        keywords["args"] = [*self.args, *([Keywords(self.kwargs)] if self.kwargs else [])]
-        job = job_class(self.mailer.mailer_name, self.action, delivery_method, **keywords)
-        enqueued: ActiveJob | bool = job.enqueue(**options)
-        return enqueued
+        # Imported here: the delivery jobs build a MessageDelivery when they run.
+        from jobsim.active_job._delivery_jobs import enqueue_delivery
 
-
-def _delivery_queue(job: ActiveJob) -> Any:
-    # None falls back to the default queue name, as queue_as nil does in Rails.
-    sim = routing.active()
-    return _runtime.settings(sim).deliver_later_queue_name if sim is not None else None
-
-
-class MailDeliveryJob(ActiveJob, name="ActionMailer::MailDeliveryJob", queue_as=_delivery_queue):
-    """``ActionMailer::MailDeliveryJob``: builds the mail again and delivers it."""
-
-    def perform(self, *positional: Any, **keywords: Any) -> None:
-        # (mailer, mail_method, delivery_method, args:, kwargs: nil, params: nil), as Rails'.
-        mailer, mail_method, delivery_method = positional
-        args: list[Any] = list(keywords.get("args") or [])
-        kwargs: Mapping[str, Any] | None = keywords.get("kwargs")
-        params: Mapping[str, Any] | None = keywords.get("params")
-        sim = routing.active()
-        found = _runtime.settings(sim).mailers.get(mailer) if sim is not None else None
-        if found is None:
-            raise InvalidArgument(f"ActionMailer::MailDeliveryJob: no mailer named {mailer!r}")
-        if args and isinstance(args[-1], Keywords):
-            kwargs = {**args[-1], **(kwargs or {})}
-            args = args[:-1]
-        delivery = MessageDelivery(found, mail_method, tuple(args), kwargs or {}, params)
-        if delivery_method not in ("deliver_now", "deliver_now!"):
-            raise InvalidArgument(f"ActionMailer::MailDeliveryJob: unknown {delivery_method!r}")
-        delivery.deliver_now()
+        return enqueue_delivery(self, delivery_method, options)
