@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Self
 
+from jobsim import active_job, routing
+from jobsim.active_job import DeliveryJob, ParameterizedDeliveryJob
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing._arguments import ArgumentMatcher, call_text, equal, short
@@ -26,6 +28,8 @@ __all__ = ["MailMatcher", "have_enqueued_mail"]
 
 #: The delivery method rspec-rails expects in the job's arguments (``MAILER_JOB_METHOD``).
 MAILER_JOB_METHOD = "deliver_now"
+#: The keywords of ``MailDeliveryJob#perform`` after the delivery method.
+_UNIFIED_KEYS = {"args", "kwargs", "params"}
 
 
 def _mailer_name(mailer: Any) -> str | None:
@@ -38,10 +42,21 @@ def _mailer_name(mailer: Any) -> str | None:
     return name
 
 
+def _legacy(record: JobRecord) -> bool:
+    """Whether ``record`` is Rails 6.1's legacy ``DeliveryJob`` (or a subclass of it)."""
+    if record.job_class in (DeliveryJob.job_class_name, ParameterizedDeliveryJob.job_class_name):
+        return True
+    sim = routing.active()
+    found = active_job.settings(sim).classes.get(record.job_class) if sim is not None else None
+    return isinstance(found, type) and issubclass(found, DeliveryJob)
+
+
 def mail_arguments(job_args: Sequence[Any]) -> list[Any]:
-    """The arguments of the mail action a delivery job carries (``args:`` of its hash)."""
+    """The arguments of the mail action a delivery job carries: ``args:`` of the unified
+    job's keyword hash; the legacy jobs' own list after the delivery method (a parameterized
+    mail's params first, as rspec-rails 5 yields them)."""
     payload = job_args[3] if len(job_args) > 3 else None
-    if isinstance(payload, Mapping):
+    if isinstance(payload, Mapping) and "args" in payload and set(payload) <= _UNIFIED_KEYS:
         given = payload.get("args")
         return list(given) if isinstance(given, list | tuple) else []
     return list(job_args[3:])
@@ -51,9 +66,12 @@ def _same_list(expected: Sequence[Any], actual: Sequence[Any]) -> bool:
     return len(expected) == len(actual) and all(map(equal, expected, actual))
 
 
-def _mail_args_match(expected: Sequence[Any], job_args: Sequence[Any]) -> bool:
+def _mail_args_match(expected: Sequence[Any], record: JobRecord) -> bool:
+    job_args = record.args
     payload = job_args[3] if len(job_args) > 3 else None
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, Mapping) or _legacy(record):
+        # The legacy jobs carry the mail's arguments (a parameterized one's params first)
+        # in their own list: rspec-rails compares them as they stand.
         return _same_list(expected, job_args[3:])
     if len(expected) == 1 and isinstance(expected[0], ArgumentMatcher):
         return equal(expected[0], dict(payload))  # rspec-rails 5: a_hash_including(...)
@@ -83,7 +101,7 @@ class MailMatcher(JobMatcher):
         text = f"with_args({call_text(args, kwargs)})"
 
         def matches(record: JobRecord) -> bool:
-            return _mail_args_match(expected, record.args)
+            return _mail_args_match(expected, record)
 
         return self.where(matches, text)
 
