@@ -12,6 +12,7 @@ parameterized mail); one argument matcher alone is matched against the job's who
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Self
 
 from jobsim import active_job, routing
@@ -21,8 +22,9 @@ from jobsim.simulator import Simulator
 from jobsim.testing._arguments import ArgumentMatcher, call_text, equal, short
 from jobsim.testing._chain_values import is_block
 from jobsim.testing._mail import delivery_job
-from jobsim.testing._matchers import JobMatcher
-from jobsim.testing._records import JobRecord
+from jobsim.testing._mail_messages import MailWording
+from jobsim.testing._matchers import Evaluation, JobMatcher
+from jobsim.testing._records import JobRecord, Scope
 
 __all__ = ["MailMatcher", "have_enqueued_mail"]
 
@@ -82,8 +84,58 @@ def _mail_args_match(expected: Sequence[Any], record: JobRecord) -> bool:
     return _same_list(expected, mail_arguments(job_args))
 
 
+@dataclass(slots=True)
+class _MailEvaluation(Evaluation):
+    """An evaluation whose report leads with rspec-rails' own words."""
+
+    rspec: str = ""
+
+    def message(self) -> str:
+        # (Evaluation's, named: a slots dataclass has no zero-argument super())
+        return f"{self.rspec}\n\n{Evaluation.message(self)}"
+
+
 class MailMatcher(JobMatcher):
-    """Expected mail deliveries; built by :func:`have_enqueued_mail`."""
+    """Expected mail deliveries; built by :func:`have_enqueued_mail`.
+
+    Its failure report begins with rspec-rails' message (``expected to enqueue
+    TestMailer.test_email exactly 1 time but enqueued 0`` and the ``Queued deliveries:``), and
+    its ``repr`` after a negated check that failed with ``expected not to enqueue ...``.
+    """
+
+    #: What rspec-rails' messages name: the mailer, the action and ``with``'s arguments.
+    _mailer_text: str | None = None
+    _method_text: str | None = None
+    _mail_args: tuple[Any, ...] = ()
+
+    def _wording(self) -> MailWording:
+        return MailWording(
+            self._mailer_text, self._method_text, self._mail_args, self._queue, self._time
+        )
+
+    def evaluate(self, scope: Scope | None = None) -> Evaluation:
+        """As :meth:`JobMatcher.evaluate`; the report leads with rspec-rails' message."""
+        found = super().evaluate(scope)
+        unmatched = [record for record, _ in found.misses if delivery_job(record)]
+        evaluation = _MailEvaluation(
+            found.matcher,
+            found.scope,
+            found.records,
+            found.matching,
+            found.misses,
+            found.count,
+            found.passed,
+            rspec=self._wording().failure(found.count, len(found.matching), unmatched),
+        )
+        self._last = evaluation
+        return evaluation
+
+    def __repr__(self) -> str:
+        last = self._last
+        if last is not None and last.passed:  # what `assert not m` shows when it fails
+            negated = self._wording().negated_failure(last.count, len(last.matching))
+            return f"<{self.description()}: {negated}>"
+        return super().__repr__()
 
     def with_args(self, *args: Any, **kwargs: Any) -> Self:
         """The mail action's arguments (keywords as the last hash, as ActionMailer 6.1
@@ -103,7 +155,9 @@ class MailMatcher(JobMatcher):
         def matches(record: JobRecord) -> bool:
             return _mail_args_match(expected, record)
 
-        return self.where(matches, text)
+        matcher = self.where(matches, text)
+        matcher._mail_args = tuple(expected)
+        return matcher
 
 
 def have_enqueued_mail(
@@ -128,7 +182,10 @@ def have_enqueued_mail(
             lambda record: _field(record, 2) == MAILER_JOB_METHOD, "deliver_now"
         )
     shown = ", ".join(part for part in (name, repr(method) if method else None) if part)
-    return matcher.titled(f"have_enqueued_mail({shown})")
+    matcher = matcher.titled(f"have_enqueued_mail({shown})")
+    matcher._mailer_text = name
+    matcher._method_text = method
+    return matcher
 
 
 def _field(record: JobRecord, index: int) -> Any:
