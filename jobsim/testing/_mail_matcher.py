@@ -133,7 +133,7 @@ class MailMatcher(JobMatcher):
     def __repr__(self) -> str:
         last = self._last
         if last is not None and last.passed:  # what `assert not m` shows when it fails
-            negated = self._wording().negated_failure(last.count, len(last.matching))
+            negated = self._wording().negated_failure(len(last.matching))
             return f"<{self.description()}: {negated}>"
         return super().__repr__()
 

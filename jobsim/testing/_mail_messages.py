@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from jobsim.active_job import Symbol
-from jobsim.testing._expectations import Count, TimeExpectation
+from jobsim.testing._expectations import AT_LEAST_ONE, Count, TimeExpectation
 from jobsim.testing._records import JobRecord
 
 __all__ = ["MailWording", "ruby_inspect"]
@@ -126,9 +126,10 @@ class MailWording:
             lines += [f"  {self.delivery(record)}" for record in unmatched_mails]
         return "\n".join(lines)
 
-    def negated_failure(self, count: Count, matched: int) -> str:
-        """``failure_message_when_negated``."""
-        return f"expected not to enqueue {self.base(count, matched)}"
+    def negated_failure(self, matched: int) -> str:
+        """``failure_message_when_negated``: ``not_to`` means "none", whatever the count
+        (rspec-rails' ``does_not_match?`` sets ``at_least(1)``)."""
+        return f"expected not to enqueue {self.base(AT_LEAST_ONE, matched)}"
 
     @staticmethod
     def delivery(record: JobRecord) -> str:
