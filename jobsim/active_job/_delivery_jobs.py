@@ -75,6 +75,20 @@ def _split_keywords(args: list[Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return tuple(args), {}
 
 
+def _handle_with_mailer_class(job: ActiveJob, error: BaseException) -> None:
+    """``handle_exception_with_mailer_class``: the mailer's ``rescue_from`` decides (its
+    handler gets the mailer class), else the error stands. The mailer is the job's first
+    argument, read by hand in case another argument could not be read back."""
+    pending = job._pending_arguments
+    arguments = pending if pending is not None else job.arguments
+    sim = routing.active()
+    config = _runtime.settings(sim) if sim is not None and arguments else None
+    mailer = config.mailers.get(str(arguments[0])) if config is not None else None
+    if mailer is None or not isinstance(error, Exception):
+        raise error
+    mailer.handle_exception(error)
+
+
 class MailDeliveryJob(ActiveJob, name="ActionMailer::MailDeliveryJob", queue_as=_delivery_queue):
     """``ActionMailer::MailDeliveryJob``: builds the mail again and delivers it."""
 
@@ -100,6 +114,12 @@ class DeliveryJob(ActiveJob, name="ActionMailer::DeliveryJob", queue_as=_deliver
         found = _mailer(self.job_class_name, mailer)
         delivery = MessageDelivery(found, mail_method, tuple(args), kwargs, None)
         _deliver(self.job_class_name, delivery, delivery_method)
+
+
+# Both jobs hand every error to the mailer (``rescue_from StandardError, with:
+# :handle_exception_with_mailer_class``).
+MailDeliveryJob.rescue_from(Exception, with_=_handle_with_mailer_class)
+DeliveryJob.rescue_from(Exception, with_=_handle_with_mailer_class)
 
 
 @DeliveryJob.before_perform

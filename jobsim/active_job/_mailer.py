@@ -66,6 +66,7 @@ class Mailer:
     """
 
     mailer_name: ClassVar[str] = "ActionMailer::Base"
+    _rescue_handlers: ClassVar[tuple[tuple[type[Exception], MailHandler], ...]] = ()
     default_from: ClassVar[str | None] = None
     #: The job ``deliver_later`` enqueues (None: ``settings(sim).delivery_job``).
     delivery_job: ClassVar[type[Any] | None] = None
@@ -128,6 +129,49 @@ class Mailer:
         """``UserMailer.with(user: u)``: actions whose ``self.params`` are ``params``."""
         return _Parameterized(cls, params)
 
+    @classmethod
+    def rescue_from(cls, *exceptions: type[Exception], with_: MailHandler | None = None) -> Any:
+        """``rescue_from``: handle ``exceptions`` with ``with_(mailer, error)``; without
+        ``with_``, a decorator. ``mailer`` is the mailer instance for an error its action
+        raised, or the mailer class for one its delivery job hands over (an argument that
+        cannot be read back, say). The last declared matching handler wins."""
+        where = f"{cls.__qualname__}.rescue_from"
+        given: tuple[object, ...] = exceptions
+        if not given or not all(
+            isinstance(kind, type) and issubclass(kind, Exception) for kind in given
+        ):
+            msg = f"{where}{exceptions!r}: name exception classes (Exception subclasses)"
+            raise InvalidArgument(msg)
+
+        def add(handler: MailHandler) -> MailHandler:
+            if not callable(handler):
+                raise InvalidArgument(f"{where}: {handler!r} is not callable")
+            added = tuple((kind, handler) for kind in exceptions)
+            cls._rescue_handlers = (*cls._rescue_handlers, *added)
+            return handler
+
+        return add if with_ is None else add(with_)
+
+    @classmethod
+    def handle_exception(cls, error: Exception) -> None:
+        """``handle_exception``: the class's handler for ``error``, or ``error`` raised again
+        (what the delivery jobs call for an error they cannot handle themselves)."""
+        if not _rescue(cls, cls, error):
+            raise error
+
+
+#: A mailer's ``rescue_from`` handler: ``handler(mailer instance or class, error)``.
+MailHandler = Callable[[Any, Exception], object]
+
+
+def _rescue(mailer: type[Mailer], receiver: object, error: Exception) -> bool:
+    """Run ``mailer``'s last declared handler that matches ``error``; whether one did."""
+    for kind, handler in reversed(mailer._rescue_handlers):
+        if isinstance(error, kind):
+            handler(receiver, error)
+            return True
+    return False
+
 
 class _Action:
     """A mailer method: on the class it returns a :class:`MessageDelivery`; on an instance
@@ -189,7 +233,11 @@ class MessageDelivery:
         if self._built is None:
             instance = self.mailer(self.params)
             instance._action = self.action
-            getattr(instance, self.action)(*self.args, **self.kwargs)
+            try:
+                getattr(instance, self.action)(*self.args, **self.kwargs)
+            except Exception as error:  # ActionMailer's handle_exceptions around the action
+                if not _rescue(self.mailer, instance, error):
+                    raise
             self._built = instance
         return self._built.message
 
