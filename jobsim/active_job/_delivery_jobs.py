@@ -50,9 +50,24 @@ LEGACY_ARGUMENTS_DEPRECATION = (
 
 
 def _delivery_queue(job: ActiveJob) -> Any:
-    # None falls back to the default queue name, as queue_as nil does in Rails.
+    """``queue_as { ... }``: from 7.1 the mailer's own ``deliver_later_queue_name`` (the
+    job's first argument names it), else the setting; None falls back to the default queue
+    name, as ``queue_as nil`` does in Rails."""
     sim = routing.active()
-    return _runtime.settings(sim).deliver_later_queue_name if sim is not None else None
+    if sim is None:
+        return None
+    config = _runtime.settings(sim)
+    mailer = config.mailers.get(str(job.arguments[0])) if job.arguments else None
+    if mailer is not None and _since_7_1(job.rails_version().name):
+        own = mailer.deliver_later_queue_name
+        if own is not None:
+            return own
+    return config.deliver_later_queue_name
+
+
+def _since_7_1(rails: str) -> bool:
+    major, minor = (int(part) for part in rails.split("."))
+    return (major, minor) >= (7, 1)
 
 
 def _mailer(job_name: str, mailer: object) -> type[Mailer]:
@@ -185,6 +200,13 @@ def enqueue_delivery(
     sim = _runtime.target(f"{mailer.__qualname__}.deliver_later")
     config = _runtime.settings(sim)
     job_class = delivery_job_for(mailer, sim)
+    if mailer.deliver_later_queue_name is not None and not _since_7_1(config.rails):
+        msg = (
+            f"{mailer.__qualname__}.deliver_later: a mailer's own deliver_later_queue_name came "
+            f"with Rails 7.1; this simulator runs Rails {config.rails}, where it is one setting "
+            f"for every mailer: settings(sim).deliver_later_queue_name"
+        )
+        raise InvalidArgument(msg)
     config.mailers[mailer.mailer_name] = mailer
     head = (mailer.mailer_name, delivery.action, delivery_method)
     # The mail's keyword arguments ride as a last ruby2_keywords hash, as Ruby passes them.

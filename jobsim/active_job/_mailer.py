@@ -59,8 +59,9 @@ class Mailer:
     """``ActionMailer::Base``: each public method is a mail action, called on the class.
 
     Class keywords: ``default_from`` (``default from:``), ``name`` (the mailer's name in
-    job data; default: the class name) and ``delivery_job`` (``self.delivery_job =``: the
-    ActiveJob class ``deliver_later`` enqueues; default: ``settings(sim).delivery_job``).
+    job data; default: the class name), ``delivery_job`` (``self.delivery_job =``: the
+    ActiveJob class ``deliver_later`` enqueues; default: ``settings(sim).delivery_job``) and
+    ``deliver_later_queue_name`` (Rails 7.1+: this mailer's queue for ``deliver_later``).
     In an action, ``self.params`` holds ``with_(...)``'s values and ``self.mail(...)``
     builds the message.
     """
@@ -68,6 +69,9 @@ class Mailer:
     mailer_name: ClassVar[str] = "ActionMailer::Base"
     _rescue_handlers: ClassVar[tuple[tuple[type[Exception], MailHandler], ...]] = ()
     default_from: ClassVar[str | None] = None
+    #: This mailer's ``deliver_later_queue_name`` (Rails 7.1+; None: the simulator's
+    #: ``settings(sim).deliver_later_queue_name``).
+    deliver_later_queue_name: ClassVar[str | None] = None
     #: The job ``deliver_later`` enqueues (None: ``settings(sim).delivery_job``).
     delivery_job: ClassVar[type[Any] | None] = None
 
@@ -77,11 +81,20 @@ class Mailer:
         name: str | None = None,
         default_from: str | None = None,
         delivery_job: object = None,
+        deliver_later_queue_name: object = None,
     ) -> None:
         super().__init_subclass__()
         cls.mailer_name = name or cls.__name__
         if default_from is not None:
             cls.default_from = default_from
+        if deliver_later_queue_name is not None:
+            if not isinstance(deliver_later_queue_name, str) or not deliver_later_queue_name:
+                msg = (
+                    f"{cls.__qualname__}: deliver_later_queue_name="
+                    f"{deliver_later_queue_name!r} must be a queue name (a non-empty str)"
+                )
+                raise InvalidArgument(msg)
+            cls.deliver_later_queue_name = deliver_later_queue_name
         if delivery_job is not None:
             if not (isinstance(delivery_job, type) and issubclass(delivery_job, ActiveJob)):
                 msg = (

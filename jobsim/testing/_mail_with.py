@@ -146,7 +146,9 @@ class _AssertEnqueuedEmailWith:
             )
             raise InvalidArgument(msg)
         if queue is None:  # Rails: deliver_later_queue_name || the default queue name
-            queue = config.deliver_later_queue_name or config.default_queue_name
+            own = getattr(mailer, "deliver_later_queue_name", None)  # the mailer's, 7.1+
+            chosen = own if own is not None and _version(sim) >= (7, 1) else None
+            queue = chosen or config.deliver_later_queue_name or config.default_queue_name
         return job, _expected(name, method, args, params, sim), queue
 
     def __call__(
