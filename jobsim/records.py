@@ -37,7 +37,11 @@ class RecordHome(Protocol):
 #: The job classes Rails' adapter pushes (Sidekiq 8 names its own wrapper).
 _WRAPPERS = ("ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper", "Sidekiq::ActiveJob::Wrapper")
 #: ActionMailer's delivery jobs (Rails 5 and 6+), shown as ``Mailer#method``.
-_MAIL_JOBS = ("ActionMailer::DeliveryJob", "ActionMailer::MailDeliveryJob")
+_MAIL_JOBS = (
+    "ActionMailer::DeliveryJob",
+    "ActionMailer::Parameterized::DeliveryJob",
+    "ActionMailer::MailDeliveryJob",
+)
 
 
 def _time(value: Any) -> datetime | None:
@@ -122,6 +126,8 @@ class JobRecord(Mapping[str, Any]):
         arguments = self._active_job_arguments()
         if wrapped == "ActionMailer::DeliveryJob":
             return arguments[3:]
+        if wrapped == "ActionMailer::Parameterized::DeliveryJob":  # the params hash first
+            return arguments[4:]
         if wrapped == "ActionMailer::MailDeliveryJob":
             params = arguments[3] if len(arguments) > 3 else None
             found = params.get("args") if isinstance(params, dict) else None

@@ -509,6 +509,17 @@ class Simulator:
                 return True
         return False
 
+    def _perform_job_raising(self, jid: str) -> bool:
+        """:meth:`perform_job`, with an error that escapes the job raised to the caller in
+        every mode (Rails' test adapter does this; internal: for jobsim.active_job)."""
+        processor = self._processor
+        raising = processor.raise_errors
+        processor.raise_errors = True
+        try:
+            return self.perform_job(jid)
+        finally:
+            processor.raise_errors = raising
+
     def call_at(
         self, when: datetime | float, action: Callable[[], None], *, background: bool = False
     ) -> None:

@@ -30,7 +30,8 @@ from jobsim.active_job._base import ActiveJob, ConfiguredJob
 from jobsim.active_job._callbacks import Abort
 from jobsim.active_job._declarations import RailsDeprecationWarning
 from jobsim.active_job._delay import Wait, determine_delay
-from jobsim.active_job._mailer import MailDeliveryJob, Mailer, Message, MessageDelivery
+from jobsim.active_job._delivery_jobs import DeliveryJob, MailDeliveryJob, ParameterizedDeliveryJob
+from jobsim.active_job._mailer import Mailer, Message, MessageDelivery
 from jobsim.active_job._runtime import Instrumented, Settings, settings
 from jobsim.active_job._serialize import (
     DeserializationError,
@@ -49,10 +50,12 @@ __all__ = [
     # Callbacks
     "Abort",
     # ActionMailer
+    "DeliveryJob",
     "MailDeliveryJob",
     "Mailer",
     "Message",
     "MessageDelivery",
+    "ParameterizedDeliveryJob",
     # Arguments as ActiveJob writes them
     "DeserializationError",
     "GlobalID",

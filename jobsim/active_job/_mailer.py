@@ -10,11 +10,9 @@
     UserMailer.welcome_email(user).deliver_later()   # ActionMailer::MailDeliveryJob
     UserMailer.with_(user=user).welcome_email().deliver_later(wait=60)
 
-``deliver_later`` enqueues ``ActionMailer::MailDeliveryJob`` with the arguments Rails 6.1 writes
-(``[mailer, action, "deliver_now", {args: [...]}]``, ``params:`` first for a parameterized
-mailer; compared with Debian's ActionMailer 6.1.7), on the queue
-``settings(sim).deliver_later_queue_name`` names (None: the default queue, as
-``load_defaults "6.1"`` sets). The job builds the message again when it runs and delivers it.
+``deliver_later`` enqueues the mailer's delivery job (``ActionMailer::MailDeliveryJob`` unless
+the mailer or ``settings(sim).delivery_job`` names another; the jobs and their argument layouts
+are in ``_delivery_jobs``). The job builds the message again when it runs and delivers it.
 """
 
 from __future__ import annotations
@@ -28,10 +26,9 @@ from typing import Any, ClassVar
 from jobsim import routing
 from jobsim.active_job import _runtime
 from jobsim.active_job._base import ActiveJob
-from jobsim.active_job._serializers import Keywords, Symbol
 from jobsim.errors import InvalidArgument, NoActiveSimulator
 
-__all__ = ["MailDeliveryJob", "Mailer", "Message", "MessageDelivery"]
+__all__ = ["Mailer", "Message", "MessageDelivery"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +59,20 @@ class Mailer:
     """``ActionMailer::Base``: each public method is a mail action, called on the class.
 
     Class keywords: ``default_from`` (``default from:``), ``name`` (the mailer's name in
-    job data; default: the class name) and ``delivery_job`` (``self.delivery_job =``: a
-    :class:`MailDeliveryJob` subclass that ``deliver_later`` enqueues). In an action,
-    ``self.params`` holds ``with_(...)``'s values and ``self.mail(...)`` builds the message.
+    job data; default: the class name), ``delivery_job`` (``self.delivery_job =``: the
+    ActiveJob class ``deliver_later`` enqueues; default: ``settings(sim).delivery_job``) and
+    ``deliver_later_queue_name`` (Rails 7.1+: this mailer's queue for ``deliver_later``).
+    In an action, ``self.params`` holds ``with_(...)``'s values and ``self.mail(...)``
+    builds the message.
     """
 
     mailer_name: ClassVar[str] = "ActionMailer::Base"
+    _rescue_handlers: ClassVar[tuple[tuple[type[Exception], MailHandler], ...]] = ()
     default_from: ClassVar[str | None] = None
-    #: The job ``deliver_later`` enqueues (None: :class:`MailDeliveryJob`).
+    #: This mailer's ``deliver_later_queue_name`` (Rails 7.1+; None: the simulator's
+    #: ``settings(sim).deliver_later_queue_name``).
+    deliver_later_queue_name: ClassVar[str | None] = None
+    #: The job ``deliver_later`` enqueues (None: ``settings(sim).delivery_job``).
     delivery_job: ClassVar[type[Any] | None] = None
 
     def __init_subclass__(
@@ -78,16 +81,25 @@ class Mailer:
         name: str | None = None,
         default_from: str | None = None,
         delivery_job: object = None,
+        deliver_later_queue_name: object = None,
     ) -> None:
         super().__init_subclass__()
         cls.mailer_name = name or cls.__name__
         if default_from is not None:
             cls.default_from = default_from
-        if delivery_job is not None:
-            if not (isinstance(delivery_job, type) and issubclass(delivery_job, MailDeliveryJob)):
+        if deliver_later_queue_name is not None:
+            if not isinstance(deliver_later_queue_name, str) or not deliver_later_queue_name:
                 msg = (
-                    f"{cls.__qualname__}: delivery_job={delivery_job!r} must be "
-                    f"jobsim.active_job.MailDeliveryJob or a subclass of it"
+                    f"{cls.__qualname__}: deliver_later_queue_name="
+                    f"{deliver_later_queue_name!r} must be a queue name (a non-empty str)"
+                )
+                raise InvalidArgument(msg)
+            cls.deliver_later_queue_name = deliver_later_queue_name
+        if delivery_job is not None:
+            if not (isinstance(delivery_job, type) and issubclass(delivery_job, ActiveJob)):
+                msg = (
+                    f"{cls.__qualname__}: delivery_job={delivery_job!r} must be an ActiveJob "
+                    f"class, such as jobsim.active_job.MailDeliveryJob or a subclass of it"
                 )
                 raise InvalidArgument(msg)
             cls.delivery_job = delivery_job
@@ -129,6 +141,49 @@ class Mailer:
     def with_(cls, **params: Any) -> _Parameterized:
         """``UserMailer.with(user: u)``: actions whose ``self.params`` are ``params``."""
         return _Parameterized(cls, params)
+
+    @classmethod
+    def rescue_from(cls, *exceptions: type[Exception], with_: MailHandler | None = None) -> Any:
+        """``rescue_from``: handle ``exceptions`` with ``with_(mailer, error)``; without
+        ``with_``, a decorator. ``mailer`` is the mailer instance for an error its action
+        raised, or the mailer class for one its delivery job hands over (an argument that
+        cannot be read back, say). The last declared matching handler wins."""
+        where = f"{cls.__qualname__}.rescue_from"
+        given: tuple[object, ...] = exceptions
+        if not given or not all(
+            isinstance(kind, type) and issubclass(kind, Exception) for kind in given
+        ):
+            msg = f"{where}{exceptions!r}: name exception classes (Exception subclasses)"
+            raise InvalidArgument(msg)
+
+        def add(handler: MailHandler) -> MailHandler:
+            if not callable(handler):
+                raise InvalidArgument(f"{where}: {handler!r} is not callable")
+            added = tuple((kind, handler) for kind in exceptions)
+            cls._rescue_handlers = (*cls._rescue_handlers, *added)
+            return handler
+
+        return add if with_ is None else add(with_)
+
+    @classmethod
+    def handle_exception(cls, error: Exception) -> None:
+        """``handle_exception``: the class's handler for ``error``, or ``error`` raised again
+        (what the delivery jobs call for an error they cannot handle themselves)."""
+        if not _rescue(cls, cls, error):
+            raise error
+
+
+#: A mailer's ``rescue_from`` handler: ``handler(mailer instance or class, error)``.
+MailHandler = Callable[[Any, Exception], object]
+
+
+def _rescue(mailer: type[Mailer], receiver: object, error: Exception) -> bool:
+    """Run ``mailer``'s last declared handler that matches ``error``; whether one did."""
+    for kind, handler in reversed(mailer._rescue_handlers):
+        if isinstance(error, kind):
+            handler(receiver, error)
+            return True
+    return False
 
 
 class _Action:
@@ -191,7 +246,11 @@ class MessageDelivery:
         if self._built is None:
             instance = self.mailer(self.params)
             instance._action = self.action
-            getattr(instance, self.action)(*self.args, **self.kwargs)
+            try:
+                getattr(instance, self.action)(*self.args, **self.kwargs)
+            except Exception as error:  # ActionMailer's handle_exceptions around the action
+                if not _rescue(self.mailer, instance, error):
+                    raise
             self._built = instance
         return self._built.message
 
@@ -242,43 +301,7 @@ class MessageDelivery:
                 f"delivery job, so call deliver_later without reading .message first"
             )
             raise InvalidArgument(msg)
-        job_class = self.mailer.delivery_job or MailDeliveryJob
-        sim = _runtime.target(job_class.job_class_name)
-        _runtime.settings(sim).mailers[self.mailer.mailer_name] = self.mailer
-        keywords: dict[str, Any] = {}
-        if self.params is not None:
-            # with(user: u): a Hash with symbol keys, as Rails' keyword arguments make it
-            keywords["params"] = {Symbol(key): value for key, value in self.params.items()}
-        # 6.1 passes keyword arguments inside args, as a last ruby2_keywords hash.
-        keywords["args"] = [*self.args, *([Keywords(self.kwargs)] if self.kwargs else [])]
-        job = job_class(self.mailer.mailer_name, self.action, delivery_method, **keywords)
-        enqueued: ActiveJob | bool = job.enqueue(**options)
-        return enqueued
+        # Imported here: the delivery jobs build a MessageDelivery when they run.
+        from jobsim.active_job._delivery_jobs import enqueue_delivery
 
-
-def _delivery_queue(job: ActiveJob) -> Any:
-    # None falls back to the default queue name, as queue_as nil does in Rails.
-    sim = routing.active()
-    return _runtime.settings(sim).deliver_later_queue_name if sim is not None else None
-
-
-class MailDeliveryJob(ActiveJob, name="ActionMailer::MailDeliveryJob", queue_as=_delivery_queue):
-    """``ActionMailer::MailDeliveryJob``: builds the mail again and delivers it."""
-
-    def perform(self, *positional: Any, **keywords: Any) -> None:
-        # (mailer, mail_method, delivery_method, args:, kwargs: nil, params: nil), as Rails'.
-        mailer, mail_method, delivery_method = positional
-        args: list[Any] = list(keywords.get("args") or [])
-        kwargs: Mapping[str, Any] | None = keywords.get("kwargs")
-        params: Mapping[str, Any] | None = keywords.get("params")
-        sim = routing.active()
-        found = _runtime.settings(sim).mailers.get(mailer) if sim is not None else None
-        if found is None:
-            raise InvalidArgument(f"ActionMailer::MailDeliveryJob: no mailer named {mailer!r}")
-        if args and isinstance(args[-1], Keywords):
-            kwargs = {**args[-1], **(kwargs or {})}
-            args = args[:-1]
-        delivery = MessageDelivery(found, mail_method, tuple(args), kwargs or {}, params)
-        if delivery_method not in ("deliver_now", "deliver_now!"):
-            raise InvalidArgument(f"ActionMailer::MailDeliveryJob: unknown {delivery_method!r}")
-        delivery.deliver_now()
+        return enqueue_delivery(self, delivery_method, options)

@@ -76,6 +76,10 @@ class Settings:
     #: ActionMailer: ``deliver_later_queue_name`` (None: the default queue, what
     #: ``load_defaults "6.1"`` and later set), the mailers by name, and what was delivered.
     deliver_later_queue_name: str | None = None
+    #: ActionMailer's ``delivery_job`` for mailers that do not set their own (None:
+    #: ``MailDeliveryJob``, what ``load_defaults "6.0"`` and later set; Rails 6.1's framework
+    #: default is the deprecated ``DeliveryJob``, which Rails 7.0 removed).
+    delivery_job: type[Any] | None = None
     mailers: dict[str, type[Any]] = field(default_factory=dict)
     deliveries: list[Any] = field(default_factory=list)
     #: ``config.active_job.queue_adapter``: ``"sidekiq"`` (jobsim simulates Rails' Sidekiq

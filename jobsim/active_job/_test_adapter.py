@@ -75,12 +75,7 @@ def perform_for_test(sim: Any, jid: str) -> bool:
         return bool(sim.perform_job(jid))
     # The processor's raise-to-the-caller rule (Sidekiq::Testing's) is the test adapter's
     # too: the trace gets a ``failed`` event with the error and a ``discarded`` one (no retry
-    # is scheduled), the failure is counted, and the error reaches the test. Switched on for
-    # this one perform only, so simulate mode keeps handing errors to Sidekiq's retry.
-    processor = sim._processor
-    raising = processor.raise_errors
-    processor.raise_errors = True
-    try:
-        return bool(sim.perform_job(jid))
-    finally:
-        processor.raise_errors = raising
+    # is scheduled), the failure is counted, and the error reaches the test. The simulator
+    # switches it on for this one perform only, so simulate mode keeps handing errors to
+    # Sidekiq's retry.
+    return bool(sim._perform_job_raising(jid))

@@ -2,10 +2,11 @@
 
 ``deliveries()`` is ``ActionMailer::Base.deliveries`` for the simulator; ``assert_emails`` counts
 delivered mail and ``assert_enqueued_emails`` / ``assert_enqueued_email_with`` look at the
-``ActionMailer::MailDeliveryJob`` pushes (a mailer's own ``delivery_job`` subclass counts too,
-as Rails' ``delivery_job_filter``). The ``with`` form of ``assert_emails`` performs the mail
-jobs enqueued inside the block, as Rails' block form does (as each is enqueued under the test
-adapter, when the block ends otherwise).
+delivery jobs' pushes (``ActionMailer::MailDeliveryJob``, Rails 6.1's legacy ``DeliveryJob``,
+their subclasses, and any mailer's own ``delivery_job``, as Rails' ``delivery_job_filter``).
+The ``with`` form of ``assert_emails`` performs the mail jobs enqueued inside the block, as
+Rails' block form does (as each is enqueued under the test adapter, when the block ends
+otherwise).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from jobsim import active_job, routing
-from jobsim.active_job import MailDeliveryJob, Message
+from jobsim.active_job import DeliveryJob, MailDeliveryJob, Message
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing._perform import PerformInside, perform_enqueued_jobs
@@ -37,13 +38,25 @@ def deliveries(sim: Simulator | None = None) -> list[Message]:
     return list(active_job.settings(target).deliveries)
 
 
+#: ActionMailer's own delivery jobs; a subclass of one, or a mailer's ``delivery_job``, counts.
+_DELIVERY_JOBS = (MailDeliveryJob, DeliveryJob)
+
+
 def delivery_job(record: JobRecord) -> bool:
-    """Whether ``record`` is a mail delivery: ``MailDeliveryJob`` or a subclass of it."""
-    if record.job_class == MailDeliveryJob.job_class_name:
+    """Whether ``record`` is a mail delivery (Rails' ``delivery_job_filter``): a
+    ``MailDeliveryJob`` or legacy ``DeliveryJob`` (or a subclass), or a mailer's own
+    ``delivery_job``."""
+    if record.job_class in (job.job_class_name for job in _DELIVERY_JOBS):
         return True
     sim = routing.active()
-    found = active_job.settings(sim).classes.get(record.job_class) if sim is not None else None
-    return isinstance(found, type) and issubclass(found, MailDeliveryJob)
+    if sim is None:
+        return False
+    config = active_job.settings(sim)
+    found = config.classes.get(record.job_class)
+    if not isinstance(found, type):
+        return False
+    mailer_jobs = (mailer.delivery_job for mailer in config.mailers.values())
+    return issubclass(found, _DELIVERY_JOBS) or any(job is found for job in mailer_jobs)
 
 
 def _check_count(n: object, where: str) -> int:

@@ -19,7 +19,13 @@ from types import TracebackType
 from typing import Any
 
 from jobsim import active_job, routing
-from jobsim.active_job import MailDeliveryJob, Message, RailsDeprecationWarning, Symbol
+from jobsim.active_job import (
+    DeliveryJob,
+    MailDeliveryJob,
+    Message,
+    RailsDeprecationWarning,
+    Symbol,
+)
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing._arguments import equal
@@ -126,10 +132,23 @@ class _AssertEnqueuedEmailWith:
         name = getattr(mailer, "mailer_name", mailer)
         if not isinstance(name, str):
             raise InvalidArgument(f"{WHERE}: {mailer!r} is not a mailer or its name")
-        job = getattr(mailer, "delivery_job", None) or MailDeliveryJob
+        config = active_job.settings(sim if sim is not None else routing.active())
+        job = getattr(mailer, "delivery_job", None) or config.delivery_job or MailDeliveryJob
+        if isinstance(job, type) and issubclass(job, DeliveryJob):
+            # Rails 6.1 looks for MailDeliveryJob's argument layout in any delivery job, so
+            # with the legacy job the assertion can never pass: say so instead.
+            msg = (
+                f"{WHERE}({name}, {method!r}): {name} delivers through the legacy "
+                f"{job.job_class_name}, whose arguments Rails' assert_enqueued_email_with never "
+                f"matches (it expects MailDeliveryJob's args: layout); assert on the job: "
+                f"assert_enqueued_with(job={job.__qualname__}, args=[{name!r}, {method!r}, "
+                f"'deliver_now', *mail_args])"
+            )
+            raise InvalidArgument(msg)
         if queue is None:  # Rails: deliver_later_queue_name || the default queue name
-            config = active_job.settings(sim if sim is not None else routing.active())
-            queue = config.deliver_later_queue_name or config.default_queue_name
+            own = getattr(mailer, "deliver_later_queue_name", None)  # the mailer's, 7.1+
+            chosen = own if own is not None and _version(sim) >= (7, 1) else None
+            queue = chosen or config.deliver_later_queue_name or config.default_queue_name
         return job, _expected(name, method, args, params, sim), queue
 
     def __call__(

@@ -82,3 +82,16 @@ def test_simulate_mode_still_hands_the_error_to_sidekiqs_retry(sim: jobsim.Simul
     perform_enqueued_jobs()
     assert len(sim.retries) == 1
     assert len(sim.trace.of_kind("retry_scheduled")) == 1
+
+
+def test_the_raise_rule_holds_for_that_one_perform_only(sim: jobsim.Simulator) -> None:
+    # The test adapter switches the simulator's raise rule on for one perform; once it has
+    # raised, a job the simulation runs itself goes to Sidekiq's retry again.
+    Breaks.perform_later()
+    with pytest.raises(KeyError, match="gone"):
+        perform_enqueued_jobs()
+    settings(sim).queue_adapter = "sidekiq"
+    Breaks.perform_later()
+    sim.perform_one()
+    assert sim.mode == "simulate"
+    assert len(sim.trace.of_kind("retry_scheduled")) == 1

@@ -1,7 +1,8 @@
 # Runs rspec-rails' real have_enqueued_mail (Debian's ruby-rspec-rails 5.0.2, ActionMailer 6.1)
 # on the cases of a JSON file, with mailers whose delivery_job is the unified
-# ActionMailer::MailDeliveryJob (what load_defaults 6.0+ sets, and all jobsim's mailers have), and
-# prints one JSON document: each case's verdict ("pass" or "fail").
+# ActionMailer::MailDeliveryJob (what load_defaults 6.0+ sets) and one on the legacy
+# ActionMailer::DeliveryJob (6.1's framework default), and prints one JSON document: each
+# case's verdict ("pass" or "fail") and, when it failed, rspec-rails' failure message.
 # Usage: ruby rspec_rails_have_enqueued_mail.rb CASES
 # test_rspec_rails_have_enqueued_mail_verdicts.py runs the same cases through jobsim's matcher.
 require "json"
@@ -24,6 +25,13 @@ ActionMailer::Base.delivery_method = :test
 
 class UnifiedMailer < ActionMailer::Base
   self.delivery_job = ActionMailer::MailDeliveryJob
+
+  def test_email; mail(to: "a@example.com", from: "b@example.com", body: "hi"); end
+  def email_with_args(arg1, arg2); mail(to: "a@example.com", from: "b@example.com", body: "hi"); end
+end
+
+class LegacyMailer < ActionMailer::Base
+  self.delivery_job = ActionMailer::DeliveryJob
 
   def test_email; mail(to: "a@example.com", from: "b@example.com", body: "hi"); end
   def email_with_args(arg1, arg2); mail(to: "a@example.com", from: "b@example.com", body: "hi"); end
@@ -76,6 +84,7 @@ cases["cases"].each do |c|
   queue_adapter.enqueued_jobs.clear
   queue_adapter.performed_jobs.clear
   verdict = nil
+  message = nil
   travel_to(Time.at(cases["start"])) do
     block = -> { c["mails"].each { |item| send_mail(item) } }
     begin
@@ -85,10 +94,11 @@ cases["cases"].each do |c|
         expect(&block).to build(c["matcher"])
       end
       verdict = "pass"
-    rescue RSpec::Expectations::ExpectationNotMetError
+    rescue RSpec::Expectations::ExpectationNotMetError => e
       verdict = "fail"
+      message = e.message
     end
   end
-  out[c["id"]] = { "verdict" => verdict }
+  out[c["id"]] = { "verdict" => verdict, "message" => message }
 end
 puts JSON.generate({ "actionmailer_version" => ActionMailer.version.to_s, "cases" => out })
