@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from jobsim import validate
 from jobsim.errors import InvalidArgument
 from jobsim.gem_options import check_gem_option
+from jobsim.unique_jobs._api import ApiRelease
 from jobsim.unique_jobs._middleware import UniqueClient, UniqueServer
 from jobsim.unique_jobs._prepare import Settings
 from jobsim.unique_jobs._reaper import reap
@@ -115,11 +116,13 @@ class UniqueJobs:
         )
 
     def install(self, sim: Simulator) -> None:
-        """Client and server middleware, the death handler and the reaper, on ``sim``."""
+        """Client and server middleware, the death handler, the reaper and the release of
+        a job's lock by the data API's deletes (see ``_api``), on ``sim``."""
         runtime = UniqueRuntime(sim, self.settings())
         sim.client_middleware.add(UniqueClient, runtime)
         sim.server_middleware.add(UniqueServer, runtime)
         sim.death_handlers.append(runtime.death_handler)
+        sim._state.api_removal_listeners.append(ApiRelease(runtime))  # sidekiq_unique_ext.rb
         if self.reaper is not None:
             self._schedule_reaper(sim, runtime, sim.time + self.reaper_interval)
 
