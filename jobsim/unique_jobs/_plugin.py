@@ -45,8 +45,9 @@ class UniqueJobs:
             (drop silently), ``"log"``, ``"raise"``, ``"reject"``, ``"replace"``,
             ``"reschedule"``, or ``{"client": …, "server": …}``.
         lock_ttl: Default seconds a lock lives (None: until released).
-        lock_timeout: Default seconds to wait for a lock (recorded on the job; jobsim does not
-            simulate the wait: a taken lock is a conflict at once).
+        lock_timeout: Default seconds to wait for a lock, written into each job hash. The
+            gem at 8.1.0 never reaches that wait when another job holds the lock (its
+            ``queue.lua`` returns the holder first), so a taken lock is a conflict at once.
         lock_prefix: The digest prefix (``"uniquejobs"``).
         digest: ``"legacy"`` (MD5, the gem's default) or ``"modern"`` (SHA3-256, 8.x only).
         reaper: ``"ruby"`` or ``"lua"`` (both reap orphans every ``reaper_interval``), or None.
