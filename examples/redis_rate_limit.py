@@ -6,6 +6,9 @@ here in Python against the simulator's own Redis: a fakeredis whose TTLs follow 
 clock. 150 reports are enqueued at 09:00; the first 100 run, the other 50 fail and go to
 Sidekiq's retry set, and once the counter has expired (60 virtual seconds after the first hit)
 their retries get through. The run takes milliseconds, and the same seed gives the same trace.
+
+Run it with ``python examples/redis_rate_limit.py``; the guide is
+docs/how-to/redis-middleware.md.
 """
 
 from __future__ import annotations
