@@ -30,12 +30,11 @@ read once, when the class is added (see :mod:`jobsim.redis_pool`).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from jobsim.errors import InvalidArgument
-from jobsim.redis_pool import RedisPool
+from jobsim.redis_pool import RedisPool, WithRedisPool, middleware_name, wants_redis_pool
 
 __all__ = ["Chain", "Middleware"]
 
@@ -77,63 +76,7 @@ class _Entry:
         instance = self.klass(*self.args, **self.kwargs)
         if self.redis_pool is None:
             return instance
-        return _WithRedisPool(instance, self.redis_pool)
-
-
-class _WithRedisPool:
-    # Runs a redis-pool middleware where the chain calls call(subject, job, queue, call_next).
-    __slots__ = ("middleware", "pool")
-
-    def __init__(self, middleware: Any, pool: RedisPool) -> None:
-        self.middleware = middleware
-        self.pool = pool
-
-    def call(self, subject: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
-        return self.middleware.call(subject, job, queue, self.pool, call_next)
-
-
-def _name_of(instance: Any) -> str:
-    # For "which middleware stopped": the user's class, not the adapter around it.
-    inner = instance.middleware if type(instance) is _WithRedisPool else instance
-    return type(inner).__name__
-
-
-_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-
-
-def wants_redis_pool(klass: type[Any]) -> bool:
-    """Whether ``klass.call`` takes ``(subject, job, queue, redis_pool, call_next)``.
-
-    The opt-in is the parameter's name, as Sidekiq's guides write it; a five-argument ``call``
-    whose fourth parameter has another name is refused, since the chain could only guess.
-    """
-    try:
-        signature = inspect.signature(klass.call)
-    except (TypeError, ValueError):  # a builtin or C callable: the plain four-argument form
-        return False
-    params = [p for p in signature.parameters.values() if p.kind in _POSITIONAL]
-    if not isinstance(inspect.getattr_static(klass, "call"), staticmethod | classmethod):
-        params = params[1:]  # self
-    names = [p.name for p in params]
-    if "redis_pool" in names:
-        if names.index("redis_pool") != 3 or len(names) < 5:
-            msg = (
-                f"{klass.__qualname__}.call({', '.join(names)}): redis_pool must be the fourth "
-                f"parameter, between queue and call_next: "
-                f"call(self, subject, job, queue, redis_pool, call_next)"
-            )
-            raise InvalidArgument(msg)
-        return True
-    required = [p for p in params if p.default is inspect.Parameter.empty]
-    if len(required) == 5:
-        msg = (
-            f"{klass.__qualname__}.call({', '.join(names)}) takes five arguments: name the "
-            f"fourth redis_pool to receive the simulator's Redis pool "
-            f"(call(self, subject, job, queue, redis_pool, call_next)), or take four "
-            f"(call(self, subject, job, queue, call_next))"
-        )
-        raise InvalidArgument(msg)
-    return False
+        return WithRedisPool(instance, self.redis_pool)
 
 
 class Chain:
@@ -263,7 +206,7 @@ class Chain:
 
             result = instance.call(subject, job, queue, call_next)
             if not reached and not stopped:
-                stopped.append(_name_of(instance))
+                stopped.append(middleware_name(instance))
             return result
 
         return step(0), (stopped[0] if stopped else None)
@@ -282,7 +225,7 @@ class Chain:
             return final()
 
         result = instance.call(subject, job, queue, call_next)
-        return result, (None if reached else _name_of(instance))
+        return result, (None if reached else middleware_name(instance))
 
     def __repr__(self) -> str:
         names = ", ".join(entry.klass.__qualname__ for entry in self._entries)

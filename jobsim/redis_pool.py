@@ -18,6 +18,7 @@ server first (``jobsim.redis.RealRedis``). Nothing here is shared between simula
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, overload
@@ -25,7 +26,15 @@ from typing import Any, Protocol, overload
 from jobsim.errors import InvalidArgument
 from jobsim.stash import StashKey
 
-__all__ = ["REDIS_POOL", "RedisPool", "fake_redis_on", "missing_extra"]
+__all__ = [
+    "REDIS_POOL",
+    "RedisPool",
+    "WithRedisPool",
+    "fake_redis_on",
+    "middleware_name",
+    "missing_extra",
+    "wants_redis_pool",
+]
 
 
 class _Clock(Protocol):
@@ -147,6 +156,65 @@ class RedisPool:
     def __repr__(self) -> str:
         state = type(self._connection).__name__ if self._connection is not None else "not yet made"
         return f"<RedisPool {self.name}: {state}>"
+
+
+class WithRedisPool:
+    """A middleware taking ``redis_pool``, callable as the chain calls every middleware:
+    ``call(subject, job, queue, call_next)``."""
+
+    __slots__ = ("middleware", "pool")
+
+    def __init__(self, middleware: Any, pool: RedisPool) -> None:
+        self.middleware = middleware
+        self.pool = pool
+
+    def call(self, subject: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+        return self.middleware.call(subject, job, queue, self.pool, call_next)
+
+
+def middleware_name(instance: Any) -> str:
+    """The class name of a middleware instance, the user's own behind a :class:`WithRedisPool`
+    (for "which middleware stopped")."""
+    inner = instance.middleware if type(instance) is WithRedisPool else instance
+    return type(inner).__name__
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def wants_redis_pool(klass: type[Any]) -> bool:
+    """Whether ``klass.call`` takes ``(subject, job, queue, redis_pool, call_next)``.
+
+    The opt-in is the parameter's name, as Sidekiq's guides write it; a five-argument ``call``
+    whose fourth parameter has another name is refused, since the chain could only guess.
+    """
+    try:
+        signature = inspect.signature(klass.call)
+    except (TypeError, ValueError):  # a builtin or C callable: the plain four-argument form
+        return False
+    params = [p for p in signature.parameters.values() if p.kind in _POSITIONAL]
+    if not isinstance(inspect.getattr_static(klass, "call"), staticmethod | classmethod):
+        params = params[1:]  # self
+    names = [p.name for p in params]
+    if "redis_pool" in names:
+        if names.index("redis_pool") != 3 or len(names) < 5:
+            msg = (
+                f"{klass.__qualname__}.call({', '.join(names)}): redis_pool must be the fourth "
+                f"parameter, between queue and call_next: "
+                f"call(self, subject, job, queue, redis_pool, call_next)"
+            )
+            raise InvalidArgument(msg)
+        return True
+    required = [p for p in params if p.default is inspect.Parameter.empty]
+    if len(required) == 5:
+        msg = (
+            f"{klass.__qualname__}.call({', '.join(names)}) takes five arguments: name the "
+            f"fourth redis_pool to receive the simulator's Redis pool "
+            f"(call(self, subject, job, queue, redis_pool, call_next)), or take four "
+            f"(call(self, subject, job, queue, call_next))"
+        )
+        raise InvalidArgument(msg)
+    return False
 
 
 #: Where a simulator keeps its pool (``sim.redis_pool``), so plugins find it through the stash.
