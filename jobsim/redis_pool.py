@@ -21,10 +21,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol, overload
 
 from jobsim.errors import InvalidArgument
 from jobsim.stash import StashKey
+
+#: The oldest fakeredis whose socket and connection classes jobsim.redis_clock subclasses
+#: (checked: 2.30-2.38 lack them; 2.39-2.41 pass tests/redis).
+FAKEREDIS_FLOOR = "2.39"
 
 __all__ = [
     "REDIS_POOL",
@@ -43,7 +48,21 @@ class _Clock(Protocol):
 
 
 def missing_extra(what: str) -> InvalidArgument:
-    """The error for a Redis wanted where fakeredis (the ``jobsim[redis]`` extra) is absent."""
+    """The error for a Redis wanted where fakeredis (the ``jobsim[redis]`` extra) is absent, or
+    present but older than the internals the virtual clock subclasses (2.39)."""
+    try:
+        import fakeredis  # noqa: F401  (importable but too old, or absent)
+
+        installed: str | None = version("fakeredis")
+    except (ImportError, PackageNotFoundError):
+        installed = None
+    if installed is not None:
+        msg = (
+            f"{what} needs fakeredis >= {FAKEREDIS_FLOOR} for the simulator's embedded Redis "
+            f"on the virtual clock; fakeredis {installed} is installed: "
+            f"pip install -U 'fakeredis>={FAKEREDIS_FLOOR}'"
+        )
+        return InvalidArgument(msg)
     msg = (
         f"{what} needs fakeredis for the simulator's embedded Redis, which is not installed: "
         f"pip install 'jobsim[redis]' (or give the simulator a real server with "

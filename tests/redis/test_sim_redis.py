@@ -308,3 +308,17 @@ def test_without_the_extra_a_redis_middleware_is_refused_when_added() -> None:
     with pytest.raises(InvalidArgument, match=r"RateLimitMiddleware \(it takes redis_pool\) needs"
                        r" fakeredis.*pip install 'jobsim\[redis\]'"):  # fmt: skip
         sim.server_middleware.add(RateLimitMiddleware)
+
+
+def test_a_fakeredis_too_old_for_the_virtual_clock_is_named_with_its_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # fakeredis 2.30-2.38 import fine but lack the socket classes jobsim.redis_clock subclasses.
+    monkeypatch.setitem(sys.modules, "fakeredis._socket", None)  # type: ignore[arg-type]
+    monkeypatch.delitem(sys.modules, "jobsim.redis_clock", raising=False)
+    sim = jobsim.Simulator()
+    with pytest.raises(
+        InvalidArgument,
+        match=r"sim.redis needs fakeredis >= 2\.39 .*fakeredis \d[\w.]* is installed",
+    ):
+        sim.redis.ping()
