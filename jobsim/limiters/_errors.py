@@ -18,6 +18,9 @@ class OverLimit(RuntimeError):
     ``Limiters`` plugin's server middleware catches it and reschedules the job.
     """
 
+    #: The name Sidekiq records in ``error_class`` (jobsim.retry.error_class_name).
+    sidekiq_error_class = "Sidekiq::Limiter::OverLimit"
+
     def __init__(self, limiter: Limiter | None, waited: float = 0.0) -> None:
         self.limiter = limiter
         #: Virtual seconds the caller waited before giving up.

@@ -21,6 +21,7 @@ from jobsim.errors import InvalidArgument
 from jobsim.limiters._errors import OverLimit
 from jobsim.limiters._kinds import Bucket, Concurrent, Holder, Leaky, Unlimited, Window
 from jobsim.limiters._limiter import Limiter, LimiterStatus
+from jobsim.retry import error_class_name
 
 if TYPE_CHECKING:
     from jobsim.rng import Stream
@@ -218,8 +219,8 @@ class LimiterRuntime:
         counts = entry.counts
         # Outside a job nothing can wait: the clock moves only between executions.
         over = wait > 0 and (frame is None or wait > limiter.wait_timeout)
-        if wait > 0 and frame is not None:
-            waited = limiter.wait_timeout if over else wait
+        waited = (limiter.wait_timeout if over else wait) if frame is not None else 0.0
+        if waited > 0 and frame is not None:
             frame.waited += waited
             counts.waits += 1
             counts.waited += waited
@@ -274,7 +275,7 @@ class LimiterRuntime:
         detail: dict[str, Any] = {
             "event": "over_limit",
             "limiter": limiter.name if limiter is not None else None,
-            "error_class": type(error).__name__,
+            "error_class": error_class_name(error),
             "overrated": count,
         }
         if count >= cap:
@@ -330,9 +331,12 @@ class LimiterRuntime:
             del self._open[frame.jid]
         state = self._state
         now = state.clock.now
-        if how in ("succeeded", "failed", "pushed_back"):
-            for hold in frame.holds:
+        released = how in ("succeeded", "failed", "pushed_back")
+        for hold in frame.holds:
+            if released:
                 hold.released_at = now
+            else:  # the process died holding it: only lock_timeout frees it now
+                hold.expected_end = None
         if frame.pending is None or how not in ("succeeded", "failed"):
             return
         again, delay = frame.pending
