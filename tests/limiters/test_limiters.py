@@ -310,9 +310,9 @@ def test_outside_a_job_nothing_waits() -> None:
     mutex = limiters(sim).concurrent("m", 1, wait_timeout=5)
     with mutex.within_limit():
         assert mutex.status().in_use == 1
-        with pytest.raises(OverLimit, match="concurrent limiter 'm' is over its limit"):
-            with mutex.within_limit():
-                pass
+        over = pytest.raises(OverLimit, match="concurrent limiter 'm' is over its limit")
+        with over, mutex.within_limit():
+            pass
     assert mutex.status().in_use == 0
     assert mutex.status().over_limit == 1
 
