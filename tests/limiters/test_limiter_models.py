@@ -7,6 +7,7 @@ Times are whole seconds so the virtual clock's arithmetic is exact; the leaky an
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,28 +98,33 @@ class Entry:
     at: float
     until: float
     used: int
+    #: Keys that order the hold's start and end among events at one instant: (time, seq);
+    #: a hold that waited starts after everything recorded at its instant.
+    start_key: tuple[float, float]
+    end_key: tuple[float, float]
 
 
 def entries(sim: jobsim.Simulator) -> list[Entry]:
     """Every execution that got into its block: when, until its execution ended, and how much."""
     found: list[Entry] = []
-    open_: dict[str, list[tuple[float, float, bool, int]]] = {}
-    pending: dict[str, tuple[float, bool]] = {}  # jid -> (waited, gave up) of the current start
+    # per jid, its open executions: [start ts, start seq, waited, gave up, used]
+    open_: dict[str, list[list[Any]]] = {}
     for event in sim.trace:
         if event.kind == "started":
-            pending[event.jid] = (0.0, False)
-            open_.setdefault(event.jid, []).append((event.ts, 0.0, False, event.job["args"][0]))
+            row = [event.ts, event.seq, 0.0, False, event.job["args"][0]]
+            open_.setdefault(event.jid, []).append(row)
         elif event.kind == "limiter" and event.detail["event"] == "waited":
-            ts, _, _, used = open_[event.jid][-1]
-            open_[event.jid][-1] = (ts, event.detail["seconds"], event.detail["gave_up"], used)
+            open_[event.jid][-1][2] = event.detail["seconds"]
+            open_[event.jid][-1][3] = event.detail["gave_up"]
         elif event.kind == "limiter" and event.detail["event"] == "over_limit":
-            ts, waited, _, used = open_[event.jid][-1]
-            open_[event.jid][-1] = (ts, waited, True, used)
+            open_[event.jid][-1][3] = True
         elif event.kind in ("succeeded", "failed"):
-            ts, waited, gave_up, used = open_[event.jid].pop(0)
+            ts, seq, waited, gave_up, used = open_[event.jid].pop(0)
             if not gave_up:
-                found.append(Entry(event.jid, ts + waited, event.ts, used))
-    return sorted(found, key=lambda entry: entry.at)
+                start_key = (ts + waited, math.inf if waited else seq)
+                end_key = (event.ts, event.seq)
+                found.append(Entry(event.jid, ts + waited, event.ts, used, start_key, end_key))
+    return sorted(found, key=lambda entry: entry.start_key)
 
 
 def check_accounted_for(sim: jobsim.Simulator, jids: list[str], plan: Traffic) -> None:
@@ -145,7 +151,7 @@ def test_concurrent_never_holds_more_than_its_size(plan: Traffic) -> None:
     sim, jids = simulate(plan)
     found = entries(sim)
     for entry in found:  # when each hold begins, the holds already running, plus itself
-        others = [e for e in found if e is not entry and e.at <= entry.at < e.until]
+        others = [e for e in found if e.start_key < entry.start_key < e.end_key]
         assert len(others) + 1 <= plan.limit
     check_accounted_for(sim, jids, plan)
 

@@ -14,6 +14,11 @@ from jobsim.limiters import Limiters, limiter_errors, limiters
 from tests.conftest import START
 
 
+def _bad(value: Any) -> Any:
+    """A wrong value, typed as anything so the type checker lets the test pass it."""
+    return value
+
+
 def factory() -> Any:
     return limiters(jobsim.Simulator(start=START, plugins=[Limiters()]))
 
@@ -78,13 +83,13 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
      "within_limit(used)=2: a leaky limiter counts blocks; pass 1"),
     ("plugin reschedule", lambda: Limiters(reschedule=-1),
      "Limiters(reschedule)=-1: pass a whole number >= 0"),
-    ("plugin backoff", lambda: Limiters(backoff="300"),
+    ("plugin backoff", lambda: Limiters(backoff=_bad("300")),
      "Limiters(backoff)='300': pass a callable (limiter, job, exception) -> seconds"),
     ("plugin key_prefix", lambda: Limiters(key_prefix=" "),
      "Limiters(key_prefix)=' ': pass a non-empty prefix (str)"),
-    ("plugin errors text", lambda: Limiters(errors="Timeout"),
+    ("plugin errors text", lambda: Limiters(errors=_bad("Timeout")),
      "Limiters(errors)='Timeout': pass a list of exception classes"),
-    ("plugin errors item", lambda: Limiters(errors=[int]),
+    ("plugin errors item", lambda: Limiters(errors=_bad([int])),
      "Limiters(errors)=<class 'int'>: pass exception classes only"),
     ("errors append", lambda: _errors().append(ValueError("x")),
      "limiter_errors(sim).append(klass)=ValueError('x'): pass an exception class"),
