@@ -99,7 +99,8 @@ class Entry:
     until: float
     used: int
     #: Keys that order the hold's start and end among events at one instant: (time, seq);
-    #: a hold that waited starts after everything recorded at its instant.
+    #: a hold that waited starts after everything recorded at its instant, or, if it ends at
+    #: that instant too, just before its end.
     start_key: tuple[float, float]
     end_key: tuple[float, float]
 
@@ -121,7 +122,12 @@ def entries(sim: jobsim.Simulator) -> list[Entry]:
         elif event.kind in ("succeeded", "failed"):
             ts, seq, waited, gave_up, used = open_[event.jid].pop(0)
             if not gave_up:
-                start_key = (ts + waited, math.inf if waited else seq)
+                if not waited:
+                    start_key = (ts, float(seq))
+                elif event.ts > ts + waited:  # got in after everything at its instant
+                    start_key = (ts + waited, math.inf)
+                else:  # got in and out at one instant: just before its own end
+                    start_key = (event.ts, event.seq - 0.5)
                 end_key = (event.ts, event.seq)
                 found.append(Entry(event.jid, ts + waited, event.ts, used, start_key, end_key))
     return sorted(found, key=lambda entry: entry.start_key)
