@@ -48,6 +48,15 @@ KEY_LINES: dict[str, list[str]] = {
         "schedule requeue: job [2] refused, a new job scheduled in 62.9 s; scheduled set now "
         "holds 1",
     ],
+    "enterprise_limiters.py": [
+        "  over the limit 80 times; rescheduled by overrated: {1: 80}",
+        "  threads spent 15.6 min waiting for a slot",
+        "  all synced after 5.7 min; dead: 0, retries: 0",
+        "  last update after 2.2 min; over the limit 0 times; waiting 18.9 thread-min",
+        "a 429 counted as over the limit: enqueued, started, over_limit, succeeded, rescheduled, "
+        "enqueued, started, over_limit, succeeded, rescheduled, enqueued, started, succeeded",
+        "  failed executions: 0, done after 6.3 min",
+    ],
     "cron_redeploy.py": [
         "first load: saved ['cleanup', 'nightly_report'], errors for ['invoices']",
         "cleanup after the reload: disabled",
