@@ -8,10 +8,11 @@ two simulators is two limiters, as it would be on two Redis servers.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from jobsim import validate
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["INTERVALS", "Limiter", "LimiterStatus", "interval_seconds", "limiter_name"]
 
 #: The interval names Sidekiq takes as symbols (``:minute``), in seconds.
-INTERVALS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+INTERVALS: Mapping[str, float] = MappingProxyType(
+    {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+)
 
 #: Sidekiq's rule for limiter names: letters, digits, hyphens and underscores.
 _NAME = re.compile(r"[A-Za-z0-9_-]+")

@@ -250,6 +250,9 @@ class LimiterRuntime:
     def enter(self, job: Mapping[str, Any]) -> _Frame:
         frame = _Frame(str(job.get("jid")), job, self._state.clock.now)
         self._frames.append(frame)
+        # An execution run without the engine (perform_one) is never asked its busy time:
+        # forget it, so it cannot be taken for this one.
+        self._last = None
         return frame
 
     def leave(self, frame: _Frame) -> None:

@@ -374,3 +374,30 @@ def test_same_seed_same_trace() -> None:
         return [(e.kind, e.ts, e.jid, dict(e.detail)) for e in sim.trace]
 
     assert one_run() == one_run()
+
+
+def test_a_wait_under_perform_one_takes_no_time_and_is_not_charged_to_a_later_run() -> None:
+    sim = jobsim.Simulator(start=START, plugins=[Limiters()])
+    bucket = limiters(sim).bucket("tens", 1, 10, wait_timeout=10)
+    with bucket.within_limit():  # the bucket [0, 10) is spent
+        pass
+
+    class FailsOnce(jobsim.Job):
+        duration = 2.0
+        runs = 0
+
+        def perform(self) -> None:
+            with bucket.within_limit():
+                type(self).runs += 1
+                if type(self).runs == 1:
+                    raise RuntimeError("first run fails")
+
+    with sim:
+        jid = str(FailsOnce.perform_async())
+    sim.perform_one()  # waits 10 s for the next bucket, at one instant: the clock stays
+    assert sim.time == START
+    assert [e.detail["seconds"] for e in limiter_events(sim, "waited")] == [10.0]
+    sim.drain()  # the retry runs on the engine, with room at once
+    started, succeeded = sim.trace.of_kind("started")[-1], sim.trace.of_kind("succeeded")[-1]
+    assert started.jid == succeeded.jid == jid
+    assert succeeded.ts - started.ts == 2.0  # its own duration, no stale wait
