@@ -15,11 +15,11 @@ The guide is ``docs/how-to/enterprise-limiters.md``.
 
 from __future__ import annotations
 
-from jobsim.limiters._errors import OverLimit
+from jobsim.limiters._errors import LimiterErrors, OverLimit
 from jobsim.limiters._factory import LimiterFactory, limiter_errors, limiters
 from jobsim.limiters._limiter import Limiter, LimiterStatus
 from jobsim.limiters._plugin import Limiters
-from jobsim.limiters._runtime import ClassCounts, LimiterErrors
+from jobsim.limiters._runtime import ClassCounts
 
 __all__ = [
     "ClassCounts",

@@ -11,7 +11,8 @@ from jobsim.limiters._kinds import Bucket, Concurrent, Leaky, Window
 from jobsim.limiters._limiter import Limiter, LimiterStatus, interval_seconds, limiter_name
 
 if TYPE_CHECKING:
-    from jobsim.limiters._runtime import ClassCounts, LimiterErrors, LimiterRuntime
+    from jobsim.limiters._errors import LimiterErrors
+    from jobsim.limiters._runtime import ClassCounts, LimiterRuntime
 
 __all__ = ["LimiterFactory", "limiter_errors", "limiters"]
 

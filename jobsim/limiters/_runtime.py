@@ -12,13 +12,13 @@ instant* and the wait is added to the execution's busy time (the engine asks
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from jobsim import validate
 from jobsim.errors import InvalidArgument
-from jobsim.limiters._errors import OverLimit
+from jobsim.limiters._errors import LimiterErrors, OverLimit
 from jobsim.limiters._kinds import Bucket, Concurrent, Holder, Leaky, Unlimited, Window
 from jobsim.limiters._limiter import Limiter, LimiterStatus
 from jobsim.retry import error_class_name
@@ -27,63 +27,9 @@ if TYPE_CHECKING:
     from jobsim.rng import Stream
     from jobsim.state import SimState
 
-__all__ = ["ClassCounts", "LimiterErrors", "LimiterRuntime"]
+__all__ = ["ClassCounts", "LimiterRuntime"]
 
 Kind = Concurrent | Bucket | Window | Leaky | Unlimited
-
-
-class LimiterErrors:
-    """``Sidekiq::Limiter.errors``: the exception classes that count as over a limit.
-
-    ``OverLimit`` is in it from the start; add an HTTP client's "429 Too Many Requests"
-    error so the job is rescheduled like an ``OverLimit`` rather than retried.
-    """
-
-    __slots__ = ("_classes", "_matched")
-
-    def __init__(self, classes: tuple[type[BaseException], ...] = ()) -> None:
-        self._classes: list[type[BaseException]] = [OverLimit]
-        self._matched: tuple[type[BaseException], ...] = (OverLimit,)
-        for klass in classes:
-            self.append(klass)
-
-    def append(self, klass: type[BaseException]) -> None:
-        """Count ``klass`` (and its subclasses) as over a limit (Ruby's ``errors << Klass``)."""
-        given: object = klass
-        if not isinstance(given, type) or not issubclass(given, Exception):
-            raise validate.refuse(
-                "limiter_errors(sim).append(klass)",
-                klass,
-                "an exception class, e.g. TooManyRequests",
-            )
-        if klass not in self._classes:
-            self._classes.append(klass)
-            self._matched = tuple(self._classes)
-
-    def remove(self, klass: type[BaseException]) -> None:
-        """Stop counting ``klass`` as over a limit."""
-        if klass not in self._classes:
-            known = ", ".join(item.__name__ for item in self._classes)
-            msg = f"limiter_errors(sim).remove({klass!r}): not in the list; it holds {known}"
-            raise InvalidArgument(msg)
-        self._classes.remove(klass)
-        self._matched = tuple(self._classes)
-
-    def matches(self, error: BaseException) -> bool:
-        """Whether ``error`` counts as over a limit."""
-        return isinstance(error, self._matched)
-
-    def __iter__(self) -> Iterator[type[BaseException]]:
-        return iter(list(self._classes))
-
-    def __contains__(self, klass: object) -> bool:
-        return klass in self._classes
-
-    def __len__(self) -> int:
-        return len(self._classes)
-
-    def __repr__(self) -> str:
-        return f"<LimiterErrors [{', '.join(item.__name__ for item in self._classes)}]>"
 
 
 @dataclass(slots=True)
