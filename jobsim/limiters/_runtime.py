@@ -78,7 +78,9 @@ class _Frame:
     job: Mapping[str, Any]
     started: float
     waited: float = 0.0
-    over_limit: bool = False
+    #: It ended with a limiter's OverLimit: the wait was all it did (its own duration and
+    #: work never happened). A job that catches OverLimit itself carries on and keeps both.
+    gave_up: bool = False
     holds: list[Holder] = field(default_factory=list)
     #: The rescheduled copy and its delay, applied when the execution ends.
     pending: tuple[dict[str, Any], float] | None = None
@@ -176,8 +178,6 @@ class LimiterRuntime:
             state.trace.record("limiter", now, frame.jid, frame.job, detail)
         if over:
             counts.over_limit += 1
-            if frame is not None:
-                frame.over_limit = True
             raise OverLimit(limiter, limiter.wait_timeout if frame is not None else 0.0)
         counts.held += 1
         hold = entry.kind.take(at, used, frame.jid if frame is not None else "")
@@ -204,7 +204,7 @@ class LimiterRuntime:
     def leave(self, frame: _Frame) -> None:
         if self._frames and self._frames[-1] is frame:
             self._frames.pop()
-        if frame.holds or frame.pending is not None or frame.waited:
+        if frame.holds or frame.pending is not None or frame.waited or frame.gave_up:
             self._last = frame
             if frame.holds or frame.pending is not None:
                 self._open.setdefault(frame.jid, []).append(frame)
@@ -214,6 +214,7 @@ class LimiterRuntime:
         False when it is past the cap and goes to ordinary retries."""
         state = self._state
         limiter = error.limiter if isinstance(error, OverLimit) else None
+        frame.gave_up = isinstance(error, OverLimit)
         cap = self.reschedule
         if limiter is not None and limiter.reschedule is not None:
             cap = limiter.reschedule
@@ -263,7 +264,7 @@ class LimiterRuntime:
         if frame is None or frame.jid != job.get("jid"):
             return seconds
         self._last = None
-        total = frame.waited + (0.0 if frame.over_limit else seconds)
+        total = frame.waited + (0.0 if frame.gave_up else seconds)
         end = frame.started + total
         for hold in frame.holds:
             hold.expected_end = end

@@ -401,3 +401,37 @@ def test_a_wait_under_perform_one_takes_no_time_and_is_not_charged_to_a_later_ru
     started, succeeded = sim.trace.of_kind("started")[-1], sim.trace.of_kind("succeeded")[-1]
     assert started.jid == succeeded.jid == jid
     assert succeeded.ts - started.ts == 2.0  # its own duration, no stale wait
+
+
+def test_a_job_that_catches_overlimit_itself_keeps_its_duration() -> None:
+    sim = jobsim.Simulator(start=START, plugins=[Limiters()])
+    full = limiters(sim).bucket("full", 1, "day", wait_timeout=3)
+    with full.within_limit():
+        pass
+
+    class Tolerant(jobsim.Job):
+        duration = 10.0
+
+        def perform(self) -> None:
+            try:
+                with full.within_limit():
+                    pass
+            except OverLimit:
+                pass  # carries on without the API call
+
+    class Strict(jobsim.Job):
+        duration = 10.0
+
+        def perform(self) -> None:
+            with full.within_limit():
+                pass
+
+    with sim:
+        Tolerant.perform_async()
+        Strict.perform_async()
+    sim.run_until(START + 60)
+    ended: dict[str, float] = {}
+    for event in sim.trace.of_kind("succeeded"):  # each class's first execution
+        ended.setdefault(event.job["class"], event.ts - START)
+    assert ended == {"Tolerant": 13.0, "Strict": 3.0}  # waited 3 s, then 10 s of work or none
+    assert {e.job["class"] for e in limiter_events(sim, "rescheduled")} == {"Strict"}
