@@ -356,6 +356,8 @@ class Engine:
         if draw is _UNSEEN:
             draw = self._drawer(name, outcome[0])
         seconds = 0.0 if draw is None else draw(self._duration_rng)
+        for adjust in self._state.duration_adjusters:  # e.g. a limiter's wait in perform
+            seconds = adjust(job, seconds)
         if seconds <= 0:
             processor.finish(queue, job, outcome, 0.0)
             return

@@ -40,6 +40,7 @@ EVENT_KINDS: Final = (
     "lock_conflict",
     "hook_error",
     "throttled",
+    "limiter",
 )
 
 _EMPTY: Mapping[str, Any] = {}

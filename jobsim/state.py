@@ -144,6 +144,10 @@ class SimState:
         self.api_removal_listeners: list[ApiRemovalListener] = []
         #: Admission gates at fetch (jobsim.engine.FetchGate), added by rate-limit plugins.
         self.gates: list[Any] = []
+        #: ``adjust(job, seconds) -> seconds`` for the execution that just started, called by
+        #: the engine after drawing its duration: job code that waited in virtual time (an
+        #: Enterprise limiter's ``wait_timeout``) keeps its worker busy that much longer.
+        self.duration_adjusters: list[Callable[[Mapping[str, Any], float], float]] = []
         self.processed = 0
         self.failed = 0
         #: Today's counts and the days before (``Stats::History``), on the virtual clock.

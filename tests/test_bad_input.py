@@ -316,7 +316,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         jobsim.InvalidArgument,
         "of_kind('finished'): not an event kind; kinds are enqueued, scheduled, started, "
         "succeeded, failed, retry_scheduled, retries_exhausted, died, discarded, interrupted, "
-        "lost, restored, cron_enqueued, batch, lock_conflict, hook_error, throttled",
+        "lost, restored, cron_enqueued, batch, lock_conflict, hook_error, throttled, limiter",
     ),
     (
         "a negative trace tail",

@@ -69,6 +69,15 @@ KEY_LINES: dict[str, list[str]] = {
         "  drained at 09:01:57: performed 150, failed attempts 149, dead 0",
         "same seed, same trace: True",
     ],
+    "enterprise_limiters.py": [
+        "  over the limit 80 times; rescheduled by overrated: {1: 80}",
+        "  threads spent 15.6 min waiting for a slot",
+        "  all synced after 5.7 min; dead: 0, retries: 0",
+        "  last update after 2.2 min; over the limit 0 times; waiting 18.9 thread-min",
+        "a 429 counted as over the limit: enqueued, started, over_limit, succeeded, rescheduled, "
+        "enqueued, started, over_limit, succeeded, rescheduled, enqueued, started, succeeded",
+        "  failed executions: 0, done after 6.3 min",
+    ],
     "cron_redeploy.py": [
         "first load: saved ['cleanup', 'nightly_report'], errors for ['invoices']",
         "cleanup after the reload: disabled",

@@ -70,6 +70,7 @@ LAYERS: dict[str, int] = {
     "cron.command": 7,
     "cron.recurring": 7,
     "throttled": 7,  # sidekiq-throttled: a plugin over the simulator's fetch gate
+    "limiters": 7,  # Sidekiq Enterprise limiters: a plugin over the chains and the engine
     "cron._cron_push": 7,  # sidekiq-cron's enqueue: pushes through ActiveJob and the client
     "cron.scheduler": 7,
     # ActiveJob: Rails' rules are pure; the jobs themselves sit on the core's job classes
