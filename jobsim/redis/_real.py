@@ -13,11 +13,11 @@ pipelines, raw ``execute_command``) are refused with a message.
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobsim import validate
 from jobsim.errors import InvalidArgument
 
 __all__ = ["REFUSED", "VirtualTimeRedis"]
@@ -61,11 +61,9 @@ def _key(name: Any) -> bytes:
 def _seconds(value: Any, *, unit: float, what: str) -> float:
     if isinstance(value, timedelta):
         return value.total_seconds()
-    given: object = value
-    if isinstance(given, bool) or not isinstance(given, int | float) or not math.isfinite(given):
-        msg = f"{what}: {value!r} is not a number of {'seconds' if unit == 1 else 'milliseconds'}"
-        raise InvalidArgument(msg)
-    return float(given) * unit
+    # No bounds: a negative TTL is Redis's way to delete the key, and the wrapper passes it on.
+    unit_name = "seconds" if unit == 1 else "milliseconds"
+    return validate.number(value, name=what, expected=f"a number of {unit_name}") * unit
 
 
 def _epoch(value: Any, *, unit: float, what: str) -> float:

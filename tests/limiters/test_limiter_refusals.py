@@ -51,7 +51,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     ("interval nan", lambda: factory().leaky("l", 1, math.nan),
      "limiters(sim).leaky(interval)=nan: not a finite number"),
     ("interval bool", lambda: factory().points("p", 1, True),
-     "limiters(sim).points(interval)=True: a bool; pass 'second'"),
+     "limiters(sim).points(interval)=True: a bool, not a number; pass seconds > 0"),
     ("wait_timeout negative", lambda: factory().concurrent("c", 1, wait_timeout=-1),
      "limiters(sim).concurrent(wait_timeout)=-1: out of range; pass seconds >= 0"),
     ("wait_timeout text", lambda: factory().bucket("b", 1, "second", wait_timeout="5"),

@@ -134,7 +134,10 @@ def test_what_would_reach_the_servers_ttls_is_refused(redis: VirtualTimeRedis) -
     for name in ("pipeline", "eval", "register_script", "execute_command", "lock"):
         with pytest.raises(InvalidArgument, match=rf"{name}\(\) on a real Redis server"):
             getattr(redis, name)
-    with pytest.raises(InvalidArgument, match=r"expire\('k'\): 'soon' is not a number of seconds"):
+    with pytest.raises(
+        InvalidArgument,
+        match=r"expire\('k'\)='soon': a str, not a number; pass a number of seconds",
+    ):
         redis.expire("k", "soon")
 
 
