@@ -22,14 +22,20 @@ A middleware that reads job options of its own declares them as ``job_options = 
 validator}``; a job class that uses them names the middleware (``options_from=(Audit,)``),
 and a simulator whose chains lack it warns at enqueue. Adding a middleware to one simulator's
 chain changes nothing anywhere else.
+
+A middleware whose ``call`` has a ``redis_pool`` parameter before ``call_next`` (Sidekiq 6's
+``call(worker, job, queue, redis_pool)``) gets the chain's Redis pool there: the signature is
+read once, when the class is added (see :mod:`jobsim.redis_pool`).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from jobsim.errors import InvalidArgument
+from jobsim.redis_pool import RedisPool
 
 __all__ = ["Chain", "Middleware"]
 
@@ -45,9 +51,15 @@ class Middleware(Protocol):
 
 
 class _Entry:
-    __slots__ = ("args", "klass", "kwargs")
+    __slots__ = ("args", "klass", "kwargs", "redis_pool")
 
-    def __init__(self, klass: type[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        klass: type[Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        pool: RedisPool | None = None,
+    ) -> None:
         given: object = klass
         if not isinstance(given, type) or not callable(getattr(given, "call", None)):
             msg = (
@@ -58,19 +70,82 @@ class _Entry:
         self.klass = klass
         self.args = args
         self.kwargs = kwargs
+        #: The pool its ``call`` receives, for a class that asks for one (else None).
+        self.redis_pool = pool if wants_redis_pool(klass) else None
 
     def make(self) -> Any:
-        return self.klass(*self.args, **self.kwargs)
+        instance = self.klass(*self.args, **self.kwargs)
+        if self.redis_pool is None:
+            return instance
+        return _WithRedisPool(instance, self.redis_pool)
+
+
+class _WithRedisPool:
+    # Runs a redis-pool middleware where the chain calls call(subject, job, queue, call_next).
+    __slots__ = ("middleware", "pool")
+
+    def __init__(self, middleware: Any, pool: RedisPool) -> None:
+        self.middleware = middleware
+        self.pool = pool
+
+    def call(self, subject: Any, job: dict[str, Any], queue: str, call_next: Any) -> Any:
+        return self.middleware.call(subject, job, queue, self.pool, call_next)
+
+
+def _name_of(instance: Any) -> str:
+    # For "which middleware stopped": the user's class, not the adapter around it.
+    inner = instance.middleware if type(instance) is _WithRedisPool else instance
+    return type(inner).__name__
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def wants_redis_pool(klass: type[Any]) -> bool:
+    """Whether ``klass.call`` takes ``(subject, job, queue, redis_pool, call_next)``.
+
+    The opt-in is the parameter's name, as Sidekiq's guides write it; a five-argument ``call``
+    whose fourth parameter has another name is refused, since the chain could only guess.
+    """
+    try:
+        signature = inspect.signature(klass.call)
+    except (TypeError, ValueError):  # a builtin or C callable: the plain four-argument form
+        return False
+    params = [p for p in signature.parameters.values() if p.kind in _POSITIONAL]
+    if not isinstance(inspect.getattr_static(klass, "call"), staticmethod | classmethod):
+        params = params[1:]  # self
+    names = [p.name for p in params]
+    if "redis_pool" in names:
+        if names.index("redis_pool") != 3 or len(names) < 5:
+            msg = (
+                f"{klass.__qualname__}.call({', '.join(names)}): redis_pool must be the fourth "
+                f"parameter, between queue and call_next: "
+                f"call(self, subject, job, queue, redis_pool, call_next)"
+            )
+            raise InvalidArgument(msg)
+        return True
+    required = [p for p in params if p.default is inspect.Parameter.empty]
+    if len(required) == 5:
+        msg = (
+            f"{klass.__qualname__}.call({', '.join(names)}) takes five arguments: name the "
+            f"fourth redis_pool to receive the simulator's Redis pool "
+            f"(call(self, subject, job, queue, redis_pool, call_next)), or take four "
+            f"(call(self, subject, job, queue, call_next))"
+        )
+        raise InvalidArgument(msg)
+    return False
 
 
 class Chain:
     """An ordered list of middleware classes (``Sidekiq::Middleware::Chain``)."""
 
-    __slots__ = ("_entries", "active", "on_change", "side")
+    __slots__ = ("_entries", "active", "on_change", "redis_pool", "side")
 
-    def __init__(self, side: str) -> None:
+    def __init__(self, side: str, redis_pool: RedisPool | None = None) -> None:
         #: ``"client"`` or ``"server"``, for messages.
         self.side = side
+        #: What a middleware taking ``redis_pool`` receives (None: such a class is refused).
+        self.redis_pool = redis_pool
         self._entries: list[_Entry] = []
         #: Whether the chain has any entry (a plain flag: checked on every push and perform).
         self.active = False
@@ -90,14 +165,16 @@ class Chain:
 
     def add(self, klass: type[Any], *args: Any, **kwargs: Any) -> None:
         """Append ``klass``; if it is already there it is removed first (Sidekiq's ``add``)."""
+        entry = self._entry(klass, args, kwargs)
         self.remove(klass)
-        self._entries.append(_Entry(klass, args, kwargs))
+        self._entries.append(entry)
         self._changed()
 
     def prepend(self, klass: type[Any], *args: Any, **kwargs: Any) -> None:
         """Put ``klass`` first, so it runs outermost."""
+        entry = self._entry(klass, args, kwargs)
         self.remove(klass)
-        self._entries.insert(0, _Entry(klass, args, kwargs))
+        self._entries.insert(0, entry)
         self._changed()
 
     def _take(self, klass: type[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Entry:
@@ -105,8 +182,21 @@ class Chain:
         # Sidekiq's insert_before/insert_after do (entries.delete_at(i)).
         index = self._index(klass)
         if index is None:
-            return _Entry(klass, args, kwargs)
+            return self._entry(klass, args, kwargs)
         return self._entries.pop(index)
+
+    def _entry(self, klass: type[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Entry:
+        entry = _Entry(klass, args, kwargs, self.redis_pool)
+        if entry.redis_pool is None and self.redis_pool is None and wants_redis_pool(klass):
+            msg = (
+                f"{klass.__qualname__}.call takes redis_pool, but this {self.side} chain has no "
+                f"Redis: add it to a simulator's chain (sim.{self.side}_middleware) or a "
+                f"jobsim.redis.Client's"
+            )
+            raise InvalidArgument(msg)
+        if entry.redis_pool is not None:
+            entry.redis_pool.check_available(f"{klass.__qualname__} (it takes redis_pool)")
+        return entry
 
     def insert_before(self, anchor: type[Any], klass: type[Any], *args: Any, **kwargs: Any) -> None:
         """Put ``klass`` just before ``anchor`` (at the start if ``anchor`` is absent)."""
@@ -173,7 +263,7 @@ class Chain:
 
             result = instance.call(subject, job, queue, call_next)
             if not reached and not stopped:
-                stopped.append(type(instance).__name__)
+                stopped.append(_name_of(instance))
             return result
 
         return step(0), (stopped[0] if stopped else None)
@@ -192,7 +282,7 @@ class Chain:
             return final()
 
         result = instance.call(subject, job, queue, call_next)
-        return result, (None if reached else type(instance).__name__)
+        return result, (None if reached else _name_of(instance))
 
     def __repr__(self) -> str:
         names = ", ".join(entry.klass.__qualname__ for entry in self._entries)

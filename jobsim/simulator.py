@@ -28,6 +28,7 @@ from jobsim.plugins import BATCHES_VIEW, LOCKS_VIEW, OptionWatch, Plugin, resolv
 from jobsim.processor import Processor
 from jobsim.profiles import DEFAULT_PROFILE, Profile
 from jobsim.queue_config import QueueConfig
+from jobsim.redis_pool import REDIS_POOL, RedisPool, fake_redis_on
 from jobsim.restore import Restorer
 from jobsim.rng import SimRandom, Stream
 from jobsim.settings import Fetch, Jitter, Mode, check_settings
@@ -170,10 +171,16 @@ class Simulator:
             msg = f"Simulator(young_gc={young_gc!r}): pass True or False"
             raise InvalidArgument(msg)
         self._young_gc = young_gc
+        state = self._state
         #: Extension state of this simulator only, by :class:`~jobsim.stash.StashKey`.
         self.stash = Stash()
+        # The Redis user middleware gets (a fakeredis on this clock, made on first use), set
+        # before plugins install so that one of them may choose a real server instead.
+        clock = self._clock_view
+        pool = RedisPool(lambda: fake_redis_on(clock, what="sim.redis"), name="sim.redis_pool")
+        self.stash[REDIS_POOL] = state.client_middleware.redis_pool = pool
+        state.server_middleware.redis_pool = pool
         self._plugins = resolve_plugins(plugins, where="Simulator(plugins=...)")
-        state = self._state
         self._option_watch = OptionWatch(
             self._plugins, (state.client_middleware, state.server_middleware)
         )
@@ -327,6 +334,18 @@ class Simulator:
     def server_middleware(self) -> Chain:
         """The server middleware chain (runs around every ``perform``)."""
         return self._state.server_middleware
+
+    @property
+    def redis_pool(self) -> RedisPool:
+        """Sidekiq's ``redis_pool`` for this simulator: ``with_()`` lends :attr:`redis`."""
+        return self.stash[REDIS_POOL]
+
+    @property
+    def redis(self) -> Any:
+        """This simulator's Redis connection, made on first use: a fakeredis of its own whose
+        key expiry and ``TIME`` follow the virtual clock (needs ``jobsim[redis]``), unless a
+        plugin chose a server (``jobsim.redis.RealRedis``)."""
+        return self.stash[REDIS_POOL].connection
 
     @property
     def plugins(self) -> tuple[Plugin, ...]:

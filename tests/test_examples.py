@@ -48,6 +48,16 @@ KEY_LINES: dict[str, list[str]] = {
         "schedule requeue: job [2] refused, a new job scheduled in 62.9 s; scheduled set now "
         "holds 1",
     ],
+    "redis_rate_limit.py": [
+        "150 reports enqueued at 09:00:00, 10 threads, limit 100 a minute per class",
+        "  by 09:00:30: 100 succeeded, 100 attempts failed ['Rate limit exceeded'], 50 jobs in "
+        "the retry set",
+        "  counter 200, TTL 30 s",
+        "  at 09:01:00: counter still there: True",
+        "  at 09:01:00.001: counter still there: False",
+        "  drained at 09:01:57: performed 150, failed attempts 149, dead 0",
+        "same seed, same trace: True",
+    ],
     "cron_redeploy.py": [
         "first load: saved ['cleanup', 'nightly_report'], errors for ['invoices']",
         "cleanup after the reload: disabled",

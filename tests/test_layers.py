@@ -49,6 +49,8 @@ LAYERS: dict[str, int] = {
     "trace": 3,
     "state": 3,
     "middleware": 3,  # the generic Chain container; ecosystem middleware lives in layer 4
+    "redis_pool": 3,  # the redis_pool user middleware receives, per simulator
+    "redis_clock": 2,  # fakeredis on a virtual clock (imported only when it is installed)
     "client": 4,
     "bulk": 4,  # Client.push_bulk's hash form, over the client
     "processor": 5,

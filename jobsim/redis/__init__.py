@@ -13,6 +13,10 @@ Keys: ``queues`` (set), ``queue:NAME`` (lists, LPUSH, consumed from the right), 
 ``retry`` and ``dead`` (sorted sets scored by epoch seconds), ``stat:processed``,
 ``stat:failed`` and their daily keys. fakeredis is the embedded default; a real redis-server
 goes through the same code. Needs the ``jobsim[redis]`` extra.
+
+A simulator's own Redis, for user middleware that takes ``redis_pool``: ``sim.redis`` (a
+fakeredis whose TTLs and ``TIME`` follow the virtual clock) and ``sim.redis_pool``
+(:class:`RedisPool`); ``Simulator(plugins=[RealRedis(client)])`` puts a real server there.
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ from jobsim.redis._disabled import RedisTarget, disabled
 from jobsim.redis._dump import write_dump
 from jobsim.redis._layout import Layout, RedisDataError, ruby_float
 from jobsim.redis._read import read_raw
+from jobsim.redis._real import VirtualTimeRedis
+from jobsim.redis._server import RealRedis
 from jobsim.redis._state import LoadReport, load_dump, load_state, save_state, snapshot
+from jobsim.redis_pool import RedisPool
 
 __all__ = [
     # Producing jobs for Ruby workers
@@ -45,6 +52,10 @@ __all__ = [
     "RedisTarget",
     "redis_time",
     "ruby_float",
+    # The Redis user middleware gets (sim.redis_pool, sim.redis)
+    "RedisPool",
+    "RealRedis",
+    "VirtualTimeRedis",
     # Errors and limits
     "RedisDataError",
     "DEFAULT_MAX_MEMBER_BYTES",

@@ -23,6 +23,7 @@ from jobsim.middleware import Chain
 from jobsim.payload import dumps
 from jobsim.profiles import DEFAULT_PROFILE, Profile, get_profile, timestamp
 from jobsim.redis._layout import QUEUE_PREFIX, QUEUES_KEY, ruby_float
+from jobsim.redis_pool import RedisPool
 from jobsim.rng import SimRandom
 
 __all__ = ["Client"]
@@ -72,8 +73,9 @@ class Client:
         self.strict_args: StrictArgs = (
             self.profile.strict_args if strict_args is None else strict_args_mode(strict_args)
         )
-        #: The client middleware chain, run around every push (``Chain("client")``).
-        self.middleware = Chain("client")
+        #: The client middleware chain, run around every push (``Chain("client")``); a
+        #: middleware taking ``redis_pool`` gets a pool lending ``redis``.
+        self.middleware = Chain("client", RedisPool.of(redis, name="Client.redis_pool"))
 
     def now(self) -> float:
         """The client's current time in epoch seconds."""

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobsim.redis_pool import fake_redis_on
+
 __all__ = ["fake_redis", "redis_time"]
 
 
-def fake_redis() -> Any:
-    """A fresh in-process ``fakeredis.FakeRedis`` (the embedded default)."""
+def fake_redis(clock: Any = None) -> Any:
+    """A fresh in-process ``fakeredis.FakeRedis`` with a server of its own (the embedded
+    default). With ``clock`` (a simulator's ``sim.clock``, a ``VirtualClock``, or a callable
+    returning epoch seconds), its key expiry and ``TIME`` follow that clock instead of the
+    wall clock, as ``sim.redis`` does."""
+    if clock is not None:
+        return fake_redis_on(clock, what="fake_redis(clock=...)")
     try:
         import fakeredis
     except ImportError:  # pragma: no cover - the extra is part of the dev install
