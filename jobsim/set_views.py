@@ -115,7 +115,7 @@ class JobSetView:
 
     def retry(self, jid: str) -> None:
         """Push the job to its queue now, ``retry_count`` lowered by one (``SortedEntry#retry``)."""
-        self._retry_entry(self._take(jid))
+        self._retry_entry(self._removed(self._take(jid), "SortedEntry#remove_job"))
 
     def _retry_entry(self, entry: SetEntry) -> None:
         job = dict(entry.job)
@@ -125,11 +125,13 @@ class JobSetView:
 
     def add_to_queue(self, jid: str) -> None:
         """Push the job to its queue now, unchanged (``SortedEntry#add_to_queue``)."""
-        self._client.requeue(self._take(jid).job, f"{self.name} set (add_to_queue)")
+        entry = self._removed(self._take(jid), "SortedEntry#remove_job")
+        self._client.requeue(entry.job, f"{self.name} set (add_to_queue)")
 
     def kill(self, jid: str) -> None:
         """Move the job to the dead set; death handlers see ``Job killed by API``."""
-        self._processor.kill(self._take(jid).job, "killed through the API", notify=True)
+        entry = self._removed(self._take(jid), "SortedEntry#remove_job")
+        self._processor.kill(entry.job, "killed through the API", notify=True)
 
     def delete(self, score_or_jid: datetime | float | str, jid: str | None = None) -> bool:
         """Remove a job for good: ``delete(jid)``, or ``delete(score, jid)`` as Sidekiq spells
@@ -142,22 +144,30 @@ class JobSetView:
                     f"delete(score, jid) (Sidekiq raises ArgumentError); or pass the jid alone"
                 )
                 raise InvalidArgument(msg)
-            self._discard(self._take(score_or_jid))
+            self._discard(self._removed(self._take(score_or_jid), "SortedEntry#delete"))
             return True
         if isinstance(score_or_jid, str):
             msg = f"{self.name} set delete({score_or_jid!r}, {jid!r}): the first is the score"
             raise InvalidArgument(msg)
-        return self.delete_by_jid(score_or_jid, jid)
+        return self._delete_by_jid(score_or_jid, jid, "JobSet#delete")
 
     def delete_by_jid(self, score: datetime | float, jid: str) -> bool:
         """Remove the entry with ``score`` and ``jid``; False if there is none."""
+        return self._delete_by_jid(score, jid, "JobSet#delete_by_jid")
+
+    def _delete_by_jid(self, score: datetime | float, jid: str, method: str) -> bool:
         wanted = as_epoch(score, name="delete(score)")
         for entry in self._set.ascending():
             if entry.score == wanted and entry.job.get("jid") == jid:
                 self._set.remove(entry)
-                self._discard(entry)
+                self._discard(self._removed(entry, method))
                 return True
         return False
+
+    def _removed(self, entry: SetEntry, method: str) -> SetEntry:
+        """Tell the API-removal listeners that Sidekiq's ``method`` took ``entry`` out."""
+        self._state.removed_by_api(entry.job, method, self.name)
+        return entry
 
     def _discard(self, entry: SetEntry) -> None:
         self._processor.discard(entry.job, f"deleted from the {self.name} set")
@@ -177,12 +187,13 @@ class JobSetView:
         assert isinstance(record, SortedEntry)
         if not self._set.remove(record.entry):
             return False
-        self._discard(record.entry)
+        self._discard(self._removed(record.entry, "SortedEntry#delete"))
         return True
 
     def _entry_verb(self, entry: SetEntry, verb: EntryVerb) -> bool:
         if not self._set.remove(entry):
             return False  # it left the set meanwhile: Sidekiq's remove_job finds nothing
+        self._removed(entry, "SortedEntry#remove_job")
         if verb == "retry":
             self._retry_entry(entry)
         elif verb == "add_to_queue":
@@ -209,7 +220,7 @@ class JobSetView:
         if self._state.profile.kill_all_notifies:
             entries.reverse()
         for entry in entries:
-            self._retry_entry(entry)
+            self._retry_entry(self._removed(entry, self._each_or_pop()))
         return len(entries)
 
     def kill_all(self) -> int:
@@ -219,13 +230,22 @@ class JobSetView:
         if notify:
             entries.reverse()
         for entry in entries:
+            self._removed(entry, self._each_or_pop())
             self._processor.kill(entry.job, "killed through the API (kill_all)", notify=notify)
         return len(entries)
+
+    def _each_or_pop(self) -> str:
+        # Up to 7.3.4 retry_all/kill_all call each entry's retry/kill (its remove_job); from
+        # 7.3.5 they pop the set (pop_each) without a SortedEntry.
+        return (
+            "SortedEntry#remove_job" if self._state.profile.kill_all_notifies else "JobSet#pop_each"
+        )
 
     def clear(self) -> int:
         """Remove every entry for good; returns how many."""
         entries = self._set.clear()
         for entry in entries:
+            self._removed(entry, "JobSet#clear")
             self._processor.discard(entry.job, f"{self.name} set cleared")
         return len(entries)
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from jobsim.job import Job
 
 __all__ = [
+    "ApiRemovalListener",
     "DeathHandler",
     "ErrorHandler",
     "ExecutionListener",
@@ -44,6 +45,11 @@ ErrorHandler = Callable[[BaseException, dict[str, Any]], Any]
 #: ``"succeeded"``, ``"failed"``, ``"lost"`` (basic-fetch crash), ``"pushed_back"`` (shutdown:
 #: ``ensure`` blocks ran) or ``"recovered"`` (reliable-fetch crash: no ``ensure`` ran).
 ExecutionListener = Callable[[Mapping[str, Any], str], None]
+#: ``listener(job, method, place)`` when the data API takes ``job`` out of a queue or set:
+#: ``method`` names the Sidekiq API method that did (``"JobRecord#delete"``,
+#: ``"SortedEntry#remove_job"``…), ``place`` is ``"queue:NAME"``, ``"schedule"``, ``"retry"``
+#: or ``"dead"``. Plugins that patch Sidekiq's API (sidekiq-unique-jobs) listen here.
+ApiRemovalListener = Callable[[Mapping[str, Any], str, str], None]
 
 
 class Registry:
@@ -134,6 +140,8 @@ class SimState:
         #: Plugins that act when an execution ends (a runtime lock's ``ensure``, a batch
         #: counting its members' runs), in order.
         self.execution_listeners: list[ExecutionListener] = []
+        #: Plugins told when the data API takes a job out (see ``ApiRemovalListener``).
+        self.api_removal_listeners: list[ApiRemovalListener] = []
         #: Admission gates at fetch (jobsim.engine.FetchGate), added by rate-limit plugins.
         self.gates: list[Any] = []
         self.processed = 0
@@ -150,6 +158,11 @@ class SimState:
         if queue_config is not None:
             for name in queue_config.names:
                 self.queue(name)
+
+    def removed_by_api(self, job: Mapping[str, Any], method: str, place: str) -> None:
+        """Tell the API-removal listeners that Sidekiq's ``method`` took ``job`` out."""
+        for listener in list(self.api_removal_listeners):
+            listener(job, method, place)
 
     def queue(self, name: str) -> JobQueue:
         """The queue called ``name``, created on first use."""

@@ -113,6 +113,8 @@ class QueueView:
         return job is not None and self._remove(job)
 
     def _remove(self, job: Mapping[str, Any]) -> bool:
+        # JobRecord#delete: a plugin patching it acts first, whether or not the job is there.
+        self._state.removed_by_api(job, "JobRecord#delete", f"queue:{self.name}")
         if not self._queue.remove(job):
             return False
         self._processor.discard(job, f"deleted from queue {self.name!r}")
@@ -128,6 +130,7 @@ class QueueView:
         """Delete every queued job (``Queue#clear``); returns how many."""
         jobs = self._queue.clear()
         for job in jobs:
+            self._state.removed_by_api(job, "Queue#clear", f"queue:{self.name}")
             self._processor.discard(job, f"queue {self.name!r} cleared")
         return len(jobs)
 

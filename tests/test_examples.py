@@ -39,6 +39,17 @@ KEY_LINES: dict[str, list[str]] = {
         "duplicate pushed after the TTL: accepted; order 42 charged 2 times, at ['00:10', '00:10']",
         "ActiveJob: 3 of 3 pushes kept, 3 distinct digests (the lock args include each push's …",
     ],
+    "unique_lock_not_idempotent.py": [
+        "until_executing, pushed again while waiting: passes",
+        "until_executing, lock expired first: charge(order_id=7) ran 2× (1× in one clean run)",
+        "until_executed, lock expired first: passes",
+        "while_executing, pushed again while waiting: charge(order_id=7) ran 2× (1× in one "
+        "clean run)",
+        "while_executing, crash after the charge: charge(order_id=7) ran 2× (1× in one clean "
+        "run); its lock uniquejobs:…",
+        "until_executed, every fault searched: charge(order_id=7) ran 2× (1× in one clean run) "
+        "(schedule: 2 deliveries, basic fetch, seed 0)",
+    ],
     "rate_limits.py": [
         "6000 contacts enqueued at 09:00, 25 threads, limit 5 at once and 100/min",
         "  drained at 09:59:39 (59.7 min)",

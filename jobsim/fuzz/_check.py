@@ -6,7 +6,7 @@ wrapper live in job code) imports without it; the check itself needs ``jobsim[fu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from jobsim.errors import SimulationError
@@ -14,6 +14,7 @@ from jobsim.fuzz._effects import Effect, as_effects, patched
 from jobsim.fuzz._report import shorten, timeline_lines
 from jobsim.fuzz._run import RunResult, execute
 from jobsim.fuzz._schedule import Faults, Schedule
+from jobsim.plugins import resolve_plugins
 
 __all__ = ["check_idempotent", "idempotency_test", "require_hypothesis"]
 
@@ -42,6 +43,7 @@ def check_idempotent(
     settings: Any = None,
     invariant: Invariant | None = None,
     schedule: Schedule | None = None,
+    plugins: Iterable[Any] | None = None,
 ) -> None:
     """Search delivery schedules for one under which ``job`` is not idempotent.
 
@@ -67,18 +69,22 @@ def check_idempotent(
         settings: Hypothesis settings; by default the loaded profile with ``deadline=None``.
         invariant: Your own property, replacing the snapshot comparison.
         schedule: Run exactly this schedule (the replay line of a report) instead of searching.
+        plugins: The plugins every run's simulator gets, as ``Simulator(plugins=...)``. With a
+            unique-jobs plugin the lock faults are drawn too (see :class:`Faults`): the job
+            pushed again under a new jid while it waits, its locks expired first or not, and
+            a crash that leaves a runtime lock held is shown in the timeline.
 
     Raises:
         AssertionError: With the shrunk schedule as a timeline and the line that replays it.
     """
     chosen = faults if faults is not None else Faults()
     specs = as_effects(effects, job=job)
+    run = _Runner(job, setup, snapshot, invariant, resolve_plugins(plugins, where="plugins="))
     with patched(specs):
         if schedule is not None:
-            values = tuple(args)
-            _verify(job, values, schedule, setup, snapshot, invariant)
+            run.verify(tuple(args), schedule)
             return
-        _search(job, args, chosen, setup, snapshot, invariant, settings)
+        _search(run, args, chosen, settings)
 
 
 def idempotency_test(job: type[Any], **options: Any) -> Callable[[], None]:
@@ -94,55 +100,76 @@ def idempotency_test(job: type[Any], **options: Any) -> Callable[[], None]:
     return test
 
 
-def _search(
-    job: type[Any],
-    args: Any,
-    faults: Faults,
-    setup: Callable[[], Any] | None,
-    snapshot: Callable[[], Any] | None,
-    invariant: Invariant | None,
-    settings: Any,
-) -> None:
+#: The plugins that hold unique locks, for which the lock faults are drawn.
+LOCK_PLUGINS = frozenset({"unique_jobs", "enterprise_unique_jobs"})
+
+
+class _Runner:
+    """One check's job, hooks and plugins: runs the clean run and a schedule, and judges."""
+
+    def __init__(
+        self,
+        job: type[Any],
+        setup: Callable[[], Any] | None,
+        snapshot: Callable[[], Any] | None,
+        invariant: Invariant | None,
+        plugins: tuple[Any, ...],
+    ) -> None:
+        self.job = job
+        self.setup = setup
+        self.snapshot = snapshot
+        self.invariant = invariant
+        self.plugins = plugins
+        self.locks = any(plugin.name in LOCK_PLUGINS for plugin in plugins)
+
+    def execute(self, args: tuple[Any, ...], schedule: Schedule) -> RunResult:
+        return execute(
+            self.job,
+            args,
+            schedule,
+            setup=self.setup,
+            snapshot=self.snapshot,
+            plugins=self.plugins,
+        )
+
+    def verify(self, args: tuple[Any, ...], schedule: Schedule) -> None:
+        job = self.job
+        clean = self.execute(args, Schedule(seed=schedule.seed))
+        if not clean.finished:
+            lines = "\n".join(timeline_lines(clean))
+            msg = f"{job.__name__}{_args(args)} does not finish in one clean run:\n{lines}"
+            raise SimulationError(msg)
+        result = self.execute(args, schedule)
+        problems = _problems(clean, result, self.invariant)
+        if problems:
+            raise AssertionError(_report(job, args, clean, result, problems))
+
+
+def _search(run: _Runner, args: Any, faults: Faults, settings: Any) -> None:
     hypothesis = require_hypothesis("jobsim.fuzz.check_idempotent")
     from hypothesis import strategies as st
 
     from jobsim.fuzz._strategies import schedules
 
+    job = run.job
     drawn_args = args if isinstance(args, st.SearchStrategy) else st.just(tuple(args))
 
     def test(args: Any, schedule: Schedule) -> None:
-        _verify(job, tuple(args), schedule, setup, snapshot, invariant)
+        run.verify(tuple(args), schedule)
 
     test.__name__ = test.__qualname__ = f"check_idempotent_{job.__name__}"
     if settings is None:
         settings = hypothesis.settings(
             deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
         )
-    wrapped = settings(hypothesis.given(args=drawn_args, schedule=schedules(faults))(test))
+    drawn = schedules(faults, locks=run.locks)
+    wrapped = settings(hypothesis.given(args=drawn_args, schedule=drawn)(test))
     # One database key per job and fault model, not one for every check (the inner function
     # is the same code for all of them).
-    key = f"jobsim.fuzz:{job.__module__}.{job.__qualname__}:{faults!r}".encode()
+    locks = ":locks" if run.locks else ""
+    key = f"jobsim.fuzz:{job.__module__}.{job.__qualname__}:{faults!r}{locks}".encode()
     wrapped.hypothesis.inner_test._hypothesis_internal_add_digest = key
     wrapped()
-
-
-def _verify(
-    job: type[Any],
-    args: tuple[Any, ...],
-    schedule: Schedule,
-    setup: Callable[[], Any] | None,
-    snapshot: Callable[[], Any] | None,
-    invariant: Invariant | None,
-) -> None:
-    clean = execute(job, args, Schedule(seed=schedule.seed), setup=setup, snapshot=snapshot)
-    if not clean.finished:
-        lines = "\n".join(timeline_lines(clean))
-        msg = f"{job.__name__}{_args(args)} does not finish in one clean run:\n{lines}"
-        raise SimulationError(msg)
-    result = execute(job, args, schedule, setup=setup, snapshot=snapshot)
-    problems = _problems(clean, result, invariant)
-    if problems:
-        raise AssertionError(_report(job, args, clean, result, problems))
 
 
 def _problems(clean: RunResult, result: RunResult, invariant: Invariant | None) -> list[str]:

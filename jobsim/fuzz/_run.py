@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +20,9 @@ from jobsim.errors import SimulatedCrash, SimulationError
 from jobsim.fuzz._interleave import Interleaver
 from jobsim.fuzz._points import InjectedError, hosting
 from jobsim.fuzz._schedule import Action, Schedule
+from jobsim.plugins import LOCKS_VIEW
 from jobsim.simulator import Simulator
+from jobsim.unique_jobs import expire_locks
 
 __all__ = ["Delivery", "RunResult", "execute"]
 
@@ -43,9 +45,11 @@ class Delivery:
     offset: float
     retry: int | None
     resources: list[Any] = field(default_factory=list)
+    #: Another job than the one checked (a resubmission, a rescheduled copy): a new jid.
+    other: bool = False
 
     def title(self) -> str:
-        extras = []
+        extras = ["another job, new jid"] if self.other else []
         if self.offset:
             extras.append(f"+{self.offset:g} s")
         if self.retry is not None:
@@ -141,12 +145,14 @@ class _Run:
         sim = self.sim
         assert sim is not None
         retry = job.get("retry_count")
+        delivery_jid = str(job.get("jid"))
         delivery = Delivery(
             number=len(self.deliveries) + 1,
-            jid=str(job.get("jid")),
+            jid=delivery_jid,
             job_class=str(job.get("class")),
             offset=round(sim.time - self.start, 3),
             retry=None if retry is None else int(retry) + 1,
+            other=delivery_jid != self.jid[0],
         )
         self.deliveries.append(delivery)
         return delivery
@@ -178,7 +184,7 @@ class _Observe:
                 if run.schedule.fetch == "reliable"
                 else "lost (basic fetch)"
             )
-            run.end(delivery, f"process crashed: job {where}")
+            run.end(delivery, f"process crashed: job {where}{_still_held(run, delivery)}")
             raise
         except Shutdown:
             run.end(delivery, "shutdown: pushed back to the queue")
@@ -196,13 +202,14 @@ def execute(
     *,
     setup: Callable[[], Any] | None,
     snapshot: Callable[[], Any] | None,
+    plugins: Iterable[Any] = (),
 ) -> RunResult:
-    """Run ``job_class(*args)`` under ``schedule`` on a fresh simulator."""
+    """Run ``job_class(*args)`` under ``schedule`` on a fresh simulator with ``plugins``."""
     jid_holder: list[str] = [""]
     run = _Run(schedule, jid_holder)
     if setup is not None:
         setup()
-    sim = Simulator(seed=schedule.seed, fetch=schedule.fetch)
+    sim = Simulator(seed=schedule.seed, fetch=schedule.fetch, plugins=list(plugins) or None)
     run.sim = sim
     run.start = sim.time
     sim.server_middleware.add(_Observe, run)
@@ -218,6 +225,7 @@ def execute(
             assert queued_job is not None
             for _ in range(schedule.deliveries - 1):
                 sim.push(dict(queued_job))
+            _resubmit(sim, run, job_class, args)
             if schedule.concurrent > 1:
                 interleaver = run.interleaver = Interleaver(schedule.order)
                 interleaver.run([_body(sim, run, jid) for _ in range(schedule.concurrent)])
@@ -232,6 +240,31 @@ def execute(
         snapshot=snapshot() if snapshot is not None else None,
         history=run.history,
     )
+
+
+def _resubmit(sim: Simulator, run: _Run, job_class: type[Any], args: tuple[Any, ...]) -> None:
+    """The lock faults: the first job's locks expire while it waits, then the application
+    pushes the same job again under new jids, which its lock should refuse."""
+    schedule = run.schedule
+    if not schedule.resubmits:
+        return
+    jid = run.jid[0]
+    if schedule.lock_expires:
+        for digest in expire_locks(sim, jid):
+            run.timeline.append((None, f"lock {digest} expired while the job waited (lock_ttl)"))
+    for _ in range(schedule.resubmits):
+        again = sim._enqueue_job(job_class, args, {})
+        if again is None:
+            run.timeline.append((None, "pushed again with a new jid: refused by its lock"))
+        else:
+            run.timeline.append((None, f"pushed again with a new jid: accepted as {again}"))
+
+
+def _still_held(run: _Run, delivery: Delivery) -> str:
+    """What a crashed delivery leaves locked: no ``ensure`` ran, so its runtime lock stays."""
+    view = run.sim.stash.get(LOCKS_VIEW, None) if run.sim is not None else None
+    held = view.held_by(delivery.jid) if view is not None else []
+    return f"; its lock {', '.join(held)} stays held (no ensure ran)" if held else ""
 
 
 def _body(sim: Simulator, run: _Run, jid: str) -> Callable[[], None]:

@@ -17,8 +17,12 @@ FETCHES: tuple[Fetch, ...] = ("basic", "reliable")
 MAX_POINT = 24
 
 
+#: The most new-jid pushes of the same job a schedule makes (with a unique-jobs plugin).
+MAX_RESUBMITS = 2
+
+
 @st.composite
-def _schedules(draw: Any, faults: Faults) -> Schedule:
+def _schedules(draw: Any, faults: Faults, locks: bool) -> Schedule:
     seed = draw(st.integers(0, 2**32 - 1))
     crashes = faults.crashes or faults.shutdown
     fetch: Fetch = draw(st.sampled_from(FETCHES)) if crashes else "basic"
@@ -39,7 +43,15 @@ def _schedules(draw: Any, faults: Faults) -> Schedule:
     order: list[int] = []
     if concurrent > 1:
         order = draw(st.lists(st.integers(0, concurrent - 1), max_size=4 * MAX_POINT))
+    # Drawn last, and only with locks, so schedules without them draw exactly as before.
+    resubmits, lock_expires = 0, False
+    if locks and faults.resubmits:
+        resubmits = draw(st.integers(0, MAX_RESUBMITS))
+        if resubmits and faults.lock_expiry:
+            lock_expires = draw(st.booleans())
     return Schedule(
+        resubmits=resubmits,
+        lock_expires=lock_expires,
         seed=seed,
         fetch=fetch,
         deliveries=deliveries,
@@ -49,7 +61,8 @@ def _schedules(draw: Any, faults: Faults) -> Schedule:
     )
 
 
-def schedules(faults: Faults | None = None) -> st.SearchStrategy[Schedule]:
+def schedules(faults: Faults | None = None, *, locks: bool = False) -> st.SearchStrategy[Schedule]:
     """Fault schedules allowed by ``faults`` (all faults by default); they shrink towards one
-    clean delivery."""
-    return _schedules(faults if faults is not None else Faults())
+    clean delivery. ``locks``: the run has a unique-jobs plugin, so the lock faults
+    (``resubmits``, ``lock_expiry``) are drawn too."""
+    return _schedules(faults if faults is not None else Faults(), locks)

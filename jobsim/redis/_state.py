@@ -82,7 +82,9 @@ def save_state(
     """Write ``sim``'s queues, sets and counters into ``redis`` in Sidekiq's layout.
 
     With ``clear`` (the default) Sidekiq's job keys already in ``redis`` are deleted first, so
-    the keyspace shows exactly the simulator's state. Jobs running at this instant are not
+    the keyspace shows exactly the simulator's state; a plugin with a ``save_redis(sim, redis,
+    clear=)`` hook writes its own state too (the unique-jobs locks), and ``load_state`` calls
+    its ``load_redis(redis, sim)``. Jobs running at this instant are not
     written (a Sidekiq process holds them only in memory) and a warning says so. Returns the
     :class:`Layout` written.
 
@@ -112,6 +114,10 @@ def save_state(
     if clear:
         clear_layout(redis)
     write_layout(redis, layout)
+    for plugin in sim.plugins:  # plugins keeping state in Redis too (unique-jobs locks)
+        save = getattr(plugin, "save_redis", None)
+        if save is not None:
+            save(sim, redis, clear=clear)
     return layout
 
 
@@ -124,7 +130,12 @@ def load_state(
     anything added, so a bad member leaves ``sim`` untouched.
     """
     layout = decode_raw(read_raw(redis), max_member_bytes=max_member_bytes)
-    return apply_layout(layout, sim)
+    report = apply_layout(layout, sim)
+    for plugin in sim.plugins:  # see save_state
+        load = getattr(plugin, "load_redis", None)
+        if load is not None:
+            load(redis, sim)
+    return report
 
 
 def load_dump(

@@ -21,6 +21,7 @@ from __future__ import annotations
 from jobsim.unique_jobs._conflict import DEFAULT_SCHEDULE_IN, Conflict
 from jobsim.unique_jobs._digest import RUN_SUFFIX, compute_digest, lock_args_for, ruby_json
 from jobsim.unique_jobs._enterprise import EnterpriseUniqueJobs, enterprise_digest
+from jobsim.unique_jobs._faults import expire_locks
 from jobsim.unique_jobs._plugin import UniqueJobs
 from jobsim.unique_jobs._redis import load_locks, save_locks
 from jobsim.unique_jobs._view import LockInfo, LocksView, locks_of
@@ -35,6 +36,7 @@ __all__ = [
     "UniqueJobs",
     "compute_digest",
     "enterprise_digest",
+    "expire_locks",
     "load_locks",
     "lock_args_for",
     "locks_of",

@@ -54,8 +54,12 @@ def on_client_conflict(
     if strategy != "replace":
         runtime.conflict(job, digest=digest, strategy=strategy, phase="client")
         return None
+    held = runtime.table.live(digest, runtime.now)
+    holder = next(iter(held.holders), None) if held is not None else None
+    # named before the delete, which goes through the data API and so drops the lock too
     replaced = _delete_job_by_digest(runtime, job, digest)
-    runtime.conflict(job, digest=digest, strategy=strategy, phase="client", replaced=replaced)
+    detail = {"holder": holder, "replaced": replaced}
+    runtime.conflict(job, digest=digest, strategy=strategy, phase="client", **detail)
     if replaced is None:
         return None  # the holder is running (or gone): nothing to replace, the push is dropped
     runtime.table.delete(digest)

@@ -4,7 +4,8 @@ A job is unique by (class, args, queue) for ``unique_for`` seconds (mandatory), 
 of a scheduled push; a duplicate push returns None. ``unique_until: "success"`` (the default)
 releases the lock when ``perform`` succeeds, ``"start"`` when it starts; a failure keeps it
 (the retry passes with its own jid); a dead job releases it (Enterprise 2.0, #4162).
-Enterprise's own key format is not public: jobsim's digest is ``unique:CLASS:QUEUE:ARGS``.
+Enterprise's hash of a job's unique context is not public: jobsim's digest is
+``unique:CLASS:QUEUE:ARGS``, saved to Redis under ``jobsim:`` + the digest (see ``_redis``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobsim.unique_jobs._digest import ruby_json
 from jobsim.unique_jobs._prepare import Settings
+from jobsim.unique_jobs._redis import load_locks, save_locks
 from jobsim.unique_jobs._runtime import UniqueRuntime
 
 if TYPE_CHECKING:
@@ -103,6 +105,16 @@ class EnterpriseUniqueJobs:
                 runtime.table.delete(enterprise_digest(job))
 
         sim.death_handlers.append(release)
+
+    def save_redis(self, sim: Simulator, redis: Any, *, clear: bool = True) -> int:
+        """The held locks into ``redis``, as ``jobsim.redis.save_state`` asks (see
+        :func:`~jobsim.unique_jobs.save_locks`); how many were written."""
+        return save_locks(sim, redis, clear=clear)
+
+    def load_redis(self, redis: Any, sim: Simulator) -> int:
+        """The locks in ``redis`` into ``sim``, as ``jobsim.redis.load_state`` asks (see
+        :func:`~jobsim.unique_jobs.load_locks`); how many were loaded."""
+        return load_locks(redis, sim)
 
     def __repr__(self) -> str:
         return "EnterpriseUniqueJobs()"

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 from jobsim import validate
 from jobsim.errors import InvalidArgument
 from jobsim.gem_options import check_gem_option
+from jobsim.unique_jobs._api import ApiRelease
 from jobsim.unique_jobs._middleware import UniqueClient, UniqueServer
 from jobsim.unique_jobs._prepare import Settings
 from jobsim.unique_jobs._reaper import reap
+from jobsim.unique_jobs._redis import load_locks, save_locks
 from jobsim.unique_jobs._runtime import UniqueRuntime
 
 if TYPE_CHECKING:
@@ -44,8 +46,9 @@ class UniqueJobs:
             (drop silently), ``"log"``, ``"raise"``, ``"reject"``, ``"replace"``,
             ``"reschedule"``, or ``{"client": …, "server": …}``.
         lock_ttl: Default seconds a lock lives (None: until released).
-        lock_timeout: Default seconds to wait for a lock (recorded on the job; jobsim does not
-            simulate the wait: a taken lock is a conflict at once).
+        lock_timeout: Default seconds to wait for a lock, written into each job hash. The
+            gem at 8.1.0 never reaches that wait when another job holds the lock (its
+            ``queue.lua`` returns the holder first), so a taken lock is a conflict at once.
         lock_prefix: The digest prefix (``"uniquejobs"``).
         digest: ``"legacy"`` (MD5, the gem's default) or ``"modern"`` (SHA3-256, 8.x only).
         reaper: ``"ruby"`` or ``"lua"`` (both reap orphans every ``reaper_interval``), or None.
@@ -115,11 +118,13 @@ class UniqueJobs:
         )
 
     def install(self, sim: Simulator) -> None:
-        """Client and server middleware, the death handler and the reaper, on ``sim``."""
+        """Client and server middleware, the death handler, the reaper and the release of
+        a job's lock by the data API's deletes (see ``_api``), on ``sim``."""
         runtime = UniqueRuntime(sim, self.settings())
         sim.client_middleware.add(UniqueClient, runtime)
         sim.server_middleware.add(UniqueServer, runtime)
         sim.death_handlers.append(runtime.death_handler)
+        sim._state.api_removal_listeners.append(ApiRelease(runtime))  # sidekiq_unique_ext.rb
         if self.reaper is not None:
             self._schedule_reaper(sim, runtime, sim.time + self.reaper_interval)
 
@@ -129,6 +134,16 @@ class UniqueJobs:
             self._schedule_reaper(sim, runtime, at + self.reaper_interval)
 
         sim.call_at(at, run, background=True)
+
+    def save_redis(self, sim: Simulator, redis: Any, *, clear: bool = True) -> int:
+        """The held locks into ``redis``, as ``jobsim.redis.save_state`` asks (see
+        :func:`~jobsim.unique_jobs.save_locks`); how many were written."""
+        return save_locks(sim, redis, clear=clear)
+
+    def load_redis(self, redis: Any, sim: Simulator) -> int:
+        """The locks in ``redis`` into ``sim``, as ``jobsim.redis.load_state`` asks (see
+        :func:`~jobsim.unique_jobs.load_locks`); how many were loaded."""
+        return load_locks(redis, sim)
 
     def __repr__(self) -> str:
         return (

@@ -1,11 +1,17 @@
-"""Held locks to and from sidekiq-unique-jobs' Redis keys (8.x layout, ``lua/lock.lua``).
+"""Held locks to and from Redis: sidekiq-unique-jobs' 8.x keys, and Enterprise's in jobsim's.
 
-Per digest: ``DIGEST:LOCKED``, a hash of each holder's jid to the time it locked, and the
-digest's score in ``uniquejobs:digests`` (or, for an ``until_expired`` lock with a TTL, its
-expiry in ``uniquejobs:expiring_digests``); a lock with a TTL has its keys ``PEXPIRE``d with
-the time it has left, since the server's clock is not the virtual one. Loading reads the
-hashes back: the remaining TTL counts from the simulator's clock. Enterprise locks are not
-written (their key format is private to Sidekiq Enterprise).
+The gem's layout (``lua/lock.lua``): per digest ``DIGEST:LOCKED``, a hash of each holder's jid
+to the time it locked, and the digest's score in ``uniquejobs:digests`` (or, for an
+``until_expired`` lock with a TTL, its expiry in ``uniquejobs:expiring_digests``); a lock with
+a TTL has its keys ``PEXPIRE``d with the time it has left, since the server's clock is not the
+virtual one. Loading reads the hashes back: the remaining TTL counts from the simulator's clock.
+
+Sidekiq Enterprise's own layout is only partly published: a string key ``unique:`` + a hash
+of the job's unique context (SHA1 hex up to Enterprise 7, SHA256 in base64 from 8.0), holding
+the jid, with ``unique_for`` as its TTL (sidekiq/sidekiq#5002, #6890, #3978; ``Ent-Changes.md``
+8.0.0). What is hashed, and how it is serialized, is private, so a real Enterprise could never
+find a lock jobsim wrote under that name. Enterprise locks go instead under jobsim's own,
+clearly named keys of the same shape (see ``_enterprise_redis``).
 """
 
 from __future__ import annotations
@@ -15,13 +21,22 @@ from typing import TYPE_CHECKING, Any
 
 from jobsim.errors import InvalidArgument
 from jobsim.redis import RedisDataError
+from jobsim.unique_jobs._enterprise_redis import load_enterprise, save_enterprise
 from jobsim.unique_jobs._runtime import LOCK_TABLE
 from jobsim.unique_jobs._table import HeldLock, LockTable
 
 if TYPE_CHECKING:
     from jobsim.simulator import Simulator
 
-__all__ = ["DIGESTS", "EXPIRING_DIGESTS", "load_locks", "save_locks"]
+__all__ = [
+    "DIGESTS",
+    "EXPIRING_DIGESTS",
+    "delete_matching",
+    "load_gem_locks",
+    "load_locks",
+    "save_gem_locks",
+    "save_locks",
+]
 
 DIGESTS = "uniquejobs:digests"
 EXPIRING_DIGESTS = "uniquejobs:expiring_digests"
@@ -43,19 +58,44 @@ def _table(sim: Simulator, verb: str) -> LockTable:
     return table
 
 
-def save_locks(sim: Simulator, redis: Any, *, clear: bool = True) -> int:
-    """Write ``sim``'s held sidekiq-unique-jobs locks into ``redis``; how many were written.
+def delete_matching(redis: Any, pattern: str) -> None:
+    """Delete every key matching the glob ``pattern``, in sorted batches."""
+    keys = sorted(_text(key) for key in redis.scan_iter(match=pattern, count=1000))
+    for start in range(0, len(keys), 500):
+        redis.delete(*keys[start : start + 500])
 
-    With ``clear`` (the default) the gem's keys already there (``uniquejobs:*``) go first.
+
+def save_locks(sim: Simulator, redis: Any, *, clear: bool = True) -> int:
+    """Write ``sim``'s held locks into ``redis``; how many were written.
+
+    sidekiq-unique-jobs' locks go in the gem's keys, Sidekiq Enterprise's in jobsim's (see the
+    module notes). ``jobsim.redis.save_state`` calls this through the plugins, so a saved state
+    carries its locks. With ``clear`` (the default) the keys of each kind already there go
+    first.
     """
-    if clear:
-        keys = sorted(_text(key) for key in redis.scan_iter(match="uniquejobs:*", count=1000))
-        for start in range(0, len(keys), 500):
-            redis.delete(*keys[start : start + 500])
+    table = _table(sim, "save_locks")
     now = sim.time
+    return save_gem_locks(now, redis, table, clear=clear) + save_enterprise(
+        now, redis, table, clear=clear
+    )
+
+
+def load_locks(redis: Any, sim: Simulator) -> int:
+    """Read the locks of both kinds from ``redis`` into ``sim`` (which needs a unique-jobs
+    plugin); how many were loaded. ``jobsim.redis.load_state`` calls this through the plugins.
+    """
+    table = _table(sim, "load_locks")
+    return load_gem_locks(redis, sim.time, table) + load_enterprise(redis, sim.time, table)
+
+
+def save_gem_locks(now: float, redis: Any, table: LockTable, *, clear: bool) -> int:
+    """Write the held sidekiq-unique-jobs locks in the gem's keys (``uniquejobs:*`` cleared
+    first with ``clear``); how many were written."""
+    if clear:
+        delete_matching(redis, "uniquejobs:*")
     written = 0
     pipe = redis.pipeline(transaction=False)
-    for held in _table(sim, "save_locks").all(now):
+    for held in table.all(now):
         if held.lock_type == "unique_for":
             continue  # Sidekiq Enterprise's own keys
         locked = held.digest + _LOCKED
@@ -71,12 +111,10 @@ def save_locks(sim: Simulator, redis: Any, *, clear: bool = True) -> int:
     return written
 
 
-def load_locks(redis: Any, sim: Simulator) -> int:
-    """Read the gem's locks from ``redis`` into ``sim`` (which needs the ``UniqueJobs``
-    plugin); how many were loaded. A lock's type is not stored without the gem's
-    ``lock_info``: an expiring digest is ``until_expired``, any other ``until_executed``."""
-    table = _table(sim, "load_locks")
-    now = sim.time
+def load_gem_locks(redis: Any, now: float, table: LockTable) -> int:
+    """Read the gem's locks from ``redis`` into ``table``; how many were loaded. A lock's
+    type is not stored without the gem's ``lock_info``: an expiring digest is
+    ``until_expired``, any other ``until_executed``."""
     scored = {
         **{
             _text(d): ("until_executed", s)

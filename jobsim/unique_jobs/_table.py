@@ -94,6 +94,15 @@ class LockTable:
             del self._locks[digest]
         return True
 
+    def expire(self, digest: str, now: float) -> bool:
+        """Let ``digest`` expire at ``now``, as if its TTL ran out; False if it is not held."""
+        held = self.live(digest, now)
+        if held is None:
+            return False
+        held.expires_at = now
+        self.live(digest, now)
+        return True
+
     def delete(self, digest: str) -> bool:
         """Remove ``digest`` whoever holds it (``Digests#delete_by_digest``)."""
         return self._locks.pop(digest, None) is not None

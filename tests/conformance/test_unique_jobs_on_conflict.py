@@ -109,7 +109,11 @@ def test_replace_without_a_job_to_delete_drops_the_push(upstream: str) -> None:
     with sim:
         first = MyUniqueJob.perform_async(1, 1)
     sim.perform_one()  # the holder is running (here: has run and failed), not queued
-    sim.retries.delete(first)  # gone from the retry set, its lock still held
+    entry = sim.retries.find_job(first)
+    assert entry is not None
+    # RetrySet#delete(score, jid) is one delete the gem does not patch: the job is gone from
+    # the retry set and its lock is still held (delete(jid) alone would release it)
+    sim.retries.delete(entry.score, first)
     with sim:
         assert MyUniqueJob.perform_async(1, 1) is None
     assert sim.trace.of_kind("lock_conflict")[-1].detail["replaced"] is None

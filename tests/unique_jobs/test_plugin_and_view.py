@@ -71,7 +71,11 @@ def test_no_reaper_keeps_orphans() -> None:
     job_class = lock_job("until_executed")
     with sim:
         jid = job_class.perform_async("ok")
-    sim.queue().delete(jid)  # the gem patches Sidekiq's delete; jobsim does not (yet)
+    sim.perform_job(jid)  # done: its lock went with it
+    # a lock no job carries (a job lost in a crash, say)
+    sim.locks._table.lock(
+        "uniquejobs:orphan", "gone", sim.time, lock_type="until_executed", ttl=None
+    )
     sim.advance(3600)
     assert len(sim.locks) == 1
 
