@@ -26,6 +26,12 @@ chain changes nothing anywhere else.
 A middleware whose ``call`` has a ``redis_pool`` parameter before ``call_next`` (Sidekiq 6's
 ``call(worker, job, queue, redis_pool)``) gets the chain's Redis pool there: the signature is
 read once, when the class is added (see :mod:`jobsim.redis_pool`).
+
+A middleware class whose instances keep nothing between calls may say so with a class
+attribute ``stateless = True``: the chain then makes its one instance when the class is added
+and reuses it. Only the constructor's arguments may live on such an instance (a call that sets
+an attribute would see it again on the next call, which a new instance would not), so what
+the chain runs is the same as with a new instance per call, without building one per job.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ class Middleware(Protocol):
 
 
 class _Entry:
-    __slots__ = ("args", "klass", "kwargs", "redis_pool")
+    __slots__ = ("args", "klass", "kwargs", "redis_pool", "shared")
 
     def __init__(
         self,
@@ -71,6 +77,13 @@ class _Entry:
         self.kwargs = kwargs
         #: The pool its ``call`` receives, for a class that asks for one (else None).
         self.redis_pool = pool if wants_redis_pool(klass) else None
+        #: The one instance of a class that declares ``stateless = True`` (else None).
+        self.shared: Any = self.make() if getattr(klass, "stateless", False) is True else None
+
+    def instance(self) -> Any:
+        """The instance for one invocation: the shared one, or a new one (Sidekiq's rule)."""
+        shared = self.shared
+        return shared if shared is not None else self.make()
 
     def make(self) -> Any:
         instance = self.klass(*self.args, **self.kwargs)
@@ -191,7 +204,7 @@ class Chain:
         """
         if len(self._entries) == 1:
             return self._invoke_one(subject, job, queue, final)
-        instances = [entry.make() for entry in self._entries]
+        instances = [entry.instance() for entry in self._entries]
         stopped: list[str] = []
 
         def step(index: int) -> Any:
@@ -216,7 +229,10 @@ class Chain:
     ) -> tuple[Any, str | None]:
         # invoke() for a chain of one (a plugin's middleware, often): the same protocol
         # without building the list and the step closures, on a path every push may take.
-        instance = self._entries[0].make()
+        entry = self._entries[0]
+        instance = entry.shared
+        if instance is None:
+            instance = entry.make()
         reached = False
 
         def call_next() -> Any:

@@ -422,3 +422,38 @@ def test_server_middleware_changes_deep_inside_the_hash_reach_perform_but_not_th
     assert started.job["args"] == [{"id": 1, "tags": ["a"]}]
     sim.advance(10_000)
     assert seen[1] == seen[0]  # the retry's perform sees the same changes made afresh
+
+
+def test_a_stateless_middleware_is_made_once_with_its_arguments() -> None:
+    made: list[tuple[Any, ...]] = []
+    seen: list[int] = []
+
+    class Shared:
+        stateless = True
+
+        def __init__(self, *args: Any) -> None:
+            made.append(args)
+            self.args = args
+
+        def call(self, subject: Any, job: Any, queue: str, call_next: Any) -> Any:
+            seen.append(id(self))
+            assert self.args == ("tag",)
+            return call_next()
+
+    class Fresh:
+        stateless = "yes"  # only True opts in
+
+        def call(self, subject: Any, job: Any, queue: str, call_next: Any) -> Any:
+            return call_next()
+
+    alone = Chain("server")
+    alone.add(Shared, "tag")
+    pair = Chain("server")
+    pair.add(Shared, "tag")
+    pair.add(Fresh)
+    for chain in (alone, pair, alone, pair):
+        assert chain.invoke(None, {}, "q", lambda: "done") == ("done", None)
+    assert made == [("tag",), ("tag",)]  # one per chain entry, when it was added
+    assert seen[0] == seen[2]
+    assert seen[1] == seen[3]
+    assert seen[0] != seen[1]

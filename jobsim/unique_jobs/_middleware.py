@@ -36,6 +36,9 @@ _ENSURED = ("succeeded", "failed", "pushed_back")
 class UniqueClient:
     """``SidekiqUniqueJobs::Middleware::Client``: takes the lock when a job is pushed."""
 
+    #: Holds only the runtime it was added with: the chain reuses one instance.
+    stateless = True
+
     def __init__(self, runtime: UniqueRuntime) -> None:
         self.runtime = runtime
 
@@ -56,6 +59,9 @@ class UniqueClient:
 
 class UniqueServer:
     """``SidekiqUniqueJobs::Middleware::Server``: each lock type's ``execute``."""
+
+    #: Holds only the runtime it was added with: the chain reuses one instance.
+    stateless = True
 
     def __init__(self, runtime: UniqueRuntime) -> None:
         self.runtime = runtime

@@ -35,11 +35,13 @@ AfterRun = Callable[[str], None]
 class UniqueRuntime:
     """One plugin's configuration and state on one simulator."""
 
-    __slots__ = ("_pending", "methods", "settings", "sim", "table")
+    __slots__ = ("_clock", "_pending", "methods", "settings", "sim", "table")
 
     def __init__(self, sim: Simulator, settings: Settings) -> None:
         self.sim = sim
         self.settings = settings
+        #: The simulator's clock (one per simulator, never replaced): read several times a job.
+        self._clock = sim._state.clock
         table = sim.stash.get(LOCK_TABLE, None)
         if table is None:  # the first unique-jobs plugin on this simulator
             table = sim.stash[LOCK_TABLE] = LockTable()
@@ -53,7 +55,7 @@ class UniqueRuntime:
     @property
     def now(self) -> float:
         """The virtual time."""
-        return self.sim.time
+        return self._clock.now
 
     def job_class(self, subject: Any, job: Mapping[str, Any]) -> Any:
         """The job class a middleware call is about (a class, or found by the hash's name)."""
