@@ -206,9 +206,25 @@ class _Action:
 
 
 class _Parameterized:
+    """``Mailer.with_(**params)`` (``ActionMailer::Parameterized::Mailer``)."""
+
     def __init__(self, mailer: type[Mailer], params: dict[str, Any]) -> None:
         self._mailer = mailer
         self._params = params
+
+    @property
+    def mailer(self) -> type[Mailer]:
+        """The mailer class the params go to."""
+        return self._mailer
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The params given to ``with_``."""
+        return dict(self._params)
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{key}={value!r}" for key, value in self._params.items())
+        return f"{self._mailer.__qualname__}.with_({given})"
 
     def __getattr__(self, action: str) -> Callable[..., MessageDelivery]:
         # An action a mailer inherits is its parent's (wrapped where the parent was declared).

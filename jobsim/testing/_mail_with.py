@@ -8,6 +8,8 @@ What the helper makes of its arguments changed between Rails versions (ActionMai
   which never matches, so jobsim refuses it and says what to write instead.
 * ``args`` given as a function (a Proc) is called with the mail's arguments from 7.1 on; 6.1
   and 7.0 compare it as a value, so jobsim refuses it there.
+* ``params`` given as a function, and a parameterized mailer (``Mailer.with_(...)``) in place
+  of the mailer, came with 7.1 too.
 * ``deliver_enqueued_emails`` and ``capture_emails`` came with 7.1.
 """
 
@@ -26,6 +28,7 @@ from jobsim.active_job import (
     RailsDeprecationWarning,
     Symbol,
 )
+from jobsim.active_job._mailer import _Parameterized as Parameterized
 from jobsim.errors import InvalidArgument
 from jobsim.simulator import Simulator
 from jobsim.testing._arguments import equal
@@ -55,9 +58,7 @@ def _since(version: tuple[int, int], where: str, sim: Simulator | None) -> None:
         raise InvalidArgument(msg)
 
 
-def _params_from_args(
-    args: Any, params: Mapping[str, Any] | None, sim: Simulator | None
-) -> tuple[Any, Mapping[str, Any] | None]:
+def _params_from_args(args: Any, params: Any, sim: Simulator | None) -> tuple[Any, Any]:
     """Rails' reading of ``args:`` given as a Hash, per version."""
     if not isinstance(args, Mapping):
         return args, params
@@ -84,33 +85,44 @@ def _expected(
     name: str,
     method: str,
     args: Any,
-    params: Mapping[str, Any] | None,
+    params: Any,
     sim: Simulator | None,
 ) -> list[Any] | Callable[[list[Any]], bool]:
     args, params = _params_from_args(args, params, sim)
-    keywords: dict[str, Any] = {}
-    if params is not None:
-        keywords["params"] = {Symbol(key): value for key, value in params.items()}
-    if not callable(args):
+    if callable(params):
+        _since((7, 1), f"{WHERE}(params=<function>)", sim)
+    elif params is not None:
+        params = {Symbol(key): value for key, value in params.items()}
+    if not callable(args) and not callable(params):
+        keywords: dict[str, Any] = {} if params is None else {"params": params}
         keywords["args"] = list(args or [])
         return [name, method, "deliver_now", keywords]
-    _since((7, 1), f"{WHERE}(args=<function>)", sim)
-    check = args
-    wanted = keywords.get("params")
+    if callable(args):
+        _since((7, 1), f"{WHERE}(args=<function>)", sim)
+    else:
+        args = list(args or [])
+    check_args: Any = args
+    check_params: Any = params
 
     def matches(job_args: list[Any]) -> bool:
-        # Rails 7.1: the head must be equal, params === job's params, args === job's args.
+        # Rails 7.1: the head must be equal, params === job's params, args === job's args
+        # (=== calls a Proc, and compares anything else by value).
         if len(job_args) != 4 or list(job_args[:3]) != [name, method, "deliver_now"]:
             return False
         payload = job_args[3]
         if not isinstance(payload, Mapping):
             return False
         given = payload.get("params")
-        if (wanted is None) != (given is None) or not equal(wanted, given):
+        if callable(check_params):
+            if not check_params(given):
+                return False
+        elif (check_params is None) != (given is None) or not equal(check_params, given):
             return False
-        return bool(check(list(payload.get("args") or [])))
+        found = list(payload.get("args") or [])
+        return bool(check_args(found)) if callable(check_args) else equal(check_args, found)
 
-    matches.__qualname__ = str(getattr(check, "__qualname__", "check"))
+    shown = check_args if callable(check_args) else check_params
+    matches.__qualname__ = str(getattr(shown, "__qualname__", "check"))
     return matches
 
 
@@ -125,10 +137,16 @@ class _AssertEnqueuedEmailWith:
         mailer: Any,
         method: str,
         args: Any,
-        params: Mapping[str, Any] | None,
+        params: Any,
         queue: str | None,
         sim: Simulator | None,
     ) -> tuple[type[Any], Any, str]:
+        if isinstance(mailer, Parameterized):  # Rails 7.1+: the mailer's params are params:
+            _since((7, 1), f"{WHERE}({mailer!r}, ...): a parameterized mailer", sim)
+            if params is not None:
+                msg = f"{WHERE}({mailer!r}, ...): give the params in with_() or params=, not both"
+                raise InvalidArgument(msg)
+            mailer, params = mailer.mailer, mailer.params
         name = getattr(mailer, "mailer_name", mailer)
         if not isinstance(name, str):
             raise InvalidArgument(f"{WHERE}: {mailer!r} is not a mailer or its name")
@@ -157,15 +175,16 @@ class _AssertEnqueuedEmailWith:
         method: str,
         *,
         args: Sequence[Any] | Mapping[str, Any] | Callable[[list[Any]], object] | None = None,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | Callable[[Any], object] | None = None,
         queue: str | None = None,
         sim: Simulator | None = None,
     ) -> Any:
         """Assert that ``mailer.method(*args)`` (with ``params``) was enqueued for delivery.
 
+        ``mailer`` may be a parameterized mailer (``Mailer.with_(...)``, 7.1+: its params);
         ``args`` may be a dict (the params, Rails 6.1 to 7.1) or a function of the mail's
-        arguments (7.1+); ``queue`` defaults to ``deliver_later_queue_name`` or the default
-        queue. Returns the delivery job.
+        arguments (7.1+), ``params`` a function of the mail's params (7.1+); ``queue``
+        defaults to ``deliver_later_queue_name`` or the default queue. Returns the delivery job.
         """
         __tracebackhide__ = True
         job, expected, on_queue = self._fields(mailer, method, args, params, queue, sim)
@@ -177,7 +196,7 @@ class _AssertEnqueuedEmailWith:
         method: str,
         *,
         args: Sequence[Any] | Mapping[str, Any] | Callable[[list[Any]], object] | None = None,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | Callable[[Any], object] | None = None,
         queue: str | None = None,
         sim: Simulator | None = None,
     ) -> Any:
