@@ -89,6 +89,53 @@ def test_args_as_a_function_from_7_1(sim: jobsim.Simulator, version: str) -> Non
         )
 
 
+@pytest.mark.parametrize("version", ["7.1", "8.0"])
+def test_params_as_a_function_from_7_1(sim: jobsim.Simulator, version: str) -> None:
+    _rails(sim, version)
+    NoticeMailer.with_(user="u1").notice(1).deliver_later()
+    NoticeMailer.notice(2).deliver_later()
+    assert_enqueued_email_with(
+        NoticeMailer, "notice", params=lambda params: params == {"user": "u1"}, args=[1]
+    )
+    seen: list[object] = []
+
+    def remember(params: object) -> bool:
+        seen.append(params)
+        return True
+
+    assert_enqueued_email_with(NoticeMailer, "notice", params=remember, args=[2])
+    assert None in seen  # a mail without params gives the function None, as Rails' nil
+    with pytest.raises(AssertionError):  # args must be equal too
+        assert_enqueued_email_with(NoticeMailer, "notice", params=lambda params: True, args=[3])
+    with pytest.raises(AssertionError):
+        assert_enqueued_email_with(NoticeMailer, "notice", params=lambda params: False, args=[1])
+
+
+@pytest.mark.parametrize("version", ["7.1", "8.0"])
+def test_a_parameterized_mailer_gives_the_params_from_7_1(
+    sim: jobsim.Simulator, version: str
+) -> None:
+    _rails(sim, version)
+    NoticeMailer.with_(user="u1").notice().deliver_later()
+    assert_enqueued_email_with(NoticeMailer.with_(user="u1"), "notice")
+    with pytest.raises(AssertionError):
+        assert_enqueued_email_with(NoticeMailer.with_(user="u2"), "notice")
+    with pytest.raises(InvalidArgument, match=r"in with_\(\) or params=, not both"):
+        assert_enqueued_email_with(NoticeMailer.with_(user="u1"), "notice", params={"user": "u1"})
+
+
+@pytest.mark.parametrize("version", ["6.1", "7.0"])
+def test_params_function_and_parameterized_mailer_refused_before_7_1(
+    sim: jobsim.Simulator, version: str
+) -> None:
+    _rails(sim, version)
+    NoticeMailer.with_(user="u1").notice().deliver_later()
+    with pytest.raises(InvalidArgument, match=r"params=<function>\) came with Rails 7\.1"):
+        assert_enqueued_email_with(NoticeMailer, "notice", params=lambda params: True)
+    with pytest.raises(InvalidArgument, match=r"with_\(user='u1'\).*came with Rails 7\.1"):
+        assert_enqueued_email_with(NoticeMailer.with_(user="u1"), "notice")
+
+
 @pytest.mark.parametrize("version", ["6.1", "7.0"])
 def test_args_as_a_function_refused_before_7_1(sim: jobsim.Simulator, version: str) -> None:
     _rails(sim, version)
