@@ -324,6 +324,23 @@ class Engine:
     def _admitted(self, queue: str, job: Mapping[str, Any]) -> bool:
         return all(gate.admit(queue, job) for gate in self._gates)
 
+    def _refuse_alike(self, queue: str, now: float, budget: int | None) -> int:
+        """After a refusal: when the loop's next turns at ``now`` could only fetch from
+        ``queue`` again (no timer or set entry due, strict order, one gate), let the gate
+        refuse the like jobs at its head in one step; returns how many it refused."""
+        timers, state = self._timers, self._state
+        if len(self._gates) != 1 or (timers and timers[0][0] <= now):
+            return 0
+        if state.queue_config is not None and state.queue_config.mode != "strict":
+            return 0
+        if self.poll == "exact":
+            if state.retries.earliest <= now or state.scheduled.earliest <= now:
+                return 0
+        elif now >= self._next_poll and self._sets_pending():
+            return 0
+        refuse = getattr(self._gates[0], "refuse_alike", None)  # optional for a gate
+        return 0 if refuse is None else int(refuse(queue, budget))
+
     def _gates_wake(self, due: float | None) -> float | None:
         now = self._state.clock.now
         for gate in self._gates:
@@ -473,6 +490,10 @@ class Engine:
                             if max_steps is not None and quiet > max_steps:
                                 message = self._runaway_message(verb, max_steps, turns=True)
                                 raise StepLimitExceeded(message)
+                            if max_steps is None:
+                                quiet += self._refuse_alike(queue, now, None)
+                            elif steps < max_steps:
+                                quiet += self._refuse_alike(queue, now, max_steps - quiet)
                             continue
                         self.start(queue, job)
                         steps += 1

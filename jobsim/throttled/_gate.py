@@ -20,8 +20,10 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from jobsim.throttled._batch import Refusal, refuse_alike
 from jobsim.throttled._limits import Slots, Window
 from jobsim.throttled._spec import Strategy, key_of, resolve
+from jobsim.throttled._uniform import UniformCheck
 
 if TYPE_CHECKING:
     from jobsim.rng import Stream
@@ -91,6 +93,13 @@ class ThrottleGate:
     rests: dict[str, _Rest] = field(default_factory=dict)
     #: jid -> when it was first refused (carried to the new jid of a ``schedule`` requeue).
     first_refused: dict[str, float] = field(default_factory=dict)
+    #: The refusal just made, while the engine may still ask for the like ones after it.
+    last_refusal: Refusal | None = None
+    #: Apply runs of like refusals at once (jobsim.throttled._batch); False refuses one job
+    #: per fetch, the reference the batched runs are tested against.
+    batch: bool = True
+    #: The worked-out check of each uniform strategy, by id(strategy) (each holds its own).
+    uniform: dict[int, UniformCheck] = field(default_factory=dict)
 
     # -- the engine's FetchGate ----------------------------------------------------------
 
@@ -120,6 +129,7 @@ class ThrottleGate:
         return min(times) if times else None
 
     def admit(self, queue: str, job: Mapping[str, Any]) -> bool:
+        self.last_refusal = None
         name = job.get("class")
         strategy = self.strategy_for(name) if isinstance(name, str) else None
         if strategy is None:
@@ -133,6 +143,14 @@ class ThrottleGate:
             return True
         self._refused(queue, job, strategy, args, now, refused)
         return False
+
+    def refuse_alike(self, queue: str, budget: int | None) -> int:
+        """The engine's offer after a refusal, when nothing else can happen before its next
+        fetch from ``queue``: refuse the like jobs at its head now (at most ``budget``);
+        returns how many (see :mod:`jobsim.throttled._batch`)."""
+        if not self.batch:
+            return 0
+        return refuse_alike(self, queue, budget)
 
     def finished(self, queue: str, job: Mapping[str, Any]) -> None:
         name = job.get("class")
@@ -148,6 +166,11 @@ class ThrottleGate:
 
     def _throttled(self, strategy: Strategy, jid: str, args: list[Any], now: float) -> str | None:
         """Which limit refuses the job ("concurrency"/"threshold"), or None to admit it."""
+        if strategy.uniform:
+            check = self.uniform.get(id(strategy))
+            if check is None:
+                check = self.uniform[id(strategy)] = UniformCheck(self, strategy)
+            return check.throttled(jid, now)
         for spec in strategy.concurrency:  # StrategyCollection#throttled?: any?, in order
             limit = resolve(spec.limit, args)
             if limit is None:
@@ -224,7 +247,7 @@ class ThrottleGate:
 
     # -- after the decision ------------------------------------------------------------
 
-    def _count(self, name: Any) -> ClassCounts:
+    def count_for(self, name: Any) -> ClassCounts:
         key = str(name)
         found = self.counts.get(key)
         if found is None:
@@ -237,7 +260,7 @@ class ThrottleGate:
         if self.first_refused:
             since = self.first_refused.pop(str(job["jid"]), None)
             if since is not None:
-                counts = self._count(name)
+                counts = self.count_for(name)
                 counts.delayed += 1
                 counts.wait += self.state.clock.now - since
 
@@ -252,7 +275,7 @@ class ThrottleGate:
     ) -> None:
         jid = str(job["jid"])
         name = job.get("class")
-        counts = self._count(name)
+        counts = self.count_for(name)
         counts.throttled += 1
         self.first_refused.setdefault(jid, now)
         with_ = resolve(strategy.requeue_with, args)
@@ -278,17 +301,18 @@ class ThrottleGate:
             self.state.queue(target).push(job)  # LPUSH: the tail, the same payload and jid
             counts.requeued += 1
         self.state.trace.record("throttled", now, jid, job, detail)
-        self._cool(queue, now)
-        self._note_run(queue, strategy, args, now)
+        self.last_refusal = Refusal(queue, strategy, limit, with_, target, now)
+        self.cool(queue, now)
+        self.note_run(queue, strategy, args, now)
 
-    def _cool(self, queue: str, now: float) -> None:
+    def cool(self, queue: str, now: float) -> None:
         if self.cooldown_period is None:
             return
         streak = self.streak[queue] = self.streak.get(queue, 0) + 1
         if streak >= self.cooldown_threshold:  # the streak is only reset by an admission
             self.cooled[queue] = now + self.cooldown_period
 
-    def _note_run(self, queue: str, strategy: Strategy, args: list[Any], now: float) -> None:
+    def note_run(self, queue: str, strategy: Strategy, args: list[Any], now: float) -> None:
         run = self.runs.get(queue)
         if run is None:
             run = self.runs[queue] = _Run()

@@ -1,0 +1,149 @@
+"""A run of refusals applied at once, with exactly the effects of refusing one job at a time.
+
+Under load the gem's fetcher refuses the same kind of job again and again at one instant: a
+queue of 100,000 jobs of a class with ``concurrency: {limit: 5}`` is popped, refused and
+pushed back to its tail up to ``cooldown_threshold`` times per second. When the engine knows
+that nothing else can happen before its next fetch (no timer or set entry due, strict fetch
+order, one gate), it lets the gate apply the refusals the next fetches would make, from the
+queue's head, in one step. The run covers only jobs whose answer cannot differ from the one
+just given: the same :class:`~jobsim.throttled._spec.Strategy` (a ``uniform`` one: same
+counters, constant limits, requeued to the tail of this queue), not holding a slot. It stops
+one refusal short of the refusal that would cool the queue down or rest it, so that one (and
+anything else) goes through the ordinary path. Every refused job still gets its ``throttled``
+event, its count and its place at the tail, in order; the backlog estimate takes each step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from jobsim.errors import JobsimError
+from jobsim.throttled._spec import Strategy, key_of
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from jobsim.throttled._gate import ThrottleGate
+
+__all__ = ["Refusal", "refuse_alike"]
+
+#: Jobs read from the queue's head at a time.
+_CHUNK = 128
+
+
+@dataclass(slots=True)
+class Refusal:
+    """The refusal a gate just made: what the next like jobs would get too."""
+
+    queue: str
+    strategy: Strategy
+    limit: str
+    requeue: Any
+    to: str
+    at: float
+
+
+def refuse_alike(gate: ThrottleGate, queue_name: str, budget: int | None) -> int:
+    """Refuse the jobs at the head of ``queue_name`` that the next fetches would refuse just
+    as the last one (at most ``budget``); returns how many."""
+    last, gate.last_refusal = gate.last_refusal, None
+    now = gate.state.clock.now
+    if last is None or last.queue != queue_name or last.at != now:
+        return 0
+    strategy = last.strategy
+    if not strategy.uniform or last.requeue != "enqueue" or last.to != queue_name:
+        return 0
+    if queue_name in gate.rests or queue_name in gate.cooled:
+        return 0  # the next fetch leaves this queue alone
+    queue = gate.state.queues[queue_name]
+    run = gate.runs.get(queue_name)
+    if run is None:
+        return 0
+    most = len(queue) - run.count  # up to the refusal that rests the queue
+    if gate.cooldown_period is not None:  # or the one that cools it down
+        most = min(most, gate.cooldown_threshold - gate.streak.get(queue_name, 0))
+    if budget is not None:
+        most = min(most, budget)
+    if most <= 0:
+        return 0
+    slots = None
+    if strategy.concurrency:
+        spec = strategy.concurrency[0]
+        slots = gate.slots.get(key_of(spec.base_key, spec.key_suffix, ()))
+    jobs, tallies = _alike(gate, queue.head(most), strategy, slots.running if slots else {}, now)
+    if not jobs:
+        return 0
+    refused = len(jobs)
+    queue.cycle(refused)
+    detail = {"limit": last.limit, "requeue": last.requeue, "to": queue_name}
+    gate.state.trace.record_each("throttled", now, jobs, detail)
+    for name, count in tallies.items():
+        counts = gate.count_for(name)
+        counts.throttled += count
+        counts.requeued += count
+    if gate.cooldown_period is not None:
+        gate.streak[queue_name] += refused - 1
+    run.count += refused - 1
+    # The last one as the ordinary path counts it: it may cool the queue down or rest it.
+    gate.cool(queue_name, now)
+    gate.note_run(queue_name, strategy, [], now)
+    if slots is not None and gate.version == "2":
+        # Refused by concurrency: +1 each; by threshold: the slot taken and given back, -1.
+        slots.repeat_change(refused, 1 if last.limit == "concurrency" else -1, now)
+    return refused
+
+
+def _alike(
+    gate: ThrottleGate,
+    head: Iterator[Mapping[str, Any]],
+    strategy: Strategy,
+    running: Mapping[str, float],
+    now: float,
+) -> tuple[list[Mapping[str, Any]], dict[str, int]]:
+    """The leading jobs of ``head`` that share ``strategy`` and hold no slot, each marked as
+    refused; with how many of them each class has.
+
+    Read a chunk at a time: a chunk of one class with no slot held (the usual case) is taken
+    whole; any other chunk job by job, up to the first job that differs.
+    """
+    jobs: list[Mapping[str, Any]] = []
+    tallies: dict[str, int] = {}
+    first_refused = gate.first_refused
+    known: set[str] = set()  # class names already found to share the strategy
+    while chunk := list(islice(head, _CHUNK)):
+        name = chunk[0].get("class")
+        jids = [job["jid"] for job in chunk]
+        if (
+            isinstance(name, str)
+            and (name in known or _same(gate, name, strategy))
+            and all(type(jid) is str for jid in jids)
+            and [job.get("class") for job in chunk].count(name) == len(chunk)
+            and running.keys().isdisjoint(jids)
+        ):
+            known.add(name)
+            first_refused.update({jid: now for jid in jids if jid not in first_refused})
+            jobs.extend(chunk)
+            tallies[name] = tallies.get(name, 0) + len(chunk)
+            continue
+        for job in chunk:
+            name = job.get("class")
+            if not isinstance(name, str) or not (name in known or _same(gate, name, strategy)):
+                return jobs, tallies
+            known.add(name)
+            jid = str(job["jid"])
+            if jid in running:  # the gem's check would let it keep its slot
+                return jobs, tallies
+            first_refused.setdefault(jid, now)
+            jobs.append(job)
+            tallies[name] = tallies.get(name, 0) + 1
+    return jobs, tallies
+
+
+def _same(gate: ThrottleGate, name: str, strategy: Strategy) -> bool:
+    try:
+        return gate.strategy_for(name) is strategy
+    except JobsimError:
+        return False  # its own fetch raises, after the refusals before it, as the gem's would
