@@ -25,11 +25,11 @@ class UniformCheck:
     __slots__ = (
         "_backlog",
         "_gate",
+        "_lost",
+        "_period",
         "_slot_limit",
         "_slots",
         "_slots_key",
-        "_lost",
-        "_period",
         "_window",
         "_window_key",
         "_window_limit",
