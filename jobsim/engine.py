@@ -341,6 +341,23 @@ class Engine:
         refuse = getattr(self._gates[0], "refuse_alike", None)  # optional for a gate
         return 0 if refuse is None else int(refuse(queue, budget))
 
+    def _play_cooldowns(
+        self, until: float | None, quiet: int, max_steps: int | None
+    ) -> tuple[int, float]:
+        """Nothing is due but a gate's wake-ups: with one gate and strict fetch, let it play
+        the wake-ups that would only refuse again (two turns each, within max_steps)."""
+        state = self._state
+        if len(self._gates) != 1 or self._in_flight:
+            return 0, state.clock.now
+        if state.queue_config is not None and state.queue_config.mode != "strict":
+            return 0, state.clock.now
+        play = getattr(self._gates[0], "play_cooldowns", None)  # optional for a gate
+        if play is None:
+            return 0, state.clock.now
+        most = None if max_steps is None else (max_steps - quiet) // 2
+        played, last = play(math.inf if until is None else until, most)
+        return int(played), float(last)
+
     def _gates_wake(self, due: float | None) -> float | None:
         now = self._state.clock.now
         for gate in self._gates:
@@ -505,6 +522,13 @@ class Engine:
             else:
                 due = self.next_due(until)
             if gates:
+                if due is None and not timers and not self.stopped:
+                    played, last = self._play_cooldowns(until, quiet, max_steps)
+                    if played:  # each was a turn moving the clock and a refusal
+                        quiet += 2 * played
+                        clock.advance_to(last)
+                        stuck = 0
+                        continue
                 due = self._gates_wake(due)
             if due is None or (until is not None and due > until):
                 break

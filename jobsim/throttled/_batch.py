@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from jobsim.throttled._gate import ThrottleGate
 
-__all__ = ["Refusal", "refuse_alike"]
+__all__ = ["Refusal", "play_cooldowns", "refuse_alike"]
 
 #: Jobs read from the queue's head at a time.
 _CHUNK = 128
@@ -94,6 +94,67 @@ def refuse_alike(gate: ThrottleGate, queue_name: str, budget: int | None) -> int
         # Refused by concurrency: +1 each; by threshold: the slot taken and given back, -1.
         slots.repeat_change(refused, 1 if last.limit == "concurrency" else -1, now)
     return refused
+
+
+def play_cooldowns(gate: ThrottleGate, horizon: float, most: int | None) -> tuple[int, float]:
+    """Wake-ups that only refuse again, played at once (at most ``most``, none after
+    ``horizon``); returns how many and the time of the last.
+
+    The engine offers this when nothing at all is due (no job running, no timer, nothing in
+    the retry or scheduled set, strict fetch, one gate) and so would only wake for this gate.
+    When one queue holds every queued job and is cooling down after refusals, each wake-up
+    fetches its head job, refuses it and cools the queue again. Each is played here through
+    the ordinary refusal, at the time of its wake-up, for as long as the head job would be
+    refused then: the same jobs, times, events and counters as the engine's own turns.
+    """
+    now = gate.state.clock.now
+    played, last = 0, now
+    if gate.rests or (most is not None and most <= 0):
+        return played, last
+    busy = [name for name, queue in gate.state.queues.items() if queue]
+    if len(busy) != 1:
+        return played, last
+    queue_name = busy[0]
+    if any(until > now for name, until in gate.cooled.items() if name != queue_name):
+        return played, last
+    queue = gate.state.queues[queue_name]
+    while most is None or played < most:
+        at = gate.cooled.get(queue_name)
+        if at is None or at <= last or at > horizon or queue_name in gate.rests:
+            break
+        job = next(queue.head(1))
+        strategy = _enqueued_back(gate, job, queue_name)
+        if strategy is None:
+            break
+        check = gate.uniform_check(strategy)
+        jid = str(job["jid"])
+        if not check.would_refuse(jid, at):
+            break
+        queue.pop()
+        limit = check.throttled(jid, at)
+        if limit is None:  # would_refuse() said otherwise: a bug, not a user's mistake
+            msg = f"play_cooldowns: {jid} was let through at {at!r} after all"
+            raise AssertionError(msg)
+        gate.refuse(queue_name, job, strategy, job.get("args") or [], at, limit)
+        played, last = played + 1, at
+    gate.last_refusal = None
+    return played, last
+
+
+def _enqueued_back(gate: ThrottleGate, job: Mapping[str, Any], queue_name: str) -> Strategy | None:
+    """The job's uniform strategy when a refusal puts it back on ``queue_name``, else None."""
+    name = job.get("class")
+    if not isinstance(name, str):
+        return None
+    try:
+        strategy = gate.strategy_for(name)
+    except JobsimError:
+        return None  # its own fetch raises, as the gem's would
+    if strategy is None or not strategy.uniform or strategy.requeue_with != "enqueue":
+        return None
+    to = strategy.requeue_to
+    target = str(to).removeprefix("queue:") if to else queue_name
+    return strategy if target == queue_name else None
 
 
 def _alike(

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from jobsim.throttled._batch import Refusal, refuse_alike
+from jobsim.throttled._batch import Refusal, play_cooldowns, refuse_alike
 from jobsim.throttled._limits import Slots, Window
 from jobsim.throttled._spec import Strategy, key_of, resolve
 from jobsim.throttled._uniform import UniformCheck
@@ -95,9 +95,10 @@ class ThrottleGate:
     first_refused: dict[str, float] = field(default_factory=dict)
     #: The refusal just made, while the engine may still ask for the like ones after it.
     last_refusal: Refusal | None = None
-    #: Apply runs of like refusals at once (jobsim.throttled._batch); False refuses one job
-    #: per fetch, the reference the batched runs are tested against.
-    batch: bool = True
+    #: Take the shortcuts: a uniform strategy's worked-out check (jobsim.throttled._uniform)
+    #: and runs of like refusals at once (jobsim.throttled._batch). False takes the general
+    #: path, one fetched job at a time: the reference the shortcuts are tested against.
+    shortcuts: bool = True
     #: The worked-out check of each uniform strategy, by id(strategy) (each holds its own).
     uniform: dict[int, UniformCheck] = field(default_factory=dict)
 
@@ -141,16 +142,24 @@ class ThrottleGate:
         if refused is None:
             self._admitted(queue, job, name)
             return True
-        self._refused(queue, job, strategy, args, now, refused)
+        self.refuse(queue, job, strategy, args, now, refused)
         return False
 
     def refuse_alike(self, queue: str, budget: int | None) -> int:
         """The engine's offer after a refusal, when nothing else can happen before its next
         fetch from ``queue``: refuse the like jobs at its head now (at most ``budget``);
         returns how many (see :mod:`jobsim.throttled._batch`)."""
-        if not self.batch:
+        if not self.shortcuts:
             return 0
         return refuse_alike(self, queue, budget)
+
+    def play_cooldowns(self, horizon: float, most: int | None) -> tuple[int, float]:
+        """The engine's offer when nothing is due but this gate's wake-ups: play the refusals
+        the next wake-ups would make, up to ``horizon`` (at most ``most``); returns how many
+        and the time of the last (see :func:`jobsim.throttled._batch.play_cooldowns`)."""
+        if not self.shortcuts:
+            return 0, self.state.clock.now
+        return play_cooldowns(self, horizon, most)
 
     def finished(self, queue: str, job: Mapping[str, Any]) -> None:
         name = job.get("class")
@@ -164,13 +173,17 @@ class ThrottleGate:
 
     # -- Strategy#throttled? -------------------------------------------------------------
 
+    def uniform_check(self, strategy: Strategy) -> UniformCheck:
+        """The worked-out check of a uniform ``strategy`` on this gate's counters."""
+        check = self.uniform.get(id(strategy))
+        if check is None:
+            check = self.uniform[id(strategy)] = UniformCheck(self, strategy)
+        return check
+
     def _throttled(self, strategy: Strategy, jid: str, args: list[Any], now: float) -> str | None:
         """Which limit refuses the job ("concurrency"/"threshold"), or None to admit it."""
-        if strategy.uniform:
-            check = self.uniform.get(id(strategy))
-            if check is None:
-                check = self.uniform[id(strategy)] = UniformCheck(self, strategy)
-            return check.throttled(jid, now)
+        if strategy.uniform and self.shortcuts:
+            return self.uniform_check(strategy).throttled(jid, now)
         for spec in strategy.concurrency:  # StrategyCollection#throttled?: any?, in order
             limit = resolve(spec.limit, args)
             if limit is None:
@@ -229,6 +242,8 @@ class ThrottleGate:
     def _changes_at(self, strategy: Strategy, args: list[Any], now: float) -> float:
         """The earliest time the limits refusing this job can let it through by themselves
         (a slot lost, the oldest start leaving its window); inf: only a release can."""
+        if strategy.uniform and self.shortcuts:
+            return self.uniform_check(strategy).changes_at(now)
         at = math.inf
         for spec in strategy.concurrency:
             limit = resolve(spec.limit, args)
@@ -264,7 +279,7 @@ class ThrottleGate:
                 counts.delayed += 1
                 counts.wait += self.state.clock.now - since
 
-    def _refused(
+    def refuse(
         self,
         queue: str,
         job: Mapping[str, Any],

@@ -8,6 +8,7 @@ and every counter's changes are the same, step for step.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from jobsim.throttled._limits import Slots, Window
@@ -31,6 +32,7 @@ class UniformCheck:
         "_slots",
         "_slots_key",
         "_window",
+        "_window_given",
         "_window_key",
         "_window_limit",
         "strategy",
@@ -53,12 +55,45 @@ class UniformCheck:
         self._window: Window | None = None
         self._window_key: str | None = None
         self._window_limit = 0
+        self._window_given: float = 0
         self._period = 0.0
         if strategy.threshold:
             threshold = strategy.threshold[0]
             self._window_key = key_of(threshold.base_key, threshold.key_suffix, ())
-            self._window_limit = int(resolve(threshold.limit, ()))
+            self._window_given = resolve(threshold.limit, ())
+            self._window_limit = int(self._window_given)
             self._period = float(resolve(threshold.period, ()))
+
+    def changes_at(self, now: float) -> float:
+        """:meth:`ThrottleGate._changes_at` for this strategy: when the limits refusing now
+        can let a job through by themselves (inf: only a released slot can)."""
+        at = math.inf
+        slots = self._gate.slots.get(self._slots_key) if self._slots_key is not None else None
+        if slots is not None and len(slots.running) >= self._slot_limit:
+            at = slots.changes_at()
+        if self._window_key is not None:
+            window = self._gate.windows.get(self._window_key)
+            if window is not None:
+                starts = window.starts
+                if len(starts) >= self._window_given and now - starts[-1] < self._period:
+                    at = min(at, window.changes_at(self._period))
+        return at
+
+    def would_refuse(self, jid: str, at: float) -> bool:
+        """Whether :meth:`throttled` at ``at`` would refuse ``jid``, changing nothing."""
+        if self._slots_key is not None:
+            slots = self._gate.slots.get(self._slots_key)
+            if slots is not None:
+                live = [held for held, expiry in slots.running.items() if not expiry < at]
+                if self._slot_limit <= len(live) and jid not in live:
+                    return True
+        if self._window_key is not None:
+            window = self._gate.windows.get(self._window_key)
+            starts = window.starts if window is not None else ()
+            if not starts or at - starts[0] >= self._period:
+                return False  # empty, or expired: the job is let through
+            return self._window_limit <= len(starts) and at - starts[-1] < self._period
+        return False
 
     def throttled(self, jid: str, now: float) -> str | None:
         """Which limit refuses the job ("concurrency"/"threshold"), or None to admit it."""

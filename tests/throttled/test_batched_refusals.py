@@ -1,6 +1,7 @@
 """Refusals applied in runs give the very run that refusing one job per fetch gives.
 
-The gate's ``batch`` switch turns the runs off (one refusal per fetch, the reference): for
+The gate's ``shortcuts`` switch turns the runs (and a uniform strategy's worked-out check)
+off, leaving one refusal per fetch on the general path, the reference: for
 random classes, limits, arrivals, queues, cooldowns and step limits, both must leave the same
 trace, counts, limit state and queues, and fail the same way.
 """
@@ -20,6 +21,9 @@ from jobsim.throttled._plugin import GATE
 from tests.conftest import START
 from tests.throttled._scenarios import job_class, outcome
 
+THRESHOLD = st.fixed_dictionaries(
+    {"limit": st.integers(1, 12) | st.just(2.5), "period": st.sampled_from([5, 30.5, 60])}
+)
 LIMITS = st.fixed_dictionaries(
     {},
     optional={
@@ -27,10 +31,10 @@ LIMITS = st.fixed_dictionaries(
             {"limit": st.integers(1, 4)},
             optional={"lost_job_threshold": st.sampled_from([20, 60, 900])},
         ),
-        "threshold": st.fixed_dictionaries(
-            {"limit": st.integers(1, 12), "period": st.sampled_from([5, 30.5, 60])}
-        ),
+        "threshold": THRESHOLD | st.lists(THRESHOLD, min_size=2, max_size=2),
         "requeue": st.sampled_from([{"with": "enqueue"}, {"with": "schedule"}, {"to": "b"}]),
+        # A constant suffix keeps the strategy uniform; one computed from the arguments not.
+        "key_suffix": st.sampled_from(["eu", lambda index: index % 2]),
     },
 ).filter(lambda limits: "concurrency" in limits or "threshold" in limits)
 
@@ -49,11 +53,15 @@ def runs(draw: st.DrawFn) -> dict[str, Any]:
             max_size=80,
         )
     )
+    fails = draw(st.sampled_from([None, 5]))
+    # A job that always fails can live for ever under a "schedule" requeue (each refusal
+    # makes a new job, whose retry count starts again), as with the gem: bound those runs.
+    steps = [50, 400, 3000] if fails else [None, 50, 400]
     return {
         "classes": classes,
         "jobs": jobs,
         "seconds": draw(st.sampled_from([0.0, 0.5, 1.0, 7.0])),
-        "fails": draw(st.sampled_from([None, 5])),
+        "fails": fails,
         "workers": draw(st.integers(1, 12)),
         "queues": draw(st.sampled_from([None, ["a", "b"], ["b", "a"], [["a", 2], ["b", 1]]])),
         "cooldown": draw(st.sampled_from([None, 1.0, 0.25])),
@@ -61,7 +69,7 @@ def runs(draw: st.DrawFn) -> dict[str, Any]:
         "version": draw(st.sampled_from(["1", "2"])),
         "poll": draw(st.sampled_from(["exact", "sidekiq"])),
         "trace_limit": draw(st.sampled_from([None, None, 0, 40])),
-        "max_steps": draw(st.sampled_from([None, None, 50, 400])),
+        "max_steps": draw(st.sampled_from(steps)),
     }
 
 
@@ -83,7 +91,7 @@ def play(run: dict[str, Any], *, batch: bool) -> tuple[dict[str, Any], str | Non
         trace_limit=run["trace_limit"],
         plugins=[plugin],
     )
-    sim.stash[GATE].batch = batch
+    sim.stash[GATE].shortcuts = batch
     with sim:
         for index, (which, queue, at) in enumerate(run["jobs"]):
             classes[which].set(queue=queue, retry=1).perform_at(START + at, index)
@@ -108,7 +116,7 @@ def test_a_burst_is_refused_in_runs(cooldown: float | None, monkeypatch: Any) ->
     admit = ThrottleGate.admit
 
     def counted(self: ThrottleGate, queue: str, job: Any) -> bool:
-        asked[self.batch] += 1
+        asked[self.shortcuts] += 1
         return admit(self, queue, job)
 
     monkeypatch.setattr(ThrottleGate, "admit", counted)
