@@ -256,8 +256,11 @@ class Engine:
 
     # -- fetching ------------------------------------------------------------------------------
 
-    def fetch(self, queue: str | None = None) -> tuple[str, Mapping[str, Any]] | None:
-        """Take the next job in fetch order (or from ``queue``), or None."""
+    def fetch(
+        self, queue: str | None = None, *, gated: bool = True
+    ) -> tuple[str, Mapping[str, Any]] | None:
+        """Take the next job in fetch order (or from ``queue``), or None; ``gated=False``
+        ignores the queues a gate rests (perform_one bypasses the fetcher, as in testing)."""
         state = self._state
         queues = state.queues
         if queue is not None:
@@ -265,7 +268,7 @@ class Engine:
             job = found.pop() if found is not None else None
             return None if job is None else (queue, job)
         config = state.queue_config
-        if self._gates:
+        if self._gates and gated:
             resting = self._resting()
             if resting:
                 return self._fetch_around(resting)

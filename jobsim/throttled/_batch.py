@@ -144,8 +144,8 @@ def play_cooldowns(gate: ThrottleGate, horizon: float, most: int | None) -> tupl
 def _enqueued_back(gate: ThrottleGate, job: Mapping[str, Any], queue_name: str) -> Strategy | None:
     """The job's uniform strategy when a refusal puts it back on ``queue_name``, else None."""
     name = job.get("class")
-    if not isinstance(name, str):
-        return None
+    if not isinstance(name, str) or "wrapped" in job:
+        return None  # an ActiveJob is found by its wrapped name: the ordinary path
     try:
         strategy = gate.strategy_for(name)
     except JobsimError:
@@ -182,6 +182,7 @@ def _alike(
             and (name in known or _same(gate, name, strategy))
             and all(type(jid) is str for jid in jids)
             and [job.get("class") for job in chunk].count(name) == len(chunk)
+            and not any("wrapped" in job for job in chunk)
             and running.keys().isdisjoint(jids)
         ):
             known.add(name)
@@ -191,7 +192,9 @@ def _alike(
             continue
         for job in chunk:
             name = job.get("class")
-            if not isinstance(name, str) or not (name in known or _same(gate, name, strategy)):
+            if "wrapped" in job or not isinstance(name, str):
+                return jobs, tallies  # an ActiveJob is found by its wrapped name
+            if not (name in known or _same(gate, name, strategy)):
                 return jobs, tallies
             known.add(name)
             jid = str(job["jid"])

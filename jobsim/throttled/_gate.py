@@ -29,7 +29,18 @@ if TYPE_CHECKING:
     from jobsim.rng import Stream
     from jobsim.state import SimState
 
-__all__ = ["ClassCounts", "ThrottleGate"]
+__all__ = ["ClassCounts", "ThrottleGate", "subject"]
+
+
+def subject(job: Mapping[str, Any]) -> tuple[Any, list[Any]]:
+    """The class name the gem's ``Message`` reads (``wrapped``, else ``class``) and the
+    arguments its limits see (an ActiveJob's own ``arguments``, else ``args``)."""
+    if "wrapped" in job:
+        args = job.get("args")
+        data = args[0] if isinstance(args, list) and args else None
+        arguments = data.get("arguments") if isinstance(data, Mapping) else None
+        return job["wrapped"], list(arguments) if isinstance(arguments, list) else []
+    return job.get("class"), job.get("args") or []
 
 
 @dataclass(slots=True)
@@ -131,12 +142,11 @@ class ThrottleGate:
 
     def admit(self, queue: str, job: Mapping[str, Any]) -> bool:
         self.last_refusal = None
-        name = job.get("class")
+        name, args = subject(job)
         strategy = self.strategy_for(name) if isinstance(name, str) else None
         if strategy is None:
             self._admitted(queue, job, name)
             return True
-        args = job.get("args") or []
         now = self.state.clock.now
         refused = self._throttled(strategy, str(job["jid"]), args, now)
         if refused is None:
@@ -162,11 +172,11 @@ class ThrottleGate:
         return play_cooldowns(self, horizon, most)
 
     def finished(self, queue: str, job: Mapping[str, Any]) -> None:
-        name = job.get("class")
+        name, args = subject(job)
         strategy = self.strategy_for(name) if isinstance(name, str) else None
         if strategy is None or not strategy.concurrency:
             return
-        self._finalize(strategy, str(job["jid"]), job.get("args") or [])
+        self._finalize(strategy, str(job["jid"]), args)
         # A slot came free: every queue resting on a refusal may have a job that fits now.
         self.rests.clear()
         self.runs.clear()
@@ -289,7 +299,7 @@ class ThrottleGate:
         limit: str,
     ) -> None:
         jid = str(job["jid"])
-        name = job.get("class")
+        name, _ = subject(job)
         counts = self.count_for(name)
         counts.throttled += 1
         self.first_refused.setdefault(jid, now)
@@ -303,6 +313,10 @@ class ThrottleGate:
             # Sidekiq::Client.enqueue_to_in(queue, retry_in, Class, *args): a new job from
             # the class's options, through the client middleware; then the old one is acked.
             new: dict[str, Any] = {"class": name, "args": list(args), "queue": target}
+            if "wrapped" in job:
+                # An ActiveJob: the adapter's wrapper again, with the same ActiveJob data
+                # (the gem hands the wrapped class and the wrapper's args to enqueue_to_in).
+                new.update({"class": job.get("class"), "wrapped": name, "args": job["args"]})
             if retry_in > 0:
                 # A wait shorter than the clock's resolution still lands after now (the
                 # gem's real clock would have moved on by then).

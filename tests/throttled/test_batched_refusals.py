@@ -31,7 +31,11 @@ LIMITS = st.fixed_dictionaries(
             {"limit": st.integers(1, 4)},
             optional={"lost_job_threshold": st.sampled_from([20, 60, 900])},
         ),
-        "threshold": THRESHOLD | st.lists(THRESHOLD, min_size=2, max_size=2),
+        # Two thresholds on one key would refuse each other's starts for ever: own keys.
+        "threshold": THRESHOLD
+        | st.tuples(THRESHOLD, THRESHOLD).map(
+            lambda pair: [{**pair[0], "key_suffix": "m"}, {**pair[1], "key_suffix": "h"}]
+        ),
         "requeue": st.sampled_from([{"with": "enqueue"}, {"with": "schedule"}, {"to": "b"}]),
         # A constant suffix keeps the strategy uniform; one computed from the arguments not.
         "key_suffix": st.sampled_from(["eu", lambda index: index % 2]),
