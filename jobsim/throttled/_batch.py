@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import filterfalse, islice
+from operator import itemgetter, methodcaller
 from typing import TYPE_CHECKING, Any
 
 from jobsim.errors import JobsimError
@@ -32,6 +33,10 @@ __all__ = ["Refusal", "play_cooldowns", "refuse_alike"]
 
 #: Jobs read from the queue's head at a time.
 _CHUNK = 128
+_JID = itemgetter("jid")
+_CLASS = methodcaller("get", "class")
+_WRAPPED = methodcaller("__contains__", "wrapped")
+_STR = frozenset({str})
 
 
 @dataclass(slots=True)
@@ -176,17 +181,19 @@ def _alike(
     known: set[str] = set()  # class names already found to share the strategy
     while chunk := list(islice(head, _CHUNK)):
         name = chunk[0].get("class")
-        jids = [job["jid"] for job in chunk]
+        jids = list(map(_JID, chunk))
+        # Each test walks the chunk in C (map, count, set), none in a Python loop.
         if (
             isinstance(name, str)
             and (name in known or _same(gate, name, strategy))
-            and all(type(jid) is str for jid in jids)
-            and [job.get("class") for job in chunk].count(name) == len(chunk)
-            and not any("wrapped" in job for job in chunk)
+            and set(map(type, jids)) == _STR
+            and list(map(_CLASS, chunk)).count(name) == len(chunk)
+            and not any(map(_WRAPPED, chunk))
             and running.keys().isdisjoint(jids)
         ):
             known.add(name)
-            first_refused.update({jid: now for jid in jids if jid not in first_refused})
+            # setdefault for each jid, in order: only the ones never refused get ``now``.
+            first_refused.update(dict.fromkeys(filterfalse(first_refused.__contains__, jids), now))
             jobs.extend(chunk)
             tallies[name] = tallies.get(name, 0) + len(chunk)
             continue
