@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import jobsim
-from jobsim.throttled import Throttled, throttles
+from jobsim.throttled import Throttled
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -46,7 +46,7 @@ def crm_burst(contacts: int) -> None:
     sim.drain()
     starts = [event.ts for event in sim.trace.of_kind("started")]
     waits = sorted(start - START.timestamp() for start in starts)
-    counts = throttles(sim).counts(SyncContact)
+    counts = sim.throttles.counts(SyncContact)
     print(f"{contacts} contacts enqueued at 09:00, 25 threads, limit 5 at once and 100/min")
     print(f"  drained at {sim.now:%H:%M:%S} ({minutes(sim.time - START.timestamp())})")
     print(f"  median wait {minutes(waits[len(waits) // 2])}, longest {minutes(waits[-1])}")

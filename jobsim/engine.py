@@ -256,8 +256,11 @@ class Engine:
 
     # -- fetching ------------------------------------------------------------------------------
 
-    def fetch(self, queue: str | None = None) -> tuple[str, Mapping[str, Any]] | None:
-        """Take the next job in fetch order (or from ``queue``), or None."""
+    def fetch(
+        self, queue: str | None = None, *, gated: bool = True
+    ) -> tuple[str, Mapping[str, Any]] | None:
+        """Take the next job in fetch order (or from ``queue``), or None; ``gated=False``
+        ignores the queues a gate rests (perform_one bypasses the fetcher, as in testing)."""
         state = self._state
         queues = state.queues
         if queue is not None:
@@ -265,7 +268,7 @@ class Engine:
             job = found.pop() if found is not None else None
             return None if job is None else (queue, job)
         config = state.queue_config
-        if self._gates:
+        if self._gates and gated:
             resting = self._resting()
             if resting:
                 return self._fetch_around(resting)
@@ -323,6 +326,40 @@ class Engine:
 
     def _admitted(self, queue: str, job: Mapping[str, Any]) -> bool:
         return all(gate.admit(queue, job) for gate in self._gates)
+
+    def _refuse_alike(self, queue: str, now: float, budget: int | None) -> int:
+        """After a refusal: when the loop's next turns at ``now`` could only fetch from
+        ``queue`` again (no timer or set entry due, strict order, one gate), let the gate
+        refuse the like jobs at its head in one step; returns how many it refused."""
+        timers, state = self._timers, self._state
+        if len(self._gates) != 1 or (timers and timers[0][0] <= now):
+            return 0
+        if state.queue_config is not None and state.queue_config.mode != "strict":
+            return 0
+        if self.poll == "exact":
+            if state.retries.earliest <= now or state.scheduled.earliest <= now:
+                return 0
+        elif now >= self._next_poll and self._sets_pending():
+            return 0
+        refuse = getattr(self._gates[0], "refuse_alike", None)  # optional for a gate
+        return 0 if refuse is None else int(refuse(queue, budget))
+
+    def _play_cooldowns(
+        self, until: float | None, quiet: int, max_steps: int | None
+    ) -> tuple[int, float]:
+        """Nothing is due but a gate's wake-ups: with one gate and strict fetch, let it play
+        the wake-ups that would only refuse again (two turns each, within max_steps)."""
+        state = self._state
+        if len(self._gates) != 1 or self._in_flight:
+            return 0, state.clock.now
+        if state.queue_config is not None and state.queue_config.mode != "strict":
+            return 0, state.clock.now
+        play = getattr(self._gates[0], "play_cooldowns", None)  # optional for a gate
+        if play is None:
+            return 0, state.clock.now
+        most = None if max_steps is None else (max_steps - quiet) // 2
+        played, last = play(math.inf if until is None else until, most)
+        return int(played), float(last)
 
     def _gates_wake(self, due: float | None) -> float | None:
         now = self._state.clock.now
@@ -481,6 +518,10 @@ class Engine:
                             if max_steps is not None and quiet > max_steps:
                                 message = self._runaway_message(verb, max_steps, turns=True)
                                 raise StepLimitExceeded(message)
+                            if max_steps is None:
+                                quiet += self._refuse_alike(queue, now, None)
+                            elif steps < max_steps:
+                                quiet += self._refuse_alike(queue, now, max_steps - quiet)
                             continue
                         self.start(queue, job)
                         steps += 1
@@ -492,6 +533,13 @@ class Engine:
             else:
                 due = self.next_due(until)
             if gates:
+                if due is None and not timers and not self.stopped:
+                    played, last = self._play_cooldowns(until, quiet, max_steps)
+                    if played:  # each was a turn moving the clock and a refusal
+                        quiet += 2 * played
+                        clock.advance_to(last)
+                        stuck = 0
+                        continue
                 due = self._gates_wake(due)
             if due is None or (until is not None and due > until):
                 break

@@ -38,6 +38,7 @@ __all__ = [
     "LOCKS_VIEW",
     "OptionWatch",
     "Plugin",
+    "THROTTLES_VIEW",
     "resolve_plugins",
 ]
 
@@ -58,6 +59,10 @@ LOCKS_VIEW = StashKey[Any]("sim.locks")
 #: Where the batches plugin leaves its read-only view, which ``sim.batches`` returns (a
 #: ``jobsim.batches.BatchesView``; kept here for the same reason as ``LOCKS_VIEW``).
 BATCHES_VIEW = StashKey[Any]("sim.batches")
+
+#: Where sidekiq-throttled leaves its read-only view, which ``sim.throttles`` returns (a
+#: ``jobsim.throttled.ThrottleView``; kept here for the same reason as ``LOCKS_VIEW``).
+THROTTLES_VIEW = StashKey[Any]("sim.throttles")
 
 _SHORT_NAMES = {path.replace(":", "."): name for name, path in KNOWN_PLUGINS.items()}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 __all__ = ["JobQueue", "StrictFetch", "enqueued_seconds"]
@@ -45,6 +46,16 @@ class JobQueue:
     def pop(self) -> Mapping[str, Any] | None:
         """Take the oldest job (Sidekiq's BRPOP), or None when empty."""
         return self._jobs.popleft() if self._jobs else None
+
+    def head(self, count: int) -> Iterator[Mapping[str, Any]]:
+        """The next ``count`` jobs to be fetched, oldest first, without taking them (the
+        queue must not change while this is read)."""
+        return islice(self._jobs, count)
+
+    def cycle(self, count: int) -> None:
+        """Move the ``count`` oldest jobs to the back, in order: ``count`` pops each pushed
+        straight back (a rate limiter's requeue), in one step."""
+        self._jobs.rotate(-count)
 
     @property
     def size(self) -> int:

@@ -24,7 +24,14 @@ from jobsim.durations import DurationSpec
 from jobsim.engine import Engine, PollMode
 from jobsim.errors import EmptyQueueError, InvalidArgument
 from jobsim.middleware import Chain
-from jobsim.plugins import BATCHES_VIEW, LOCKS_VIEW, OptionWatch, Plugin, resolve_plugins
+from jobsim.plugins import (
+    BATCHES_VIEW,
+    LOCKS_VIEW,
+    THROTTLES_VIEW,
+    OptionWatch,
+    Plugin,
+    resolve_plugins,
+)
 from jobsim.processor import Processor
 from jobsim.profiles import DEFAULT_PROFILE, Profile
 from jobsim.queue_config import QueueConfig
@@ -42,6 +49,7 @@ from jobsim.views import DeadSetView, JobSetView, QueueView, Stats
 if TYPE_CHECKING:
     from jobsim.batches import BatchesView
     from jobsim.job import Job
+    from jobsim.throttled import ThrottleView
     from jobsim.unique_jobs import LocksView
 
 __all__ = ["DEFAULT_MAX_STEPS", "Simulator"]
@@ -385,6 +393,20 @@ class Simulator:
         return cast("BatchesView", view)
 
     @property
+    def throttles(self) -> ThrottleView:
+        """sidekiq-throttled's counters (running slots, windows, backlog) and per-class
+        counts, read-only; needs the throttled plugin (see :mod:`jobsim.throttled`)."""
+        view = self.stash.get(THROTTLES_VIEW, None)
+        if view is None:
+            msg = (
+                "sim.throttles: this simulator does not run sidekiq-throttled; build it with "
+                "jobsim.Simulator(plugins=['throttled']) "
+                "(or plugins=[jobsim.throttled.Throttled()])"
+            )
+            raise InvalidArgument(msg)
+        return cast("ThrottleView", view)
+
+    @property
     def running(self) -> list[Mapping[str, Any]]:
         """Jobs holding a worker slot right now, oldest start first."""
         return [job for _, job in self._engine.in_flight()]
@@ -501,7 +523,7 @@ class Simulator:
         """
         validate.optional(queue, validate.name, name="perform_one(queue)", what="queue name")
         self._engine.enqueue_due()
-        fetched = self._engine.fetch(queue)
+        fetched = self._engine.fetch(queue, gated=False)  # Sidekiq::Testing: no fetcher
         if fetched is None:
             where = f"queue {queue!r}" if queue is not None else "any queue"
             msg = (

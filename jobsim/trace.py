@@ -87,6 +87,23 @@ class Trace:
             raise InvalidArgument(msg)
         self._add((kind, ts, jid, job, detail))
 
+    def record_each(
+        self, kind: str, ts: float, jobs: list[Mapping[str, Any]], detail: Mapping[str, Any]
+    ) -> None:
+        """One ``kind`` event at ``ts`` per job of ``jobs`` (its own jid), in order, all with
+        the same ``detail``: what ``record`` would append, for a run of like events at once."""
+        if kind not in _KINDS or kind in _ENDINGS:
+            msg = f"record_each({kind!r}): not an event kind that leaves the ending of a job alone"
+            raise InvalidArgument(msg)
+        rows = self._rows
+        if isinstance(rows, list):
+            rows.extend([(kind, ts, str(job["jid"]), job, detail) for job in jobs])
+        elif self.limit:
+            for job in jobs:
+                self._add_limited((kind, ts, str(job["jid"]), job, detail))
+        else:
+            self._count += len(jobs)  # trace_limit=0: only the total counts them
+
     def _add_limited(self, row: _Row) -> None:
         self._count += 1
         rows = self._rows

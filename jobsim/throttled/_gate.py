@@ -20,14 +20,27 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from jobsim.throttled._batch import Refusal, play_cooldowns, refuse_alike
 from jobsim.throttled._limits import Slots, Window
 from jobsim.throttled._spec import Strategy, key_of, resolve
+from jobsim.throttled._uniform import UniformCheck
 
 if TYPE_CHECKING:
     from jobsim.rng import Stream
     from jobsim.state import SimState
 
-__all__ = ["ClassCounts", "ThrottleGate"]
+__all__ = ["ClassCounts", "ThrottleGate", "subject"]
+
+
+def subject(job: Mapping[str, Any]) -> tuple[Any, list[Any]]:
+    """The class name the gem's ``Message`` reads (``wrapped``, else ``class``) and the
+    arguments its limits see (an ActiveJob's own ``arguments``, else ``args``)."""
+    if "wrapped" in job:
+        args = job.get("args")
+        data = args[0] if isinstance(args, list) and args else None
+        arguments = data.get("arguments") if isinstance(data, Mapping) else None
+        return job["wrapped"], list(arguments) if isinstance(arguments, list) else []
+    return job.get("class"), job.get("args") or []
 
 
 @dataclass(slots=True)
@@ -91,6 +104,14 @@ class ThrottleGate:
     rests: dict[str, _Rest] = field(default_factory=dict)
     #: jid -> when it was first refused (carried to the new jid of a ``schedule`` requeue).
     first_refused: dict[str, float] = field(default_factory=dict)
+    #: The refusal just made, while the engine may still ask for the like ones after it.
+    last_refusal: Refusal | None = None
+    #: Take the shortcuts: a uniform strategy's worked-out check (jobsim.throttled._uniform)
+    #: and runs of like refusals at once (jobsim.throttled._batch). False takes the general
+    #: path, one fetched job at a time: the reference the shortcuts are tested against.
+    shortcuts: bool = True
+    #: The worked-out check of each uniform strategy, by id(strategy) (each holds its own).
+    uniform: dict[int, UniformCheck] = field(default_factory=dict)
 
     # -- the engine's FetchGate ----------------------------------------------------------
 
@@ -120,34 +141,59 @@ class ThrottleGate:
         return min(times) if times else None
 
     def admit(self, queue: str, job: Mapping[str, Any]) -> bool:
-        name = job.get("class")
+        self.last_refusal = None
+        name, args = subject(job)
         strategy = self.strategy_for(name) if isinstance(name, str) else None
         if strategy is None:
             self._admitted(queue, job, name)
             return True
-        args = job.get("args") or []
         now = self.state.clock.now
         refused = self._throttled(strategy, str(job["jid"]), args, now)
         if refused is None:
             self._admitted(queue, job, name)
             return True
-        self._refused(queue, job, strategy, args, now, refused)
+        self.refuse(queue, job, strategy, args, now, refused)
         return False
 
+    def refuse_alike(self, queue: str, budget: int | None) -> int:
+        """The engine's offer after a refusal, when nothing else can happen before its next
+        fetch from ``queue``: refuse the like jobs at its head now (at most ``budget``);
+        returns how many (see :mod:`jobsim.throttled._batch`)."""
+        if not self.shortcuts:
+            return 0
+        return refuse_alike(self, queue, budget)
+
+    def play_cooldowns(self, horizon: float, most: int | None) -> tuple[int, float]:
+        """The engine's offer when nothing is due but this gate's wake-ups: play the refusals
+        the next wake-ups would make, up to ``horizon`` (at most ``most``); returns how many
+        and the time of the last (see :func:`jobsim.throttled._batch.play_cooldowns`)."""
+        if not self.shortcuts:
+            return 0, self.state.clock.now
+        return play_cooldowns(self, horizon, most)
+
     def finished(self, queue: str, job: Mapping[str, Any]) -> None:
-        name = job.get("class")
+        name, args = subject(job)
         strategy = self.strategy_for(name) if isinstance(name, str) else None
         if strategy is None or not strategy.concurrency:
             return
-        self._finalize(strategy, str(job["jid"]), job.get("args") or [])
+        self._finalize(strategy, str(job["jid"]), args)
         # A slot came free: every queue resting on a refusal may have a job that fits now.
         self.rests.clear()
         self.runs.clear()
 
     # -- Strategy#throttled? -------------------------------------------------------------
 
+    def uniform_check(self, strategy: Strategy) -> UniformCheck:
+        """The worked-out check of a uniform ``strategy`` on this gate's counters."""
+        check = self.uniform.get(id(strategy))
+        if check is None:
+            check = self.uniform[id(strategy)] = UniformCheck(self, strategy)
+        return check
+
     def _throttled(self, strategy: Strategy, jid: str, args: list[Any], now: float) -> str | None:
         """Which limit refuses the job ("concurrency"/"threshold"), or None to admit it."""
+        if strategy.uniform and self.shortcuts:
+            return self.uniform_check(strategy).throttled(jid, now)
         for spec in strategy.concurrency:  # StrategyCollection#throttled?: any?, in order
             limit = resolve(spec.limit, args)
             if limit is None:
@@ -206,6 +252,8 @@ class ThrottleGate:
     def _changes_at(self, strategy: Strategy, args: list[Any], now: float) -> float:
         """The earliest time the limits refusing this job can let it through by themselves
         (a slot lost, the oldest start leaving its window); inf: only a release can."""
+        if strategy.uniform and self.shortcuts:
+            return self.uniform_check(strategy).changes_at(now)
         at = math.inf
         for spec in strategy.concurrency:
             limit = resolve(spec.limit, args)
@@ -224,7 +272,7 @@ class ThrottleGate:
 
     # -- after the decision ------------------------------------------------------------
 
-    def _count(self, name: Any) -> ClassCounts:
+    def count_for(self, name: Any) -> ClassCounts:
         key = str(name)
         found = self.counts.get(key)
         if found is None:
@@ -237,11 +285,11 @@ class ThrottleGate:
         if self.first_refused:
             since = self.first_refused.pop(str(job["jid"]), None)
             if since is not None:
-                counts = self._count(name)
+                counts = self.count_for(name)
                 counts.delayed += 1
                 counts.wait += self.state.clock.now - since
 
-    def _refused(
+    def refuse(
         self,
         queue: str,
         job: Mapping[str, Any],
@@ -251,8 +299,8 @@ class ThrottleGate:
         limit: str,
     ) -> None:
         jid = str(job["jid"])
-        name = job.get("class")
-        counts = self._count(name)
+        name, _ = subject(job)
+        counts = self.count_for(name)
         counts.throttled += 1
         self.first_refused.setdefault(jid, now)
         with_ = resolve(strategy.requeue_with, args)
@@ -265,6 +313,10 @@ class ThrottleGate:
             # Sidekiq::Client.enqueue_to_in(queue, retry_in, Class, *args): a new job from
             # the class's options, through the client middleware; then the old one is acked.
             new: dict[str, Any] = {"class": name, "args": list(args), "queue": target}
+            if "wrapped" in job:
+                # An ActiveJob: the adapter's wrapper again, with the same ActiveJob data
+                # (the gem hands the wrapped class and the wrapper's args to enqueue_to_in).
+                new.update({"class": job.get("class"), "wrapped": name, "args": job["args"]})
             if retry_in > 0:
                 # A wait shorter than the clock's resolution still lands after now (the
                 # gem's real clock would have moved on by then).
@@ -278,17 +330,18 @@ class ThrottleGate:
             self.state.queue(target).push(job)  # LPUSH: the tail, the same payload and jid
             counts.requeued += 1
         self.state.trace.record("throttled", now, jid, job, detail)
-        self._cool(queue, now)
-        self._note_run(queue, strategy, args, now)
+        self.last_refusal = Refusal(queue, strategy, limit, with_, target, now)
+        self.cool(queue, now)
+        self.note_run(queue, strategy, args, now)
 
-    def _cool(self, queue: str, now: float) -> None:
+    def cool(self, queue: str, now: float) -> None:
         if self.cooldown_period is None:
             return
         streak = self.streak[queue] = self.streak.get(queue, 0) + 1
         if streak >= self.cooldown_threshold:  # the streak is only reset by an admission
             self.cooled[queue] = now + self.cooldown_period
 
-    def _note_run(self, queue: str, strategy: Strategy, args: list[Any], now: float) -> None:
+    def note_run(self, queue: str, strategy: Strategy, args: list[Any], now: float) -> None:
         run = self.runs.get(queue)
         if run is None:
             run = self.runs[queue] = _Run()

@@ -50,6 +50,26 @@ class Slots:
             self._change_backlog(-1, now, limit, lost)
         return False
 
+    def repeat_change(self, calls: int, delta: int, now: float) -> None:
+        """The backlog after ``calls`` more :meth:`throttled` calls at ``now`` that find no
+        stale slot and change it by ``delta`` each (+1 refused, -1 admitted then given back),
+        step by step as the gem's calls round. Only right at the instant of the last change,
+        when nothing has decayed."""
+        if self.backlog_at != now:
+            msg = "repeat_change() only continues changes made at the same instant"
+            raise AssertionError(msg)
+        backlog = self.backlog
+        if delta > 0 and backlog > 0:  # max(., 0) keeps a positive backlog: only the adds
+            for _ in range(calls):
+                backlog += delta
+        else:
+            for _ in range(calls):
+                backlog = max(backlog - 0.0, 0.0) + 0  # the stale-slot change, none stale
+                backlog = max(backlog - 0.0, 0.0) + delta
+                if backlog == -1.0 and delta == -1:
+                    break  # max(-1, 0) - 1 is -1 again: it stays there
+        self.backlog = backlog
+
     def release(self, jid: str) -> None:
         """``finalize!``: ZREM (a jid that holds no slot changes nothing)."""
         self.running.pop(jid, None)

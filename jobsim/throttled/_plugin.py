@@ -6,11 +6,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from jobsim import validate
+from jobsim.active_job import settings as active_job_settings
 from jobsim.errors import InvalidArgument
 from jobsim.gem_options import check_gem_option
+from jobsim.plugins import THROTTLES_VIEW
 from jobsim.stash import StashKey
 from jobsim.throttled._gate import ThrottleGate
 from jobsim.throttled._spec import Strategy, Version, build_strategy
+from jobsim.throttled._views import ThrottleView
 
 if TYPE_CHECKING:
     from jobsim.simulator import Simulator
@@ -19,6 +22,11 @@ __all__ = ["GATE", "Throttled"]
 
 #: Where the plugin keeps its state on a simulator.
 GATE = StashKey[ThrottleGate]("sidekiq-throttled")
+
+
+def active_job_classes(sim: Simulator) -> Mapping[str, Any]:
+    """The ActiveJob classes ``sim`` knows by name (none when it never met one)."""
+    return active_job_settings(sim).classes
 
 
 class Throttled:
@@ -104,6 +112,7 @@ class Throttled:
             push=sim.push,
         )
         sim.stash[GATE] = gate
+        sim.stash[THROTTLES_VIEW] = ThrottleView(gate)
         state.gates.append(gate)
 
     def _strategy(self, sim: Simulator, class_name: str) -> Strategy | None:
@@ -112,7 +121,9 @@ class Throttled:
             option: Any = self.shared[shared]
             name = shared
         else:
-            job_class = sim.job_class(class_name)
+            job_class: Any = sim.job_class(class_name)
+            if job_class is None:  # an ActiveJob class, named by its wrapper's job["wrapped"]
+                job_class = active_job_classes(sim).get(class_name)
             options = getattr(job_class, "sidekiq_options", None) or {}
             option = options.get("throttle")
             name = class_name

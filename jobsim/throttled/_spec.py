@@ -73,6 +73,18 @@ class Strategy:
     threshold: tuple[ThresholdSpec, ...]
     requeue_with: Any
     requeue_to: Any
+    #: Every job of this strategy meets the same counters and gets the same answer from them:
+    #: at most one limit of each kind, positive constant limits, no callables anywhere. Only
+    #: then may a run of refusals be applied at once (jobsim.throttled._batch).
+    uniform: bool = False
+
+
+def _constant(value: Any) -> bool:
+    return not callable(value)
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
 def _seconds(value: Any) -> float:
@@ -149,7 +161,19 @@ def build_strategy(
         for given in _listed(option.get("threshold"))
     )
     requeue = {**default_requeue, **(option.get("requeue") or {})}
-    return Strategy(name, concurrency, threshold, requeue.get("with", "enqueue"), requeue.get("to"))
+    with_, to = requeue.get("with", "enqueue"), requeue.get("to")
+    uniform = (
+        len(concurrency) <= 1
+        and len(threshold) <= 1
+        and all(_positive(spec.limit) and _constant(spec.key_suffix) for spec in concurrency)
+        and all(
+            _positive(spec.limit) and _constant(spec.period) and _constant(spec.key_suffix)
+            for spec in threshold
+        )
+        and _constant(with_)
+        and _constant(to)
+    )
+    return Strategy(name, concurrency, threshold, with_, to, uniform)
 
 
 def key_of(base: str, suffix: Any, args: Sequence[Any]) -> str:

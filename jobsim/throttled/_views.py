@@ -1,10 +1,8 @@
-"""``throttles(sim)``: what sidekiq-throttled holds on one simulator, read-only."""
+"""``sim.throttles``: what sidekiq-throttled holds on one simulator, read-only."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from jobsim.stash import StashKey
 
 if TYPE_CHECKING:
     from jobsim.throttled._gate import ClassCounts, ThrottleGate
@@ -56,17 +54,7 @@ class ThrottleView:
 
 
 def throttles(sim: Any) -> ThrottleView:
-    """The sidekiq-throttled state of ``sim`` (a simulator with the ``Throttled`` plugin)."""
-    from jobsim.throttled._plugin import GATE
-
-    key: StashKey[ThrottleGate] = GATE
-    gate = sim.stash.get(key, None)
-    if gate is None:
-        from jobsim.errors import InvalidArgument
-
-        msg = (
-            "throttles(sim): this simulator does not run sidekiq-throttled; build it with "
-            "jobsim.Simulator(plugins=[jobsim.throttled.Throttled()])"
-        )
-        raise InvalidArgument(msg)
-    return ThrottleView(gate)
+    """The same view as ``sim.throttles`` (the spelling from before that property existed,
+    kept working): the sidekiq-throttled state of a simulator with the ``Throttled`` plugin."""
+    view: ThrottleView = sim.throttles
+    return view
