@@ -15,7 +15,7 @@ from jobsim.cli._settings import add_set_option, capacity_line, parse_settings
 from jobsim.profiles import PROFILES
 from jobsim.queue_config import unserved_message
 from jobsim.replay import parse_duration, run_scenario
-from jobsim.report import write_report
+from jobsim.report import duration_label, write_report
 
 __all__ = ["add_simulate", "run_simulate"]
 
@@ -104,6 +104,22 @@ def _print_summary(summary: dict[str, Any]) -> None:
             for c in summary["classes"]
         ],
     )
+    rates = summary.get("rate_limits")
+    if rates is not None:  # only runs with sidekiq-throttled or Enterprise limiters
+        print_table(
+            "rate limits (throttled fetches, requeued, rescheduled, wait they added)",
+            ["class", "throttled", "requeued", "rescheduled", "wait added"],
+            [
+                [
+                    r["class"],
+                    f"{r['throttled']:,}",
+                    f"{r['requeued']:,}",
+                    f"{r['rescheduled']:,}",
+                    duration_label(r["wait"]),
+                ]
+                for r in rates
+            ],
+        )
     print_table(
         "queue latency (seconds, enqueue to start)",
         ["queue", "executions", "p50", "p95", "max"],

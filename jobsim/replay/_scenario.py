@@ -45,6 +45,7 @@ from jobsim.errors import InvalidArgument
 from jobsim.job import Job
 from jobsim.queue_config import unserved_queues
 from jobsim.replay._input import LAST_SHOWN_TIME
+from jobsim.replay._rate_limits import rate_limit_rows
 from jobsim.rng import SimRandom, Stream
 from jobsim.simulator import Simulator
 
@@ -357,7 +358,8 @@ def run_scenario(
 
 
 def summarise(run: ScenarioRun) -> dict[str, Any]:
-    """Per class processed/failed/retried/dead, latency per queue, top errors, the dead set."""
+    """Per class processed/failed/retried/dead, latency per queue, top errors, the dead set,
+    and (with sidekiq-throttled or Enterprise limiters installed) ``rate_limits`` per class."""
     sim = run.sim
     per_class: dict[str, Counter[str]] = {}
     errors: Counter[tuple[str, str]] = Counter()
@@ -413,7 +415,7 @@ def summarise(run: ScenarioRun) -> dict[str, Any]:
         for entry in sim.dead
     ]
     stats = sim.stats
-    return {
+    result: dict[str, Any] = {
         "capacity": capacity(run),
         "scenario": run.name,
         "seed": run.seed,
@@ -450,6 +452,10 @@ def summarise(run: ScenarioRun) -> dict[str, Any]:
         "dead": dead,
         "trace_events": sim.trace.total,
     }
+    rates = rate_limit_rows(sim)
+    if rates is not None:  # only runs with sidekiq-throttled or Enterprise limiters
+        result["rate_limits"] = rates
+    return result
 
 
 def capacity(run: ScenarioRun) -> dict[str, Any]:

@@ -27,7 +27,14 @@ from jobsim.report._batches import batch_section
 from jobsim.report._jobs import SEARCH_SCRIPT, job_list
 from jobsim.report._series import report_data
 from jobsim.report._svg import PALETTE, Chart, duration_label
-from jobsim.report._tables import cron_tab, end_queues, job_link, set_table, table
+from jobsim.report._tables import (
+    cron_tab,
+    end_queues,
+    job_link,
+    rate_limit_section,
+    set_table,
+    table,
+)
 
 if TYPE_CHECKING:
     from jobsim.events import Event
@@ -221,7 +228,7 @@ def _sections(
         ],
     )
     columns = ("class", "processed", "succeeded", "failed", "retried", "dead", "discarded")
-    return [
+    sections = [
         ("busy", "Busy threads (is concurrency enough?)", _charts.busy_charts(data)),
         ("queue-depth", "Queue depth", _charts.depth_charts(data)),
         ("latency-over-time", "Queue latency over time", _charts.latency_charts(data)),
@@ -282,6 +289,11 @@ def _sections(
         ("lifecycles", "Job lifecycles", _lifecycles(events)),
         ("jobs", "Jobs", job_list(events, summary["jobs"], linked)),
     ]
+    rates = rate_limit_section(summary)
+    if rates is not None:
+        after = next(i for i, section in enumerate(sections) if section[0] == "per-class")
+        sections.insert(after + 1, rates)
+    return sections
 
 
 def scenario_report_html(run: ScenarioRun) -> str:

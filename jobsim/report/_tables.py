@@ -2,7 +2,8 @@
 
 Queue sizes (with queues that hold jobs but that no process serves called out), the retry
 and scheduled sets soonest first with their next run times, and the cron tab with each
-entry's last and next run, as Sidekiq's Web UI shows them.
+entry's last and next run, as Sidekiq's Web UI shows them; and what rate limits
+(sidekiq-throttled, Enterprise limiters) did per class, in runs that installed them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from jobsim.report._svg import duration_label
 if TYPE_CHECKING:
     from jobsim.replay._scenario import ScenarioRun
 
-__all__ = ["SET_ROWS", "cron_tab", "end_queues", "job_link", "set_table", "table"]
+__all__ = [
+    "SET_ROWS",
+    "cron_tab",
+    "end_queues",
+    "job_link",
+    "rate_limit_section",
+    "set_table",
+    "table",
+]
 
 #: Rows shown of the retry and scheduled sets (soonest first); the count says how many more.
 SET_ROWS = 50
@@ -126,3 +135,29 @@ def cron_tab(run: ScenarioRun) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def rate_limit_section(summary: dict[str, Any]) -> tuple[str, str, str] | None:
+    """``(id, heading, html)`` of the summary's ``rate_limits`` rows, or None when the run had
+    neither sidekiq-throttled nor Enterprise limiters installed."""
+    rates = summary.get("rate_limits")
+    if rates is None:
+        return None
+    shown = table(
+        "rate-limits-table",
+        ["class", "throttled fetches", "requeued", "rescheduled", "wait added", "wait s"],
+        [
+            [
+                r["class"],
+                r["throttled"],
+                r["requeued"],
+                r["rescheduled"],
+                duration_label(r["wait"]),
+                float(r["wait"]),
+            ]
+            for r in rates
+        ],
+    )
+    if not rates:
+        shown += '<p class="note">No limit held a job back in this run.</p>'
+    return ("rate-limits", "Rate limits (sidekiq-throttled, Enterprise limiters)", shown)
