@@ -203,6 +203,32 @@ def test_the_report_has_a_rate_limits_table(which: str, request: pytest.FixtureR
     assert '<a href="#rate-limits">Rate limits</a>' in html
 
 
+def test_both_plugins_add_up_per_class(tmp_path: Path) -> None:
+    # A throttled class whose executions also wait on an Enterprise limiter: one row, the
+    # throttled refusals and the limiter's reschedules and waits added together.
+    jobs = (
+        LIMITERS.replace('PLUGINS = ["limiters"]', 'PLUGINS = ["throttled", "limiters"]')
+        .replace(
+            "class ErpSync(jobsim.Job):",
+            'class ErpSync(jobsim.Job, throttle={"threshold": {"limit": 3, "period": 60}}):',
+        )
+        .replace("range(4)", "range(5)")
+    )
+    run = _run(tmp_path, jobs)
+    throttled = _throttled_from_trace(run)["ErpSync"]
+    limited = _limiters_from_trace(run)["ErpSync"]
+    assert throttled["throttled"] > 0
+    assert limited["rescheduled"] > 0
+    expected = {
+        "class": "ErpSync",
+        "throttled": throttled["throttled"],
+        "requeued": throttled["requeued"],
+        "rescheduled": throttled["rescheduled"] + limited["rescheduled"],
+        "wait": throttled["wait"] + limited["wait"],
+    }
+    assert run.summary["rate_limits"] == [pytest.approx(expected)]
+
+
 def test_without_the_plugins_there_is_no_rate_limit_section(tmp_path: Path) -> None:
     run = _run(tmp_path, PLAIN)
     assert "rate_limits" not in run.summary
