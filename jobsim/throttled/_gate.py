@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from jobsim.errors import InvalidOption
 from jobsim.throttled._batch import Refusal, play_cooldowns, refuse_alike
 from jobsim.throttled._limits import Slots, Window
 from jobsim.throttled._spec import Strategy, key_of, resolve
@@ -300,10 +301,19 @@ class ThrottleGate:
     ) -> None:
         jid = str(job["jid"])
         name, _ = subject(job)
+        with_ = resolve(strategy.requeue_with, args)
+        if with_ not in ("enqueue", "schedule"):
+            # Strategy#requeue_throttled raises "unrecognized :with option" rather than
+            # guess; a constant was checked at class definition, so this is a callable's.
+            msg = (
+                f"{name}: throttle requeue with= callable returned {with_!r} for args "
+                f"{args!r} (sidekiq-throttled: unrecognized :with option); return "
+                f"'enqueue' or 'schedule'"
+            )
+            raise InvalidOption(msg)
         counts = self.count_for(name)
         counts.throttled += 1
         self.first_refused.setdefault(jid, now)
-        with_ = resolve(strategy.requeue_with, args)
         target = resolve(strategy.requeue_to, args) if strategy.requeue_to is not None else None
         target = str(target) if target else queue
         target = target.removeprefix("queue:")
