@@ -174,7 +174,9 @@ class ThrottleGate:
 
     def finished(self, queue: str, job: Mapping[str, Any]) -> None:
         name, args = subject(job)
-        strategy = self.strategy_for(name) if isinstance(name, str) else None
+        if not isinstance(name, str) or "jid" not in job:
+            return  # Middlewares::Server looks for no strategy without both
+        strategy = self.strategy_for(name)
         if strategy is None or not strategy.concurrency:
             return
         self._finalize(strategy, str(job["jid"]), args)
