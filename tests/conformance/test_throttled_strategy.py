@@ -24,6 +24,10 @@ Not applicable (n/a), by line:
   simulator's counters are its own, a new simulator starts empty).
 - 1103, 1111, 1119: ``Strategy#dynamic?`` with stubbed parts (Ruby-internal; jobsim's
   nearest is ``Strategy.uniform``, a shortcut switch, not the gem's flag).
+
+``strategy_collection_spec.rb`` (the list of limits of one kind) is ported at the end. n/a:
+47, 58 (``#dynamic?``, as above), 103 (each rule's ``retry_in`` stubbed to 0, 10, 20: the
+maximum over limits is ported at strategy_spec.rb:912 on real counters), 145 (``#reset!``).
 """
 
 from __future__ import annotations
@@ -396,3 +400,51 @@ def test_requeue_with_a_proc_returning_an_unrecognized_value(where: str) -> None
         fetched.requeue_throttled()
     assert fetched.enqueued("default") == THREE_TWO
     assert fetched.scheduled() == []
+
+
+# -- strategy_collection_spec.rb -----------------------------------------------------------
+
+COLLECTION = "spec/lib/sidekiq/throttled/strategy_collection_spec.rb"
+BY_USER: dict[str, Any] = {"limit": 1, "key_suffix": lambda _project_id, user_id: user_id}
+
+
+@pytest.mark.parametrize(
+    ("where", "given", "count"),
+    [
+        (f"{COLLECTION}:18", None, 0),
+        (f"{COLLECTION}:26", {"limit": 1, "key_suffix": lambda proj_id: proj_id}, 1),
+        (f"{COLLECTION}:37", [BY_USER, {"limit": 10, "key_suffix": lambda p, _u: p}], 2),
+    ],
+)
+def test_collection_count(where: str, given: Any, count: int) -> None:
+    option: dict[str, Any] = {"threshold": {"limit": 1, "period": 1}}
+    if given is not None:
+        option["concurrency"] = given
+    assert len(new(**option).concurrency) == count
+
+
+def collection() -> Harness:
+    return Harness(concurrency=[BY_USER, {"limit": 10}])
+
+
+@pytest.mark.parametrize("where", [f"{COLLECTION}:75"])
+def test_collection_not_throttled_when_none_is(where: str) -> None:
+    assert collection().throttled(11, 22) is False
+
+
+@pytest.mark.parametrize("where", [f"{COLLECTION}:84"])
+def test_collection_throttled_when_one_is(where: str) -> None:
+    strategy = collection()
+    for user in range(10):  # the second rule (one key for all) fills; the first does not
+        assert strategy.throttled(11, user) is False
+    assert strategy.throttled(11, 22) is True
+
+
+@pytest.mark.parametrize("where", [f"{COLLECTION}:126"])
+def test_collection_finalize_releases_every_rule(where: str) -> None:
+    strategy = collection()
+    assert strategy.throttled(11, 22, jid="job") is False
+    held = [jid for slots in strategy.gate.slots.values() for jid in slots.running]
+    assert held == ["job", "job"]
+    strategy.gate._finalize(strategy.strategy, "job", [11, 22])
+    assert [jid for slots in strategy.gate.slots.values() for jid in slots.running] == []
