@@ -1,5 +1,6 @@
-"""sidekiq-throttled 2.1.0's ``registry_spec.rb``, ``job_spec.rb`` and
-``middlewares/server_spec.rb`` (under ``spec/lib/sidekiq/throttled/`` at tag v2.1.0, read
+"""sidekiq-throttled 2.1.0's ``registry_spec.rb``, ``job_spec.rb``,
+``middlewares/server_spec.rb`` (under ``spec/lib/sidekiq/throttled/``) and
+``spec/lib/sidekiq/throttled_spec.rb`` at tag v2.1.0 (read
 upstream), ported: each upstream example is one test whose id names its file and line.
 
 ``Registry.add(name, ...)`` is ``Throttled(shared={name: ...})``, ``Registry.add_alias`` (and
@@ -15,6 +16,9 @@ Not applicable (n/a), by line:
 - job_spec.rb 11 (the ``Sidekiq::Throttled::Worker`` constant alias).
 - middlewares/server_spec.rb 29, 34, 72, 77, 94, 99, 106, 111 (the middleware yields to its
   block and returns its result: jobsim's gate is told after an execution and never wraps it).
+- throttled_spec.rb 13, 25 (the gem installing its middleware and BasicFetch patch into
+  Sidekiq: the plugin's ``install`` is tested in tests/test_plugins.py), 30 (a message that is
+  not JSON: jobsim's jobs are hashes).
 """
 
 from __future__ import annotations
@@ -233,3 +237,97 @@ def test_server_without_class_or_jid_looks_up_no_strategy(where: str, job: dict[
     gate.finished("default", job)
     assert asked == []
     assert held(gate) == ["bar"]
+
+
+# -- throttled_spec.rb (Sidekiq::Throttled.throttled? / .requeue_throttled) ----------------
+
+TOP = "spec/lib/sidekiq/throttled_spec.rb"
+BOTH: dict[str, Any] = {"threshold": {"limit": 1, "period": 1}, "concurrency": {"limit": 1}}
+BOTH_BY_ARG: dict[str, Any] = {
+    "threshold": {"limit": 1, "period": 1},
+    "concurrency": {"limit": 1, "key_suffix": lambda first, *_: first},
+}
+
+
+def throttled(gate: ThrottleGate, job: dict[str, Any]) -> bool:
+    """``Sidekiq::Throttled.throttled?(message)``: the gate's answer at fetch."""
+    return not gate.admit("default", job)
+
+
+@pytest.mark.parametrize(
+    ("where", "job"),
+    [(f"{TOP}:34", {"class": "foo"}), (f"{TOP}:38", {"class": "foo", "jid": "j1"})],
+)
+def test_throttled_tolerates_an_unregistered_or_partial_job(
+    where: str, job: dict[str, Any]
+) -> None:
+    assert throttled(gate_of(), job) is False
+
+
+@pytest.mark.parametrize(
+    ("where", "name", "option", "job", "key"),
+    [
+        (f"{TOP}:43", "foo", BOTH, {"class": "foo", "jid": "j1"}, "throttled:foo:concurrency.v2"),
+        (
+            f"{TOP}:56",
+            "foo",
+            BOTH_BY_ARG,
+            {"class": "foo", "jid": "j1", "args": ["foo", 1]},
+            "throttled:foo:concurrency.v2:foo",
+        ),
+        (
+            f"{TOP}:70",
+            "wrapped-foo",
+            BOTH,
+            {"class": WRAPPER, "wrapped": "wrapped-foo", "jid": "j1"},
+            "throttled:wrapped-foo:concurrency.v2",
+        ),
+        (
+            f"{TOP}:87",
+            "JobClassName",
+            BOTH,
+            {
+                "class": "ActiveJob::QueueAdapters::SidekiqCustomAdapter::JobWrapper",
+                "wrapped": "JobClassName",
+                "jid": "j1",
+            },
+            "throttled:JobClassName:concurrency.v2",
+        ),
+        (
+            f"{TOP}:104",
+            "wrapped-foo",
+            BOTH_BY_ARG,
+            {
+                "class": WRAPPER,
+                "wrapped": "wrapped-foo",
+                "args": [{"job_class": "TestJob", "arguments": ["foo", 1]}],
+                "jid": "j1",
+            },
+            "throttled:wrapped-foo:concurrency.v2:foo",
+        ),
+    ],
+)
+def test_throttled_passes_jid_and_arguments_to_the_strategy(
+    where: str, name: str, option: dict[str, Any], job: dict[str, Any], key: str
+) -> None:
+    # The spec spies on Strategy#throttled?; here the slot it takes shows the jid and (with a
+    # key_suffix of the first argument) the arguments it was given.
+    gate = gate_of(shared={name: option})
+    assert throttled(gate, job) is False
+    assert list(gate.slots[key].running) == ["j1"]
+
+
+@pytest.mark.parametrize("where", [f"{TOP}:138"])
+def test_requeue_throttled_uses_the_strategy(where: str) -> None:
+    gate = gate_of(
+        shared={
+            "ThrottledTestJob": {
+                "threshold": {"limit": 1, "period": 1},
+                "requeue": {"to": "other_queue", "with": "enqueue"},
+            }
+        }
+    )
+    assert throttled(gate, {"class": "ThrottledTestJob", "jid": "j1", "args": []}) is False
+    work = {"class": "ThrottledTestJob", "jid": "j2", "args": []}
+    assert throttled(gate, work) is True
+    assert list(gate.state.queue("other_queue").oldest_first()) == [work]
