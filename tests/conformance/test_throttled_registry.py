@@ -1,5 +1,5 @@
 """sidekiq-throttled 2.1.0's ``registry_spec.rb``, ``job_spec.rb``,
-``middlewares/server_spec.rb`` (under ``spec/lib/sidekiq/throttled/``) and
+``middlewares/server_spec.rb``, ``message_spec.rb`` (under ``spec/lib/sidekiq/throttled/``) and
 ``spec/lib/sidekiq/throttled_spec.rb`` at tag v2.1.0 (read
 upstream), ported: each upstream example is one test whose id names its file and line.
 
@@ -19,6 +19,10 @@ Not applicable (n/a), by line:
 - throttled_spec.rb 13, 25 (the gem installing its middleware and BasicFetch patch into
   Sidekiq: the plugin's ``install`` is tested in tests/test_plugins.py), 30 (a message that is
   not JSON: jobsim's jobs are hashes).
+- message_spec.rb 30, 56, 62, 68, 86, 112, 118, 124, 142, 168, 174, 180 (a payload given as a
+  JSON string, or not a hash: jobsim's jobs are always hashes).
+- expirable_set_spec.rb (the cooldown's Ruby set; its behaviour is cooldown_spec.rb's, ported
+  in test_throttled_fetch.py), web_spec.rb and web/stats_spec.rb (the Web UI).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import pytest
 
 import jobsim
 from jobsim.throttled import Throttled
-from jobsim.throttled._gate import ThrottleGate
+from jobsim.throttled._gate import ThrottleGate, subject
 from jobsim.throttled._plugin import GATE
 from jobsim.throttled._spec import Strategy
 
@@ -331,3 +335,37 @@ def test_requeue_throttled_uses_the_strategy(where: str) -> None:
     work = {"class": "ThrottledTestJob", "jid": "j2", "args": []}
     assert throttled(gate, work) is True
     assert list(gate.state.queue("other_queue").oldest_first()) == [work]
+
+
+# -- message_spec.rb (Sidekiq::Throttled::Message) -------------------------------------------
+
+MESSAGE = "spec/lib/sidekiq/throttled/message_spec.rb"
+PLAIN: dict[str, Any] = {"class": "ExcitingJob", "args": [42], "jid": "deadbeef"}
+ACTIVE_JOB: dict[str, Any] = {
+    "class": "ActiveJob",
+    "wrapped": "ExcitingJob",
+    "args": [{"arguments": [42]}],
+    "jid": "deadbeef",
+}
+
+
+@pytest.mark.parametrize(
+    ("where", "job"),
+    [
+        (f"{MESSAGE}:19", PLAIN),
+        (f"{MESSAGE}:43", ACTIVE_JOB),
+        (f"{MESSAGE}:75", PLAIN),
+        (f"{MESSAGE}:99", ACTIVE_JOB),
+    ],
+)
+def test_message_job_class_and_args(where: str, job: dict[str, Any]) -> None:
+    assert subject(job) == ("ExcitingJob", [42])
+
+
+@pytest.mark.parametrize("where", [f"{MESSAGE}:131", f"{MESSAGE}:155"])
+def test_message_job_id(where: str) -> None:
+    # Message#job_id is the jid the gate's strategy and finalize! are given.
+    job = PLAIN if where.endswith(":131") else ACTIVE_JOB
+    gate = gate_of(shared={"ExcitingJob": CONCURRENCY})
+    assert throttled(gate, job) is False
+    assert list(gate.slots["throttled:ExcitingJob:concurrency.v2"].running) == ["deadbeef"]
