@@ -152,6 +152,8 @@ def _throttle(value: Any) -> Any:
     unknown = sorted(str(key) for key in value if key not in _THROTTLE_KEYS)
     if unknown:
         raise _Wrong(f"keys among {', '.join(_THROTTLE_KEYS)} (not {', '.join(unknown)})")
+    if "requeue" in value:  # Strategy#validate! checks requeue with= before the limits
+        _requeue(value["requeue"])
     if "concurrency" not in value and "threshold" not in value:
         raise _Wrong("a concurrency= or threshold= limit (or both)")
     for part, keys in (("concurrency", _CONCURRENCY_KEYS), ("threshold", _THRESHOLD_KEYS)):
@@ -159,8 +161,6 @@ def _throttle(value: Any) -> Any:
             given = value[part]
             for limit in given if isinstance(given, list | tuple) else [given]:
                 _limit(part, limit, keys)
-    if "requeue" in value:
-        _requeue(value["requeue"])
     if "key_suffix" in value:
         _dynamic_text("key_suffix", value["key_suffix"])
     return value

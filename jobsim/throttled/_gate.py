@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from jobsim.errors import InvalidOption
 from jobsim.throttled._batch import Refusal, play_cooldowns, refuse_alike
 from jobsim.throttled._limits import Slots, Window
 from jobsim.throttled._spec import Strategy, key_of, resolve
@@ -173,7 +174,9 @@ class ThrottleGate:
 
     def finished(self, queue: str, job: Mapping[str, Any]) -> None:
         name, args = subject(job)
-        strategy = self.strategy_for(name) if isinstance(name, str) else None
+        if not isinstance(name, str) or "jid" not in job:
+            return  # Middlewares::Server looks for no strategy without both
+        strategy = self.strategy_for(name)
         if strategy is None or not strategy.concurrency:
             return
         self._finalize(strategy, str(job["jid"]), args)
@@ -300,10 +303,19 @@ class ThrottleGate:
     ) -> None:
         jid = str(job["jid"])
         name, _ = subject(job)
+        with_ = resolve(strategy.requeue_with, args)
+        if with_ not in ("enqueue", "schedule"):
+            # Strategy#requeue_throttled raises "unrecognized :with option" rather than
+            # guess; a constant was checked at class definition, so this is a callable's.
+            msg = (
+                f"{name}: throttle requeue with= callable returned {with_!r} for args "
+                f"{args!r} (sidekiq-throttled: unrecognized :with option); return "
+                f"'enqueue' or 'schedule'"
+            )
+            raise InvalidOption(msg)
         counts = self.count_for(name)
         counts.throttled += 1
         self.first_refused.setdefault(jid, now)
-        with_ = resolve(strategy.requeue_with, args)
         target = resolve(strategy.requeue_to, args) if strategy.requeue_to is not None else None
         target = str(target) if target else queue
         target = target.removeprefix("queue:")

@@ -29,6 +29,19 @@ def active_job_classes(sim: Simulator) -> Mapping[str, Any]:
     return active_job_settings(sim).classes
 
 
+def _throttled_by(job_class: Any, option: Any) -> str | None:
+    """The name of the class that declared ``option``: a subclass that inherits its parent's
+    ``throttle=`` shares the parent's strategy and counters (Registry.get walks ancestors)."""
+    if option is None or not isinstance(job_class, type):
+        return None
+    for klass in reversed(job_class.__mro__):
+        options = getattr(klass, "sidekiq_options", None)
+        if isinstance(options, Mapping) and options.get("throttle") is option:
+            name = getattr(klass, "job_name", None)
+            return name if isinstance(name, str) else None
+    return None
+
+
 class Throttled:
     """sidekiq-throttled (ixti) on one simulator.
 
@@ -126,7 +139,10 @@ class Throttled:
                 job_class = active_job_classes(sim).get(class_name)
             options = getattr(job_class, "sidekiq_options", None) or {}
             option = options.get("throttle")
-            name = class_name
+            name = _throttled_by(job_class, option) or class_name
+            if not option and class_name in self.shared:
+                # Registry.get finds a strategy added under the class's own name.
+                option = self.shared[class_name]
         if not option:
             return None
         return build_strategy(
