@@ -59,16 +59,7 @@ class Client:
             strict_args=state.strict_args,
             check_now=not after,
         )
-        if at is not None or state.client_middleware.active:
-            return self.push_normalized(job, at, job_class)
-        # push_normalized's first branch, taken here: the plain perform_async of every job
-        lock = self._lock
-        lock.acquire()
-        try:
-            jid = state.enqueue_new(job)
-        finally:
-            lock.release()
-        return jid if type(jid) is str else str(jid)
+        return self.push_normalized(job, at, job_class)
 
     def _checks_args_first(self) -> bool:
         # Sidekiq 6.4.1 checks strict args before client middleware; 6.4.2+ after it, and

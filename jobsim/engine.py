@@ -76,6 +76,7 @@ class Engine:
     """Runs a :class:`~jobsim.state.SimState` forward in virtual time."""
 
     __slots__ = (
+        "_adjusters",
         "_client",
         "_draws",
         "_duration_rng",
@@ -120,6 +121,9 @@ class Engine:
         #: How to draw an execution's seconds, per class name, worked out once (None: zero).
         self._draws: dict[str, Draw | None] = {}
         self._duration_rng = state.duration_rng
+        #: The state's own list (plugins append to it after the engine exists), held here so
+        #: start() reads it without two attribute lookups per job.
+        self._adjusters = state.duration_adjusters
         #: The configured queues, by name, for weighted and random fetch.
         self._served: dict[str, JobQueue] | None = None
         #: Strict fetch order: every queue by first use, or the configured ones.
@@ -327,14 +331,17 @@ class Engine:
     def _admitted(self, queue: str, job: Mapping[str, Any]) -> bool:
         return all(gate.admit(queue, job) for gate in self._gates)
 
+    def _one_gate_strict(self) -> bool:
+        # The gate's bulk shortcuts reason about one gate and one fixed fetch order only.
+        config = self._state.queue_config
+        return len(self._gates) == 1 and (config is None or config.mode == "strict")
+
     def _refuse_alike(self, queue: str, now: float, budget: int | None) -> int:
         """After a refusal: when the loop's next turns at ``now`` could only fetch from
         ``queue`` again (no timer or set entry due, strict order, one gate), let the gate
         refuse the like jobs at its head in one step; returns how many it refused."""
         timers, state = self._timers, self._state
-        if len(self._gates) != 1 or (timers and timers[0][0] <= now):
-            return 0
-        if state.queue_config is not None and state.queue_config.mode != "strict":
+        if not self._one_gate_strict() or (timers and timers[0][0] <= now):
             return 0
         if self.poll == "exact":
             if state.retries.earliest <= now or state.scheduled.earliest <= now:
@@ -350,9 +357,7 @@ class Engine:
         """Nothing is due but a gate's wake-ups: with one gate and strict fetch, let it play
         the wake-ups that would only refuse again (two turns each, within max_steps)."""
         state = self._state
-        if len(self._gates) != 1 or self._in_flight:
-            return 0, state.clock.now
-        if state.queue_config is not None and state.queue_config.mode != "strict":
+        if not self._one_gate_strict() or self._in_flight:
             return 0, state.clock.now
         play = getattr(self._gates[0], "play_cooldowns", None)  # optional for a gate
         if play is None:
@@ -393,7 +398,7 @@ class Engine:
         if draw is _UNSEEN:
             draw = self._drawer(name, outcome[0])
         seconds = 0.0 if draw is None else draw(self._duration_rng)
-        for adjust in self._state.duration_adjusters:  # e.g. a limiter's wait in perform
+        for adjust in self._adjusters:  # e.g. a limiter's wait in perform
             seconds = adjust(job, seconds)
         if seconds <= 0:
             processor.finish(queue, job, outcome, 0.0)

@@ -40,7 +40,7 @@ from jobsim.restore import Restorer
 from jobsim.rng import SimRandom, Stream
 from jobsim.settings import Fetch, Jitter, Mode, check_settings
 from jobsim.sidekiq_config import load_sidekiq_yml
-from jobsim.stash import Stash
+from jobsim.stash import Stash, StashKey
 from jobsim.state import DeathHandler, ErrorHandler, SimState, StrictArgs
 from jobsim.trace import Trace
 from jobsim.unserved import unserved_jobs, warn_unserved
@@ -366,45 +366,43 @@ class Simulator:
         what honours it (a plugin, or a middleware in one of the chains)."""
         return dict(self._option_watch.honoured())
 
+    def _plugin_view(self, key: StashKey[Any], missing: str) -> Any:
+        # A plugin's read-only view, installed in the stash; ``missing`` names the plugin.
+        view = self.stash.get(key, None)
+        if view is None:
+            raise InvalidArgument(missing)
+        return view
+
     @property
     def locks(self) -> LocksView:
         """The unique-jobs locks held now (digests, holders, expiry), read-only; needs a
         unique-jobs plugin (see :mod:`jobsim.unique_jobs`)."""
-        view = self.stash.get(LOCKS_VIEW, None)
-        if view is None:
-            msg = (
-                "sim.locks: this simulator has no unique-jobs plugin; build it with "
-                "jobsim.Simulator(plugins=['unique_jobs']) (or 'enterprise_unique_jobs')"
-            )
-            raise InvalidArgument(msg)
-        return cast("LocksView", view)
+        missing = (
+            "sim.locks: this simulator has no unique-jobs plugin; build it with "
+            "jobsim.Simulator(plugins=['unique_jobs']) (or 'enterprise_unique_jobs')"
+        )
+        return cast("LocksView", self._plugin_view(LOCKS_VIEW, missing))
 
     @property
     def batches(self) -> BatchesView:
         """Every live Sidekiq Pro batch's status by bid, read-only; needs the batches plugin
         (see :mod:`jobsim.batches`)."""
-        view = self.stash.get(BATCHES_VIEW, None)
-        if view is None:
-            msg = (
-                "sim.batches: this simulator has no batches plugin; build it with "
-                "jobsim.Simulator(plugins=['batches']) (or plugins=[jobsim.batches.Batches()])"
-            )
-            raise InvalidArgument(msg)
-        return cast("BatchesView", view)
+        missing = (
+            "sim.batches: this simulator has no batches plugin; build it with "
+            "jobsim.Simulator(plugins=['batches']) (or plugins=[jobsim.batches.Batches()])"
+        )
+        return cast("BatchesView", self._plugin_view(BATCHES_VIEW, missing))
 
     @property
     def throttles(self) -> ThrottleView:
         """sidekiq-throttled's counters (running slots, windows, backlog) and per-class
         counts, read-only; needs the throttled plugin (see :mod:`jobsim.throttled`)."""
-        view = self.stash.get(THROTTLES_VIEW, None)
-        if view is None:
-            msg = (
-                "sim.throttles: this simulator does not run sidekiq-throttled; build it with "
-                "jobsim.Simulator(plugins=['throttled']) "
-                "(or plugins=[jobsim.throttled.Throttled()])"
-            )
-            raise InvalidArgument(msg)
-        return cast("ThrottleView", view)
+        missing = (
+            "sim.throttles: this simulator does not run sidekiq-throttled; build it with "
+            "jobsim.Simulator(plugins=['throttled']) "
+            "(or plugins=[jobsim.throttled.Throttled()])"
+        )
+        return cast("ThrottleView", self._plugin_view(THROTTLES_VIEW, missing))
 
     @property
     def running(self) -> list[Mapping[str, Any]]:
