@@ -59,7 +59,18 @@ class Client:
             strict_args=state.strict_args,
             check_now=not after,
         )
-        return self.push_normalized(job, at, job_class)
+        if at is not None or state.client_middleware.active:
+            return self.push_normalized(job, at, job_class)
+        # push_normalized's first branch, written out here for the plain perform_async of
+        # every job: going through push_normalized measured 14.6-14.8x Dramatiq against
+        # 15.5-15.7x with this copy (bench_enqueue_drain.py, quiet machine, goal 15x).
+        lock = self._lock
+        lock.acquire()
+        try:
+            jid = state.enqueue_new(job)
+        finally:
+            lock.release()
+        return jid if type(jid) is str else str(jid)
 
     def _checks_args_first(self) -> bool:
         # Sidekiq 6.4.1 checks strict args before client middleware; 6.4.2+ after it, and
