@@ -32,6 +32,14 @@ attribute ``stateless = True``: the chain then makes its one instance when the c
 and reuses it. Only the constructor's arguments may live on such an instance (a call that sets
 an attribute would see it again on the next call, which a new instance would not), so what
 the chain runs is the same as with a new instance per call, without building one per job.
+
+A stateless middleware whose work all happens before ``call_next`` may also offer
+``passes(subject, job, queue) -> bool``, with ``call`` written as ``return call_next() if
+self.passes(subject, job, queue) else None``. When it is the only middleware of a chain, the
+client and the processor call ``passes`` and skip what the chain builds around ``call``: the
+``call_next`` closure, and on the server the parsed copy of the job. So ``passes`` on the server
+side must leave the hash it is given as it found it (it is the stored job, not a copy; copy
+before writing), as a client-side ``passes`` may write into the hash it will push.
 """
 
 from __future__ import annotations
@@ -95,7 +103,7 @@ class _Entry:
 class Chain:
     """An ordered list of middleware classes (``Sidekiq::Middleware::Chain``)."""
 
-    __slots__ = ("_entries", "active", "on_change", "redis_pool", "side")
+    __slots__ = ("_entries", "active", "on_change", "redis_pool", "side", "sole")
 
     def __init__(self, side: str, redis_pool: RedisPool | None = None) -> None:
         #: ``"client"`` or ``"server"``, for messages.
@@ -105,11 +113,18 @@ class Chain:
         self._entries: list[_Entry] = []
         #: Whether the chain has any entry (a plain flag: checked on every push and perform).
         self.active = False
+        #: The only middleware, when it is stateless and offers ``passes`` (else None).
+        self.sole: Any = None
         #: Called after every change (the simulator forgets which options it has checked).
         self.on_change: Callable[[], None] | None = None
 
     def _changed(self) -> None:
-        self.active = bool(self._entries)
+        entries = self._entries
+        self.active = bool(entries)
+        # (a pool-taking middleware's ``passes`` would not receive its pool: it keeps ``call``)
+        alone = len(entries) == 1 and entries[0].redis_pool is None
+        only = entries[0].shared if alone else None
+        self.sole = only if callable(getattr(only, "passes", None)) else None
         if self.on_change is not None:
             self.on_change()
 

@@ -62,6 +62,8 @@ class ApiRelease:
             # a job whose class and hash declare none.
             return
         item = {key: value for key, value in job.items() if key != "lock_digest"}
-        prepared = prepare(item, job_class, runtime.settings, runtime.now, runtime.methods)
+        prepared = prepare(
+            item, job_class, runtime.settings, runtime.now, runtime.resolutions.found
+        )
         if prepared is not None:
             runtime.table.delete(prepared.digest.removesuffix(RUN_SUFFIX))

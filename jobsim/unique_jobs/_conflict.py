@@ -11,7 +11,7 @@ validator already refused the strategies a phase does not take.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from jobsim.errors import JobsimError
@@ -45,15 +45,13 @@ class Conflict(JobsimError):
         self.digest = digest
 
 
-def on_client_conflict(
-    runtime: UniqueRuntime, prepared: Prepared, job: dict[str, Any], call_next: Callable[[], Any]
-) -> Any:
-    """What the client does when ``job``'s lock is taken: the push, or None (dropped)."""
+def on_client_conflict(runtime: UniqueRuntime, prepared: Prepared, job: dict[str, Any]) -> bool:
+    """What the client does when ``job``'s lock is taken: True when the push goes on."""
     strategy = prepared.client_strategy
     digest = prepared.digest
     if strategy != "replace":
         runtime.conflict(job, digest=digest, strategy=strategy, phase="client")
-        return None
+        return False
     held = runtime.table.live(digest, runtime.now)
     holder = next(iter(held.holders), None) if held is not None else None
     # named before the delete, which goes through the data API and so drops the lock too
@@ -61,11 +59,9 @@ def on_client_conflict(
     detail = {"holder": holder, "replaced": replaced}
     runtime.conflict(job, digest=digest, strategy=strategy, phase="client", **detail)
     if replaced is None:
-        return None  # the holder is running (or gone): nothing to replace, the push is dropped
+        return False  # the holder is running (or gone): nothing to replace, the push is dropped
     runtime.table.delete(digest)
-    if take_lock(runtime, prepared, job):
-        return call_next()
-    return None
+    return take_lock(runtime, prepared, job)
 
 
 def take_lock(

@@ -11,6 +11,7 @@ MD5 with the gem's default ``digest_algorithm: :legacy``, SHA3-256 with ``:moder
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -18,7 +19,17 @@ from typing import Any
 
 from jobsim.errors import InvalidOption
 
-__all__ = ["RUN_SUFFIX", "compute_digest", "default_method", "lock_args_for", "ruby_json"]
+__all__ = [
+    "RUN_SUFFIX",
+    "compute_digest",
+    "default_method",
+    "flat_json",
+    "lock_args_for",
+    "lock_args_method",
+    "lock_args_with",
+    "plain_digest",
+    "ruby_json",
+]
 
 #: What ``while_executing`` appends to the digest of its runtime lock.
 RUN_SUFFIX = ":RUN"
@@ -30,6 +41,12 @@ _RUBY_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_n
 #: How the encoder above writes a string (``ensure_ascii=False``: only quotes, backslashes
 #: and control characters escaped).
 _quoted: Callable[[str], str] = json.encoder.encode_basestring
+try:
+    # CPython's own MD5 (HACL*), which hashes a short text in about half the time of
+    # OpenSSL's through hashlib (no context to allocate); the same digest either way.
+    from _md5 import md5 as _md5  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - an interpreter built without it
+    _md5 = functools.partial(hashlib.md5, usedforsecurity=False)
 _LITERALS = {True: "true", False: "false", None: "null"}
 _NO_ARGS: Any = object()
 _INT = frozenset({int})
@@ -42,7 +59,7 @@ def ruby_json(value: Any) -> str:
     return _RUBY_JSON.encode(value)
 
 
-def _flat_json(value: Any) -> str | None:
+def flat_json(value: Any) -> str | None:
     """:func:`ruby_json` of a string or a flat list of strings, whole numbers, booleans and
     None, written without the encoder's per-call set-up (a digest per push); None for
     anything else, which the encoder writes."""
@@ -98,31 +115,44 @@ def lock_args_for(
     ``unique_args``, else a class method named ``lock_args`` (or ``unique_args``) if the class
     has one. It receives the JSON-normalised args list, as ``LockArgs#filtered_args`` passes it.
     """
-    args = job.get("args", [])
+    return lock_args_with(lock_args_method(job_class, job, options, found), job)
+
+
+def lock_args_method(
+    job_class: Any,
+    job: Mapping[str, Any],
+    options: Mapping[str, Any],
+    found: dict[Any, Any] | None = None,
+) -> Callable[[list[Any]], Any] | None:
+    """The method :func:`lock_args_for` filters the args with (None: the args as they are).
+
+    It depends on the class, its options and the hash's ``lock_args_method`` and
+    ``unique_args`` only, never on the args, so a push may reuse it (``found`` remembers each
+    class's default method: looking it up was most of a push).
+    """
     # the class's option first (LockArgs reads job_options), then the hash's
     chosen = options.get("lock_args_method") or options.get("unique_args")
     if chosen is None:
         chosen = job.get("lock_args_method") or job.get("unique_args")
         if isinstance(chosen, str) and chosen.startswith("#<callable"):
             chosen = None  # a callable's stand-in written by an earlier push
-    method: Callable[[list[Any]], Any] | None
     if callable(chosen):
-        method = chosen
-    elif isinstance(chosen, str):
-        name = chosen.lstrip(":")
-        method = _method_named(job_class, name)
-        if method is None:
-            return args  # LockArgs#filter_by_symbol: the args unfiltered
-    else:
-        # ``found`` remembers each class's default method (looking it up is most of a push)
-        if found is None:
-            method = default_method(job_class)
-        elif job_class in found:
-            method = found[job_class]
-        else:
-            method = found[job_class] = default_method(job_class)
-        if method is None:
-            return args
+        return chosen  # type: ignore[no-any-return]
+    if isinstance(chosen, str):
+        return _method_named(job_class, chosen.lstrip(":"))  # None: LockArgs#filter_by_symbol
+    if found is None:
+        return default_method(job_class)
+    if job_class in found:
+        return found[job_class]  # type: ignore[no-any-return]
+    method = found[job_class] = default_method(job_class)
+    return method
+
+
+def lock_args_with(method: Callable[[list[Any]], Any] | None, job: Mapping[str, Any]) -> Any:
+    """``job``'s lock args through ``method`` (see :func:`lock_args_method`)."""
+    args = job.get("args", [])
+    if method is None:
+        return args
     result = method(json.loads(json.dumps(args)))
     if not isinstance(result, list | tuple):
         where = f"{job.get('class')}: lock_args method {getattr(method, '__qualname__', method)}"
@@ -147,13 +177,9 @@ def compute_digest(
         # The usual job: its three pairs written at once (None when one needs the encoder).
         klass, args, queue = job.get("class"), job.get("lock_args", _NO_ARGS), job.get("queue")
         if type(klass) is str and type(queue) is str and args is not _NO_ARGS:
-            flat = _flat_json(args)
+            flat = flat_json(args)
             if flat is not None:
-                return _hashed(
-                    f'[["class",{_quoted(klass)}],["lock_args",{flat}],["queue",{_quoted(queue)}]]',
-                    prefix,
-                    algorithm,
-                )
+                return plain_digest(klass, flat, queue, prefix, algorithm)
     # [key, value] pairs in the sorted order of the keys: apartment, class, lock_args, queue
     pairs: list[list[Any]] = []
     if "apartment" in job:
@@ -164,7 +190,7 @@ def compute_digest(
         pairs.append(["lock_args", job["lock_args"]])
     if not across_queues and "queue" in job:
         pairs.append(["queue", job["queue"]])
-    written = [_flat_json(value) for _, value in pairs]
+    written = [flat_json(value) for _, value in pairs]
     if None in written:
         json_text = _RUBY_JSON.encode(pairs)
     else:  # the keys are plain ASCII names: quoted as they are
@@ -174,10 +200,19 @@ def compute_digest(
     return _hashed(json_text, prefix, algorithm)
 
 
+def plain_digest(klass: str, lock_args: str, queue: str, prefix: str, algorithm: str) -> str:
+    """The digest of the usual job, ``lock_args`` already written as JSON (:func:`flat_json`):
+    its three pairs written at once, as the encoder would write them."""
+    text = f'[["class",{_quoted(klass)}],["lock_args",{lock_args}],["queue",{_quoted(queue)}]]'
+    if algorithm == "legacy":  # _hashed(), written out: every unique push comes here
+        return f"{prefix}:{_md5(text.encode()).hexdigest()}"
+    return _hashed(text, prefix, algorithm)
+
+
 def _hashed(json_text: str, prefix: str, algorithm: str) -> str:
     text = json_text.encode()
     if algorithm == "legacy":
-        hexdigest = hashlib.md5(text, usedforsecurity=False).hexdigest()
+        hexdigest = _md5(text).hexdigest()
     else:
         hexdigest = hashlib.sha3_256(text).hexdigest()
     return f"{prefix}:{hexdigest}"

@@ -24,7 +24,8 @@ from typing import Any
 
 from jobsim.unique_jobs._conflict import on_client_conflict, on_server_conflict, take_lock
 from jobsim.unique_jobs._digest import RUN_SUFFIX
-from jobsim.unique_jobs._prepare import Prepared, prepare, prepared_at_push
+from jobsim.unique_jobs._lanes import push_simple, release_on_success, start_until_executed
+from jobsim.unique_jobs._prepare import Prepared, apply
 from jobsim.unique_jobs._runtime import UniqueRuntime
 
 __all__ = ["UniqueClient", "UniqueServer"]
@@ -45,20 +46,29 @@ class UniqueClient:
     def call(
         self, subject: Any, job: dict[str, Any], queue: str, call_next: Callable[[], Any]
     ) -> Any:
+        return call_next() if self.passes(subject, job, queue) else None
+
+    def passes(self, subject: Any, job: dict[str, Any], queue: str) -> bool:
+        """Whether the push goes on: the lock is taken, or the conflict strategy let it."""
         runtime = self.runtime
         if job.pop("rescheduled", None):
-            return call_next()  # the reschedule strategy's copy skips the lock
+            return True  # the reschedule strategy's copy skips the lock
         job_class = runtime.job_class(subject, job)
-        prepared = prepare(job, job_class, runtime.settings, runtime.now, runtime.methods)
+        resolved = runtime.resolutions.on_push(job, job_class)
+        if resolved.simple is not None and push_simple(runtime, resolved, job):
+            return True
+        prepared = apply(resolved, job, runtime.settings, runtime.now)
         if prepared is None or prepared.lock == "while_executing":
-            return call_next()  # while_executing locks nothing on push
-        if take_lock(runtime, prepared, job):
-            return call_next()
-        return on_client_conflict(runtime, prepared, job, call_next)
+            return True  # while_executing locks nothing on push
+        return take_lock(runtime, prepared, job) or on_client_conflict(runtime, prepared, job)
 
 
 class UniqueServer:
-    """``SidekiqUniqueJobs::Middleware::Server``: each lock type's ``execute``."""
+    """``SidekiqUniqueJobs::Middleware::Server``: each lock type's ``execute``.
+
+    It never writes into the hash it is given (see ``Runtime.at_start``), so alone in the
+    chain it runs on the stored job without the chain's parsed copy.
+    """
 
     #: Holds only the runtime it was added with: the chain reuses one instance.
     stateless = True
@@ -69,29 +79,39 @@ class UniqueServer:
     def call(
         self, instance: Any, job: dict[str, Any], queue: str, call_next: Callable[[], Any]
     ) -> Any:
+        return call_next() if self.passes(instance, job, queue) else None
+
+    def passes(self, instance: Any, job: Mapping[str, Any], queue: str) -> bool:
+        """Whether ``perform`` runs: each lock type's ``execute`` up to its ``yield``."""
         runtime = self.runtime
-        if job.pop("rescheduled", None):
-            return call_next()
+        if job.get("rescheduled"):
+            return True
         job_class = runtime.job_class(instance, job)
-        prepared = prepared_at_push(job, job_class, runtime.settings, runtime.now, runtime.methods)
+        digest = job.get("lock_digest")
+        if (
+            type(digest) is str
+            and job.get("lock") == "until_executed"
+            and "lock_ttl" in job
+            and start_until_executed(runtime, job, job_class, instance, digest)
+        ):
+            return True
+        prepared, job = runtime.at_start(job, job_class)
         if prepared is None:
-            return call_next()
+            return True
         run = _EXECUTE.get(prepared.lock)
-        if run is None:
-            return call_next()
-        return run(runtime, prepared, instance, job, call_next)
+        return True if run is None else run(runtime, prepared, instance, job)
 
 
-Execute = Callable[[UniqueRuntime, Prepared, Any, dict[str, Any], Callable[[], Any]], Any]
+#: One lock type's ``execute`` up to its ``yield``: True when ``perform`` runs.
+Execute = Callable[[UniqueRuntime, Prepared, Any, Mapping[str, Any]], bool]
 
 
 def _until_executing(
     runtime: UniqueRuntime,
     prepared: Prepared,
     instance: Any,
-    job: dict[str, Any],
-    call_next: Callable[[], Any],
-) -> Any:
+    job: Mapping[str, Any],
+) -> bool:
     jid = str(job["jid"])
     if runtime.table.unlock(prepared.digest, jid, runtime.now):
         runtime.after_unlock(instance, job)
@@ -101,67 +121,59 @@ def _until_executing(
             take_lock(runtime, prepared, job)  # locksmith.lock(wait: 0): may find it taken
 
     runtime.after_run(jid, ended)
-    return call_next()
+    return True
 
 
 def _until_executed(
     runtime: UniqueRuntime,
     prepared: Prepared,
     instance: Any,
-    job: dict[str, Any],
-    call_next: Callable[[], Any],
-) -> Any:
+    job: Mapping[str, Any],
+) -> bool:
     jid = str(job["jid"])
     if not take_lock(runtime, prepared, job):
         # Its own lock expired and another job took it: Locksmith#execute does not yield and
         # no strategy is called; the job is dropped.
         reason = "its lock is held by another job (expired or deleted); perform skipped"
         runtime.conflict(job, digest=prepared.digest, strategy=None, phase="server", reason=reason)
-        return None
+        return False
     if prepared.lock == "until_executed":
-
-        def ended(how: str) -> None:
-            if how == "succeeded" and runtime.table.unlock(prepared.digest, jid, runtime.now):
-                runtime.after_unlock(instance, job)
-
-        runtime.after_run(jid, ended)
-    return call_next()
+        runtime.after_run(jid, release_on_success(runtime, prepared.digest, jid, instance, job))
+    return True
 
 
 def _while_executing(
     runtime: UniqueRuntime,
     prepared: Prepared,
     instance: Any,
-    job: dict[str, Any],
-    call_next: Callable[[], Any],
-) -> Any:
+    job: Mapping[str, Any],
+) -> bool:
     jid = str(job["jid"])
     digest = prepared.digest
     if not take_lock(runtime, prepared, job, digest):
         on_server_conflict(runtime, prepared.server_strategy, job, digest)
-        return None
+        return False
 
     def ended(how: str) -> None:
         if how in _ENSURED and runtime.table.unlock(digest, jid, runtime.now):
             runtime.after_unlock(instance, job)
 
     runtime.after_run(jid, ended)
-    return call_next()
+    return True
 
 
 def _until_and_while_executing(
     runtime: UniqueRuntime,
     prepared: Prepared,
     instance: Any,
-    job: dict[str, Any],
-    call_next: Callable[[], Any],
-) -> Any:
+    job: Mapping[str, Any],
+) -> bool:
     jid = str(job["jid"])
     now = runtime.now
     if not runtime.table.unlock(prepared.digest, jid, now):
         reason = "another job holds its push lock; perform skipped (unlock_failed)"
         runtime.conflict(job, digest=prepared.digest, strategy=None, phase="server", reason=reason)
-        return None
+        return False
     runtime_digest = prepared.digest + RUN_SUFFIX
     if not take_lock(runtime, prepared, job, runtime_digest):
         try:
@@ -169,7 +181,7 @@ def _until_and_while_executing(
         except Exception:
             take_lock(runtime, prepared, job)  # rescue StandardError: lock again, re-raise
             raise
-        return None
+        return False
 
     def ended(how: str) -> None:
         if how in _ENSURED and runtime.table.unlock(runtime_digest, jid, runtime.now):
@@ -178,7 +190,7 @@ def _until_and_while_executing(
             take_lock(runtime, prepared, job)
 
     runtime.after_run(jid, ended)
-    return call_next()
+    return True
 
 
 _EXECUTE: Mapping[str, Execute] = {

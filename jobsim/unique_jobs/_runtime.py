@@ -16,6 +16,8 @@ from jobsim.plugins import LOCKS_VIEW
 from jobsim.retry import error_class_name, error_message
 from jobsim.stash import StashKey
 from jobsim.unique_jobs._digest import RUN_SUFFIX
+from jobsim.unique_jobs._prepare import Prepared, prepare
+from jobsim.unique_jobs._resolutions import Resolutions
 from jobsim.unique_jobs._table import LockTable
 from jobsim.unique_jobs._view import LocksView
 
@@ -35,7 +37,7 @@ AfterRun = Callable[[str], None]
 class UniqueRuntime:
     """One plugin's configuration and state on one simulator."""
 
-    __slots__ = ("_clock", "_pending", "methods", "settings", "sim", "table")
+    __slots__ = ("_clock", "_pending", "resolutions", "settings", "sim", "table")
 
     def __init__(self, sim: Simulator, settings: Settings) -> None:
         self.sim = sim
@@ -47,9 +49,9 @@ class UniqueRuntime:
             table = sim.stash[LOCK_TABLE] = LockTable()
             sim.stash[LOCKS_VIEW] = LocksView(sim, table)
         self.table: LockTable = table
-        self._pending: dict[str, list[AfterRun]] = {}
-        #: Each job class's default lock-args method, once looked up (``lock_args_for``).
-        self.methods: dict[Any, Any] = {}
+        self._pending: dict[str, AfterRun | list[AfterRun]] = {}
+        #: Each job class's lock options, resolved once (see ``_resolutions``).
+        self.resolutions = Resolutions(settings)
         sim._state.execution_listeners.append(self._ended)
 
     @property
@@ -65,20 +67,53 @@ class UniqueRuntime:
             return type(subject)
         return self.sim.job_class(str(job.get("class")))
 
+    # -- a job's lock --------------------------------------------------------------------------
+
+    def at_start(
+        self, job: Mapping[str, Any], job_class: Any
+    ) -> tuple[Prepared | None, Mapping[str, Any]]:
+        """The server's view of a job about to run, and the hash to use from here on.
+
+        It is what the push wrote into ``job`` (the keys the gem's server reads back). A job
+        pushed without the plugin, or whose class declares another lock type since, is
+        prepared again, on a copy: the stored hash stays as it was pushed.
+        """
+        digest = job.get("lock_digest")
+        lock = job.get("lock")
+        if isinstance(digest, str) and isinstance(lock, str) and "lock_ttl" in job:
+            lock_type, limit, client, server = self.resolutions.at_start(job, job_class)
+            if lock_type == lock:
+                return Prepared(lock, digest, job["lock_ttl"], limit, client, server), job
+        if "lock_digest" not in job and self.resolutions.on_push(job, job_class).lock is None:
+            return None, job  # no lock (a plain job on a simulator with the plugin)
+        copy = dict(job)
+        found = self.resolutions.found
+        return prepare(copy, job_class, self.settings, self._clock.now, found), copy
+
     # -- when an execution ends ---------------------------------------------------------------
 
     def after_run(self, jid: str, action: AfterRun) -> None:
         """Run ``action(how)`` when the running execution of ``jid`` ends."""
-        self._pending.setdefault(jid, []).append(action)
+        # One action per running jid, as a list only while one jid runs twice at once.
+        waiting = self._pending.get(jid)
+        if waiting is None:
+            self._pending[jid] = action
+        elif isinstance(waiting, list):
+            waiting.append(action)
+        else:
+            self._pending[jid] = [waiting, action]
 
     def _ended(self, job: Mapping[str, Any], how: str) -> None:
-        jid = str(job.get("jid"))
-        waiting = self._pending.get(jid)
-        if not waiting:
+        jid = job.get("jid")
+        waiting = self._pending.pop(jid if type(jid) is str else str(jid), None)
+        if waiting is None:
             return
-        action = waiting.pop(0)
-        if not waiting:
-            del self._pending[jid]
+        if isinstance(waiting, list):  # the earliest start ends first
+            action = waiting.pop(0)
+            if waiting:
+                self._pending[str(jid)] = waiting if len(waiting) > 1 else waiting[0]
+        else:
+            action = waiting
         action(how)
 
     # -- handlers ----------------------------------------------------------------------------

@@ -1,0 +1,106 @@
+"""Each job class's lock options, resolved once and reused while a hash agrees.
+
+Resolving a job's lock options (``LockConfig``'s fallbacks from the hash to the class to the
+global configuration, the TTL's method, the lock-args method, the strategies) was most of a
+unique push. What it gives depends only on the class, the class's options and the values of a
+few keys of the hash (``CLIENT_KEYS`` on push, ``SERVER_KEYS`` at start), never on the args.
+So one resolution per class is kept with the exact objects it was read from, and reused for a
+hash that has the same of those keys, holding **the same objects** (``is``, not ``==``: ``1``,
+``1.0`` and ``True`` are equal but are written differently into the hash). A hash built from
+the class's options, as every ``perform_async`` without ``set()`` is, carries those very
+objects. Anything else (a per-push option, a retry's hash with the push's keys written in, a
+class whose options were set again) is resolved afresh and kept in place of the last one. A
+class's methods (``lock_args``, a TTL method named by a string) are read when it is resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from jobsim.unique_jobs._prepare import (
+    CLIENT_KEYS,
+    SERVER_KEYS,
+    Resolved,
+    Settings,
+    declared_options,
+    resolve,
+    server_options,
+)
+
+__all__ = ["Resolutions", "ServerOptions"]
+
+ServerOptions = tuple[str | None, int, str | None, str | None]
+
+_CLIENT_KEYS = frozenset(CLIENT_KEYS)
+_SERVER_KEYS = frozenset(SERVER_KEYS)
+
+
+class _Kept(NamedTuple):
+    """A resolution and what it was read from."""
+
+    declared: Mapping[str, Any]
+    #: The watched keys the hash had, and their values.
+    present: frozenset[str]
+    pairs: tuple[tuple[str, Any], ...]
+    value: Any
+
+
+def _agrees(kept: _Kept | None, job: Mapping[str, Any], present: frozenset[str]) -> bool:
+    # (the caller has checked the declared options are the same object)
+    if kept is None or present != kept.present:
+        return False
+    return all(job[key] is value for key, value in kept.pairs)
+
+
+def _kept(
+    declared: Mapping[str, Any], job: Mapping[str, Any], present: frozenset[str], value: Any
+) -> _Kept:
+    return _Kept(declared, present, tuple((key, job[key]) for key in sorted(present)), value)
+
+
+class Resolutions:
+    """One simulator's resolved lock options, by job class (push side and start side)."""
+
+    __slots__ = ("_client", "_found", "_server", "settings")
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        #: Each job class's default lock-args method, once looked up.
+        self._found: dict[Any, Any] = {}
+        self._client: dict[Any, _Kept] = {}
+        self._server: dict[Any, _Kept] = {}
+
+    def on_push(self, job: Mapping[str, Any], job_class: Any) -> Resolved:
+        """:func:`~jobsim.unique_jobs._prepare.resolve` for ``job``, reused when it agrees."""
+        declared = declared_options(job_class)
+        present = _CLIENT_KEYS.intersection(job)
+        kept = self._client.get(job_class)
+        # _agrees(), written out: every push asks
+        if kept is not None and kept.declared is declared and present == kept.present:
+            for key, value in kept.pairs:
+                if job[key] is not value:
+                    break
+            else:
+                resolved: Resolved = kept.value
+                return resolved
+        resolved = resolve(job, job_class, self.settings, self._found)
+        self._client[job_class] = _kept(declared, job, present, resolved)
+        return resolved
+
+    def at_start(self, job: Mapping[str, Any], job_class: Any) -> ServerOptions:
+        """The lock type, limit and strategies the server reads from a pushed ``job``."""
+        declared = declared_options(job_class)
+        present = _SERVER_KEYS.intersection(job)
+        kept = self._server.get(job_class)
+        if kept is not None and kept.declared is declared and _agrees(kept, job, present):
+            options: ServerOptions = kept.value
+            return options
+        options = server_options(job, declared, self.settings)
+        self._server[job_class] = _kept(declared, job, present, options)
+        return options
+
+    @property
+    def found(self) -> dict[Any, Any]:
+        """The lock-args methods looked up so far, by class (for a full ``prepare``)."""
+        return self._found
