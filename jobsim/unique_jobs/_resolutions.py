@@ -9,8 +9,9 @@ hash that has the same of those keys, holding **the same objects** (``is``, not 
 ``1.0`` and ``True`` are equal but are written differently into the hash). A hash built from
 the class's options, as every ``perform_async`` without ``set()`` is, carries those very
 objects. Anything else (a per-push option, a retry's hash with the push's keys written in, a
-class whose options were set again) is resolved afresh and kept in place of the last one. A
-class's methods (``lock_args``, a TTL method named by a string) are read when it is resolved.
+class whose options were set again or changed in place) is resolved afresh and kept in place
+of the last one. A class's methods (``lock_args``, a TTL method named by a string) are read
+when it is resolved.
 """
 
 from __future__ import annotations
@@ -40,15 +41,18 @@ class _Kept(NamedTuple):
     """A resolution and what it was read from."""
 
     declared: Mapping[str, Any]
+    #: A copy of the declared options (an option changed in place is a new resolution).
+    snapshot: dict[str, Any]
     #: The watched keys the hash had, and their values.
     present: frozenset[str]
     pairs: tuple[tuple[str, Any], ...]
     value: Any
 
 
-def _agrees(kept: _Kept | None, job: Mapping[str, Any], present: frozenset[str]) -> bool:
-    # (the caller has checked the declared options are the same object)
-    if kept is None or present != kept.present:
+def _agrees(
+    kept: _Kept, job: Mapping[str, Any], declared: Mapping[str, Any], present: frozenset[str]
+) -> bool:
+    if kept.declared is not declared or present != kept.present or declared != kept.snapshot:
         return False
     return all(job[key] is value for key, value in kept.pairs)
 
@@ -56,7 +60,8 @@ def _agrees(kept: _Kept | None, job: Mapping[str, Any], present: frozenset[str])
 def _kept(
     declared: Mapping[str, Any], job: Mapping[str, Any], present: frozenset[str], value: Any
 ) -> _Kept:
-    return _Kept(declared, present, tuple((key, job[key]) for key in sorted(present)), value)
+    pairs = tuple((key, job[key]) for key in sorted(present))
+    return _Kept(declared, dict(declared), present, pairs, value)
 
 
 class Resolutions:
@@ -77,7 +82,12 @@ class Resolutions:
         present = _CLIENT_KEYS.intersection(job)
         kept = self._client.get(job_class)
         # _agrees(), written out: every push asks
-        if kept is not None and kept.declared is declared and present == kept.present:
+        if (
+            kept is not None
+            and kept.declared is declared
+            and present == kept.present
+            and declared == kept.snapshot
+        ):
             for key, value in kept.pairs:
                 if job[key] is not value:
                     break
@@ -93,7 +103,7 @@ class Resolutions:
         declared = declared_options(job_class)
         present = _SERVER_KEYS.intersection(job)
         kept = self._server.get(job_class)
-        if kept is not None and kept.declared is declared and _agrees(kept, job, present):
+        if kept is not None and _agrees(kept, job, declared, present):
             options: ServerOptions = kept.value
             return options
         options = server_options(job, declared, self.settings)
