@@ -55,6 +55,8 @@ class UniqueClient:
             return True  # the reschedule strategy's copy skips the lock
         job_class = runtime.job_class(subject, job)
         resolved = runtime.resolutions.on_push(job, job_class)
+        if resolved.lock is None:
+            return True  # a job without a lock: nothing to write or take
         if resolved.simple is not None and push_simple(runtime, resolved, job):
             return True
         prepared = apply(resolved, job, runtime.settings, runtime.now)

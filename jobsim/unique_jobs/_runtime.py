@@ -16,7 +16,7 @@ from jobsim.plugins import LOCKS_VIEW
 from jobsim.retry import error_class_name, error_message
 from jobsim.stash import StashKey
 from jobsim.unique_jobs._digest import RUN_SUFFIX
-from jobsim.unique_jobs._prepare import Prepared, prepare
+from jobsim.unique_jobs._prepare import Prepared, lock_type_of, prepare
 from jobsim.unique_jobs._resolutions import Resolutions
 from jobsim.unique_jobs._table import LockTable
 from jobsim.unique_jobs._view import LocksView
@@ -84,7 +84,7 @@ class UniqueRuntime:
             lock_type, limit, client, server = self.resolutions.at_start(job, job_class)
             if lock_type == lock:
                 return Prepared(lock, digest, job["lock_ttl"], limit, client, server), job
-        if "lock_digest" not in job and self.resolutions.on_push(job, job_class).lock is None:
+        if "lock_digest" not in job and lock_type_of(job, job_class) is None:
             return None, job  # no lock (a plain job on a simulator with the plugin)
         copy = dict(job)
         found = self.resolutions.found
