@@ -2,12 +2,14 @@
 
 Most unique jobs are pushed with ``perform_async`` and a lock whose options resolve to fixed
 values (``Resolved.simple``): their push writes the resolved keys, hashes class, queue and a
-flat args list, and takes a free digest; their start finds the lock still held by their own
-jid. These two functions do exactly what ``apply`` + ``take_lock`` and ``_until_executed`` do
-for that case, in one call each; anything else (a scheduled push, ``apartment``, args that
-need the JSON encoder, a taken digest, a lock no longer held) returns None before changing
-anything, and the caller takes the general path. ``tests/unique_jobs/test_lanes.py`` runs
-the same jobs both ways and compares trace bytes and locks.
+flat args list, and takes a free digest (a ``while_executing`` push takes none); an
+``until_executed`` start finds the lock still held by its own jid, a ``while_executing`` start
+finds its runtime digest free. These functions do exactly what ``apply`` + ``take_lock`` and
+``_until_executed`` / ``_while_executing`` do for those cases, in one call each; anything else
+(a scheduled push, ``apartment``, args that need the JSON encoder, a taken digest, a lock no
+longer held) returns False before changing anything, and the caller takes the general path.
+``tests/unique_jobs/test_lanes.py`` runs the same jobs both ways and compares trace bytes,
+locks and the Redis layout.
 """
 
 from __future__ import annotations
@@ -15,14 +17,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from jobsim.unique_jobs._digest import flat_json, plain_digest
+from jobsim.unique_jobs._digest import RUN_SUFFIX, flat_json, plain_digest
 from jobsim.unique_jobs._prepare import declared_options
+from jobsim.unique_jobs._table import LockKind
 
 if TYPE_CHECKING:
     from jobsim.unique_jobs._prepare import Resolved
     from jobsim.unique_jobs._runtime import UniqueRuntime
 
-__all__ = ["push_simple", "start_until_executed"]
+__all__ = [
+    "ENSURED",
+    "push_simple",
+    "release_on_success",
+    "release_when_ensured",
+    "start_until_executed",
+    "start_while_executing",
+]
+
+#: Endings after which ``ensure`` blocks ran (a crash runs none).
+ENSURED = ("succeeded", "failed", "pushed_back")
 
 
 def push_simple(runtime: UniqueRuntime, resolved: Resolved, job: dict[str, Any]) -> bool:
@@ -42,7 +55,11 @@ def push_simple(runtime: UniqueRuntime, resolved: Resolved, job: dict[str, Any])
     prefix: str = resolved.prefix
     digest = plain_digest(klass, flat, queue, prefix, runtime.settings.digest)
     kind = resolved.simple
-    if kind is None or not runtime.table.take_free(digest, jid, runtime.now, kind):
+    if kind is None:
+        return False
+    if kind.lock_type == "while_executing":
+        digest += RUN_SUFFIX  # its runtime lock's digest; nothing is locked on push
+    elif not runtime.table.take_free(digest, jid, runtime.now, kind):
         return False  # taken: the general path meets the conflict
     # apply()'s writes, in its order
     job.setdefault("lock", kind.lock_type)
@@ -78,6 +95,35 @@ def release_on_success(
 
     def ended(how: str) -> None:
         if how == "succeeded" and runtime.table.unlock(digest, jid, runtime.now):
+            runtime.after_unlock(instance, job)
+
+    return ended
+
+
+def start_while_executing(
+    runtime: UniqueRuntime, job: Mapping[str, Any], job_class: Any, instance: Any, digest: str
+) -> bool:
+    """``WhileExecuting#execute`` for a ``while_executing`` job (its class still declaring that
+    lock) whose runtime ``digest`` is free: locked for its jid and released when the run
+    ends, ``ensure`` included; False otherwise (taken: the general path meets the conflict)."""
+    lock_type, limit, _, _ = runtime.resolutions.at_start(job, job_class)
+    jid = job["jid"]
+    if lock_type != "while_executing" or type(jid) is not str:
+        return False
+    kind = LockKind("while_executing", limit, job["lock_ttl"])
+    if not runtime.table.take_free(digest, jid, runtime.now, kind):
+        return False
+    runtime.after_run(jid, release_when_ensured(runtime, digest, jid, instance, job))
+    return True
+
+
+def release_when_ensured(
+    runtime: UniqueRuntime, digest: str, jid: str, instance: Any, job: Mapping[str, Any]
+) -> Any:
+    """What ends a runtime lock's run: the lock goes in ``ensure``, whatever the outcome."""
+
+    def ended(how: str) -> None:
+        if how in ENSURED and runtime.table.unlock(digest, jid, runtime.now):
             runtime.after_unlock(instance, job)
 
     return ended

@@ -24,14 +24,18 @@ from typing import Any
 
 from jobsim.unique_jobs._conflict import on_client_conflict, on_server_conflict, take_lock
 from jobsim.unique_jobs._digest import RUN_SUFFIX
-from jobsim.unique_jobs._lanes import push_simple, release_on_success, start_until_executed
+from jobsim.unique_jobs._lanes import (
+    ENSURED,
+    push_simple,
+    release_on_success,
+    release_when_ensured,
+    start_until_executed,
+    start_while_executing,
+)
 from jobsim.unique_jobs._prepare import Prepared, apply
 from jobsim.unique_jobs._runtime import UniqueRuntime
 
 __all__ = ["UniqueClient", "UniqueServer"]
-
-#: Endings after which ``ensure`` blocks ran (a crash runs none).
-_ENSURED = ("succeeded", "failed", "pushed_back")
 
 
 class UniqueClient:
@@ -90,13 +94,15 @@ class UniqueServer:
             return True
         job_class = runtime.job_class(instance, job)
         digest = job.get("lock_digest")
-        if (
-            type(digest) is str
-            and job.get("lock") == "until_executed"
-            and "lock_ttl" in job
-            and start_until_executed(runtime, job, job_class, instance, digest)
-        ):
-            return True
+        if type(digest) is str and "lock_ttl" in job:
+            lock = job.get("lock")
+            if lock == "until_executed":
+                if start_until_executed(runtime, job, job_class, instance, digest):
+                    return True
+            elif lock == "while_executing" and start_while_executing(
+                runtime, job, job_class, instance, digest
+            ):
+                return True
         prepared, job = runtime.at_start(job, job_class)
         if prepared is None:
             return True
@@ -156,11 +162,7 @@ def _while_executing(
         on_server_conflict(runtime, prepared.server_strategy, job, digest)
         return False
 
-    def ended(how: str) -> None:
-        if how in _ENSURED and runtime.table.unlock(digest, jid, runtime.now):
-            runtime.after_unlock(instance, job)
-
-    runtime.after_run(jid, ended)
+    runtime.after_run(jid, release_when_ensured(runtime, digest, jid, instance, job))
     return True
 
 
@@ -186,7 +188,7 @@ def _until_and_while_executing(
         return False
 
     def ended(how: str) -> None:
-        if how in _ENSURED and runtime.table.unlock(runtime_digest, jid, runtime.now):
+        if how in ENSURED and runtime.table.unlock(runtime_digest, jid, runtime.now):
             runtime.after_unlock(instance, job)
         if how == "failed":
             take_lock(runtime, prepared, job)

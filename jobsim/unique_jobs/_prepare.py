@@ -246,8 +246,7 @@ def resolve(
         server=server,
     )
     simple = (
-        lock != "while_executing"
-        and ttl_from is None
+        ttl_from is None
         and resolved.method is None
         and not resolved.stand_ins
         and not resolved.across_queues

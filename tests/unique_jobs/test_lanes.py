@@ -13,8 +13,8 @@ the same saved Redis layout:
 The workload covers what sends a job off the lanes: conflicts, failures and retries, a
 scheduled push, per-push options (``lock_timeout=1.0`` where the class says ``1``: equal, but
 written differently), a lock-args method, TTLs that expire while a job waits, a lock expired
-by hand, the ``after_unlock`` hook (one that raises), ``replace`` and ``reschedule``, and a
-class whose options change in place between pushes.
+by hand, a runtime lock with two places, the ``after_unlock`` hook (one that raises),
+``replace`` and ``reschedule``, and a class whose options change in place between pushes.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ LOCKS = (
 
 
 def workload() -> tuple[str, list[Any], dict[str, Any]]:
-    sim = unique_sim(UniqueJobs(reaper_interval=300), concurrency=2)
+    sim = unique_sim(UniqueJobs(reaper_interval=300), concurrency=3)
     classes = [
         lock_job(lock, f"{lock}_{ttl}", lock_ttl=ttl) for lock in LOCKS for ttl in (None, 40)
     ]
@@ -71,6 +71,12 @@ def workload() -> tuple[str, list[Any], dict[str, Any]]:
         def perform(self, n: int) -> None:
             return None
 
+    class Pair(jobsim.Job, lock="while_executing", lock_limit=2, on_conflict="reschedule"):
+        duration = 10
+
+        def perform(self, n: int) -> None:
+            return None
+
     class Again(jobsim.Job, lock="while_executing", on_conflict="reschedule"):
         duration = 20
 
@@ -92,6 +98,10 @@ def workload() -> tuple[str, list[Any], dict[str, Any]]:
             Replacing.perform_async(n)
         for _ in range(3):
             Again.perform_async(1)
+    sim.advance(1)
+    with sim:
+        for _ in range(3):  # two hold the runtime lock at once, the third is rescheduled
+            Pair.perform_async(1)
         Switched.set(lock="until_executed").perform_async(1)
     sim.advance(1)
     with sim:
@@ -139,6 +149,7 @@ def _general(monkeypatch: pytest.MonkeyPatch) -> None:
     """No lanes and no reuse: every push and start takes the general path."""
     monkeypatch.setattr(_middleware, "push_simple", lambda *args: False)
     monkeypatch.setattr(_middleware, "start_until_executed", lambda *args: False)
+    monkeypatch.setattr(_middleware, "start_while_executing", lambda *args: False)
 
     def on_push(self: Resolutions, job: Any, job_class: Any) -> Any:
         return resolve(job, job_class, self.settings, {})
@@ -187,19 +198,22 @@ def test_the_chain_gives_the_same_bytes(
 
 def test_the_lanes_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     """The comparisons above mean something only if the shipped run takes the lanes."""
-    taken = {"push": 0, "start": 0}
-    push, start = _middleware.push_simple, _middleware.start_until_executed
-    monkeypatch.setattr(_middleware, "push_simple", lambda *a: _count(taken, "push", push(*a)))
-    monkeypatch.setattr(
-        _middleware, "start_until_executed", lambda *a: _count(taken, "start", start(*a))
-    )
-    job_class = lock_job("until_executed")
+    taken = dict.fromkeys(("push_simple", "start_until_executed", "start_while_executing"), 0)
+    for name in taken:
+        lane = getattr(_middleware, name)
+        monkeypatch.setattr(
+            _middleware, name, lambda *a, _n=name, _lane=lane: _count(taken, _n, _lane(*a))
+        )
     sim = unique_sim()
     with sim:
-        for mode in ("ok", "fail", "ok"):  # the third conflicts: not a lane
-            job_class.perform_async(mode)
+        for lock in ("until_executed", "while_executing"):
+            job_class = lock_job(lock)
+            # until_executed: the second "ok" conflicts on push (not a lane); while_executing
+            # locks nothing on push, and each run (no duration) ends before the next starts
+            for mode in ("ok", "fail", "ok"):
+                job_class.perform_async(mode)
     sim.run_due()
-    assert taken == {"push": 2, "start": 2}
+    assert taken == {"push_simple": 5, "start_until_executed": 2, "start_while_executing": 3}
 
 
 def _count(taken: dict[str, int], key: str, ran: bool) -> bool:
