@@ -72,7 +72,7 @@ class UniqueClient:
 class UniqueServer:
     """``SidekiqUniqueJobs::Middleware::Server``: each lock type's ``execute``.
 
-    It never writes into the hash it is given (see ``Runtime.at_start``), so alone in the
+    It never writes into the hash it is given (see ``UniqueRuntime.at_start``), so alone in the
     chain it runs on the stored job without the chain's parsed copy.
     """
 
