@@ -30,32 +30,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
 
 import _harness
-from _harness import Phases, best_of, print_table
+from _harness import best_of, print_table
+from bench_unique import Plain, Unique, run
 
 import jobsim
 from jobsim.job import Job
 from jobsim.unique_jobs import UniqueJobs
 from jobsim.unique_jobs._digest import _md5, _quoted
-from jobsim.unique_jobs._lanes import release_on_success
+from jobsim.unique_jobs._lanes import SUCCEEDED, release_after
 from jobsim.unique_jobs._middleware import UniqueClient, UniqueServer
 from jobsim.unique_jobs._resolutions import _CLIENT_KEYS
-
-
-class Plain(jobsim.Job):
-    def perform(self, n: int) -> None:
-        return None
-
-
-class Unique(jobsim.Job, lock="until_executed"):
-    def perform(self, n: int) -> None:
-        return None
-
 
 SHIPPED_CLIENT = UniqueClient.passes
 SHIPPED_SERVER = UniqueServer.passes
@@ -88,7 +77,7 @@ def _client_written_out(self: Any, subject: Any, job: dict[str, Any], queue: str
             and all(job[key] is value for key, value in kept.pairs)
         ):
             resolved = kept.value
-            kind = resolved.simple
+            kind = resolved.lane_kind
             args, jid, klass = job["args"], job["jid"], job["class"]
             if (
                 kind is not None
@@ -134,7 +123,7 @@ def _server_written_out(self: Any, instance: Any, job: dict[str, Any], queue: st
             if table._locks.get(digest) == jid and table._kinds[digest].ttl is None:
                 pending = runtime._pending
                 if jid not in pending:
-                    pending[jid] = release_on_success(runtime, digest, jid, instance, job)
+                    pending[jid] = release_after(SUCCEEDED, runtime, digest, jid, instance, job)
                     return True
     return SHIPPED_SERVER(self, instance, job, queue)
 
@@ -161,19 +150,6 @@ def patched(
         if server is not None:
             stack.enter_context(mock.patch.object(UniqueServer, "passes", server))
         yield
-
-
-def run(job_class: type[jobsim.Job], count: int, plugin: bool) -> Phases:
-    sim = jobsim.Simulator(plugins=[UniqueJobs()] if plugin else None, young_gc=True)
-    push = job_class.perform_async
-    start = time.perf_counter()
-    with sim:
-        for n in range(count):
-            push(n)
-    queued = time.perf_counter()
-    if sim.drain() != count:
-        raise RuntimeError(f"{job_class.__name__}: not every job ran")
-    return Phases({"enqueue": queued - start, "drain": time.perf_counter() - queued})
 
 
 def trace_of(count: int) -> str:
@@ -203,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     rows, results = [], {}
     for name, job_class, plugin, client, server in VARIANTS:
         with patched(client, server):
-            best, _ = best_of(repeats, lambda c=job_class, p=plugin: run(c, count, p), name)
+            best, _ = best_of(
+                repeats,
+                lambda c=job_class, p=plugin: run(c, count, [UniqueJobs()] if p else None),
+                name,
+            )
         enqueue, drain = (best.seconds[k] / count * 1e6 for k in ("enqueue", "drain"))
         results[name] = {"enqueue_us": enqueue, "drain_us": drain, "total_us": enqueue + drain}
         rows.append([name, enqueue, drain, enqueue + drain])

@@ -77,16 +77,7 @@ class Processor:
             instance._job = job
             chain = state.server_middleware
             sole = chain.sole
-            if sole is not None:
-                # One middleware offering passes(), which leaves the hash as it is: the copy
-                # below would protect nothing, so perform gets the args as the plain path does.
-                if not sole.passes(instance, job, queue):
-                    skipped_by = middleware_name(sole)
-                elif args := job["args"]:
-                    instance.perform(*json_round_trip(args))
-                else:
-                    instance.perform()
-            elif chain.active:
+            if chain.active and sole is None:
                 # Sidekiq hands middleware the parsed job and performs whatever args the hash
                 # holds afterwards, but retries re-parse the original JSON: give the chain a
                 # copy as JSON would (every container new) so its changes reach perform and
@@ -95,6 +86,10 @@ class Processor:
                 _, skipped_by = chain.invoke(
                     work, parsed, queue, lambda: work.perform(*parsed["args"])
                 )
+            elif sole is not None and not sole.passes(instance, job, queue):
+                # One middleware offering passes(), which leaves the hash as it is: no copy
+                # to protect the retry, and perform gets the args as without middleware.
+                skipped_by = middleware_name(sole)
             elif args := job["args"]:
                 instance.perform(*json_round_trip(args))
             else:

@@ -204,8 +204,6 @@ def plain_digest(klass: str, lock_args: str, queue: str, prefix: str, algorithm:
     """The digest of the usual job, ``lock_args`` already written as JSON (:func:`flat_json`):
     its three pairs written at once, as the encoder would write them."""
     text = f'[["class",{_quoted(klass)}],["lock_args",{lock_args}],["queue",{_quoted(queue)}]]'
-    if algorithm == "legacy":  # _hashed(), written out: every unique push comes here
-        return f"{prefix}:{_md5(text.encode()).hexdigest()}"
     return _hashed(text, prefix, algorithm)
 
 

@@ -1,7 +1,7 @@
 """The usual unique job's push and start, written out.
 
 Most unique jobs are pushed with ``perform_async`` and a lock whose options resolve to fixed
-values (``Resolved.simple``): their push writes the resolved keys, hashes class, queue and a
+values (``Resolved.lane_kind``): their push writes the resolved keys, hashes class, queue and a
 flat args list, and takes a free digest (a ``while_executing`` push takes none); an
 ``until_executed`` start finds the lock still held by its own jid, a ``while_executing`` start
 finds its runtime digest free. These functions do exactly what ``apply`` + ``take_lock`` and
@@ -14,11 +14,11 @@ locks and the Redis layout.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from jobsim.unique_jobs._digest import RUN_SUFFIX, flat_json, plain_digest
-from jobsim.unique_jobs._prepare import declared_options
+from jobsim.unique_jobs._prepare import lock_type_of
 from jobsim.unique_jobs._table import LockKind
 
 if TYPE_CHECKING:
@@ -27,20 +27,25 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENSURED",
+    "SUCCEEDED",
     "push_simple",
-    "release_on_success",
-    "release_when_ensured",
+    "release_after",
     "start_until_executed",
     "start_while_executing",
 ]
 
 #: Endings after which ``ensure`` blocks ran (a crash runs none).
 ENSURED = ("succeeded", "failed", "pushed_back")
+#: The ending after which an ``until_executed`` lock goes.
+SUCCEEDED = ("succeeded",)
 
 
 def push_simple(runtime: UniqueRuntime, resolved: Resolved, job: dict[str, Any]) -> bool:
     """Write the lock's keys into ``job`` and take its free digest; False (``job`` as it was)
     when this is not the usual case, for the general path."""
+    kind = resolved.lane_kind
+    if kind is None:
+        return False
     klass = job.get("class")
     queue = job.get("queue")
     args = job.get("args")
@@ -54,9 +59,6 @@ def push_simple(runtime: UniqueRuntime, resolved: Resolved, job: dict[str, Any])
         return False
     prefix: str = resolved.prefix
     digest = plain_digest(klass, flat, queue, prefix, runtime.settings.digest)
-    kind = resolved.simple
-    if kind is None:
-        return False
     if kind.lock_type == "while_executing":
         digest += RUN_SUFFIX  # its runtime lock's digest; nothing is locked on push
     elif not runtime.table.take_free(digest, jid, runtime.now, kind):
@@ -77,27 +79,13 @@ def start_until_executed(
     """``UntilExecuted#execute`` for an ``until_executed`` job whose class still declares that
     lock and whose own jid still holds ``digest``: locked again (re-entrant, nothing changes)
     and released when the job succeeds; False otherwise, for the general path."""
-    declared = declared_options(job_class)
-    # _lock_type(): the class's lock first, then the hash's (the caller read "until_executed")
-    if (declared.get("lock") or declared.get("unique") or "until_executed") != "until_executed":
-        return False
     jid = job["jid"]
-    if type(jid) is not str or not runtime.table.holds(digest, jid, runtime.now):
+    if lock_type_of(job, job_class) != "until_executed" or type(jid) is not str:
         return False
-    runtime.after_run(jid, release_on_success(runtime, digest, jid, instance, job))
+    if not runtime.table.holds(digest, jid, runtime.now):
+        return False
+    runtime.after_run(jid, release_after(SUCCEEDED, runtime, digest, jid, instance, job))
     return True
-
-
-def release_on_success(
-    runtime: UniqueRuntime, digest: str, jid: str, instance: Any, job: Mapping[str, Any]
-) -> Any:
-    """What ends an ``until_executed`` run: the lock goes when it succeeded."""
-
-    def ended(how: str) -> None:
-        if how == "succeeded" and runtime.table.unlock(digest, jid, runtime.now):
-            runtime.after_unlock(instance, job)
-
-    return ended
 
 
 def start_while_executing(
@@ -113,17 +101,24 @@ def start_while_executing(
     kind = LockKind("while_executing", limit, job["lock_ttl"])
     if not runtime.table.take_free(digest, jid, runtime.now, kind):
         return False
-    runtime.after_run(jid, release_when_ensured(runtime, digest, jid, instance, job))
+    runtime.after_run(jid, release_after(ENSURED, runtime, digest, jid, instance, job))
     return True
 
 
-def release_when_ensured(
-    runtime: UniqueRuntime, digest: str, jid: str, instance: Any, job: Mapping[str, Any]
-) -> Any:
-    """What ends a runtime lock's run: the lock goes in ``ensure``, whatever the outcome."""
+def release_after(
+    endings: tuple[str, ...],
+    runtime: UniqueRuntime,
+    digest: str,
+    jid: str,
+    instance: Any,
+    job: Mapping[str, Any],
+) -> Callable[[str], None]:
+    """What ends a run holding ``digest``: the lock goes when the run ended one of
+    ``endings`` ways (``SUCCEEDED`` for ``until_executed``, ``ENSURED`` for a runtime lock),
+    then the job's ``after_unlock`` hook runs."""
 
     def ended(how: str) -> None:
-        if how in ENSURED and runtime.table.unlock(digest, jid, runtime.now):
+        if how in endings and runtime.table.unlock(digest, jid, runtime.now):
             runtime.after_unlock(instance, job)
 
     return ended

@@ -26,9 +26,9 @@ from jobsim.unique_jobs._conflict import on_client_conflict, on_server_conflict,
 from jobsim.unique_jobs._digest import RUN_SUFFIX
 from jobsim.unique_jobs._lanes import (
     ENSURED,
+    SUCCEEDED,
     push_simple,
-    release_on_success,
-    release_when_ensured,
+    release_after,
     start_until_executed,
     start_while_executing,
 )
@@ -61,7 +61,7 @@ class UniqueClient:
         resolved = runtime.resolutions.on_push(job, job_class)
         if resolved.lock is None:
             return True  # a job without a lock: nothing to write or take
-        if resolved.simple is not None and push_simple(runtime, resolved, job):
+        if resolved.lane_kind is not None and push_simple(runtime, resolved, job):
             return True
         prepared = apply(resolved, job, runtime.settings, runtime.now)
         if prepared is None or prepared.lock == "while_executing":
@@ -146,7 +146,8 @@ def _until_executed(
         runtime.conflict(job, digest=prepared.digest, strategy=None, phase="server", reason=reason)
         return False
     if prepared.lock == "until_executed":
-        runtime.after_run(jid, release_on_success(runtime, prepared.digest, jid, instance, job))
+        release = release_after(SUCCEEDED, runtime, prepared.digest, jid, instance, job)
+        runtime.after_run(jid, release)
     return True
 
 
@@ -162,7 +163,7 @@ def _while_executing(
         on_server_conflict(runtime, prepared.server_strategy, job, digest)
         return False
 
-    runtime.after_run(jid, release_when_ensured(runtime, digest, jid, instance, job))
+    runtime.after_run(jid, release_after(ENSURED, runtime, digest, jid, instance, job))
     return True
 
 

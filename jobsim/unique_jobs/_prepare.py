@@ -126,7 +126,7 @@ class Resolved(NamedTuple):
     server: str | None
     #: Set when nothing but the class, queue and args goes into the digest and nothing is
     #: called on push (the case ``_lanes.push_simple`` writes out): what its locks share.
-    simple: LockKind | None = None
+    lane_kind: LockKind | None = None
 
 
 #: Every key of the hash that :func:`resolve` reads.
@@ -231,31 +231,31 @@ def resolve(
     prefix = job.get("lock_prefix") or job.get("unique_prefix")
     prefix = prefix or _option(_EMPTY, declared, "lock_prefix", "unique_prefix")
     client, server = _strategies(job, settings)
-    resolved = Resolved(
+    prefix = prefix or settings.lock_prefix
+    method = lock_args_method(job_class, job, declared, found)
+    across_queues = bool(_one(job, declared, "unique_across_queues"))
+    across_workers = bool(_one(job, declared, "unique_across_workers"))
+    stand_ins = tuple(k for k in ("lock_args_method", "unique_args") if callable(job.get(k)))
+    limit = _limit(job, declared)
+    # the usual case _lanes.push_simple writes out: nothing to call, nothing else hashed
+    lane = (
+        ttl_from is None and method is None and not (stand_ins or across_queues or across_workers)
+    )
+    return Resolved(
         lock=lock,
         timeout=settings.lock_timeout if timeout is None else timeout,
         ttl=ttl,
         ttl_from=ttl_from,
-        prefix=prefix or settings.lock_prefix,
-        method=lock_args_method(job_class, job, declared, found),
-        across_queues=bool(_one(job, declared, "unique_across_queues")),
-        across_workers=bool(_one(job, declared, "unique_across_workers")),
-        stand_ins=tuple(k for k in ("lock_args_method", "unique_args") if callable(job.get(k))),
-        limit=_limit(job, declared),
+        prefix=prefix,
+        method=method,
+        across_queues=across_queues,
+        across_workers=across_workers,
+        stand_ins=stand_ins,
+        limit=limit,
         client=client,
         server=server,
+        lane_kind=LockKind(lock, limit, ttl) if lane and type(prefix) is str else None,
     )
-    simple = (
-        ttl_from is None
-        and resolved.method is None
-        and not resolved.stand_ins
-        and not resolved.across_queues
-        and not resolved.across_workers
-        and type(resolved.prefix) is str
-    )
-    if not simple:
-        return resolved
-    return resolved._replace(simple=LockKind(lock, resolved.limit, ttl))
 
 
 _NO_LOCK = Resolved(None, None, None, None, "", None, False, False, (), 1, None, None)

@@ -49,19 +49,35 @@ class _Kept(NamedTuple):
     value: Any
 
 
-def _agrees(
-    kept: _Kept, job: Mapping[str, Any], declared: Mapping[str, Any], present: frozenset[str]
-) -> bool:
-    if kept.declared is not declared or present != kept.present or declared != kept.snapshot:
-        return False
-    return all(job[key] is value for key, value in kept.pairs)
+def _reused(
+    cache: dict[Any, _Kept], watched: frozenset[str], job: Mapping[str, Any], job_class: Any
+) -> Any:
+    """The kept resolution for ``job_class`` if ``job`` agrees with what it was read from,
+    else None."""
+    kept = cache.get(job_class)
+    if kept is None:
+        return None
+    declared = declared_options(job_class)
+    if (
+        kept.declared is not declared
+        or watched.intersection(job) != kept.present
+        or declared != kept.snapshot
+    ):
+        return None
+    for key, value in kept.pairs:
+        if job[key] is not value:  # the very object, see the module's docstring
+            return None
+    return kept.value
 
 
-def _kept(
-    declared: Mapping[str, Any], job: Mapping[str, Any], present: frozenset[str], value: Any
-) -> _Kept:
+def _keep(
+    cache: dict[Any, _Kept], watched: frozenset[str], job: Mapping[str, Any], job_class: Any,
+    value: Any,
+) -> None:  # fmt: skip
+    declared = declared_options(job_class)
+    present = watched.intersection(job)
     pairs = tuple((key, job[key]) for key in sorted(present))
-    return _Kept(declared, dict(declared), present, pairs, value)
+    cache[job_class] = _Kept(declared, dict(declared), present, pairs, value)
 
 
 class Resolutions:
@@ -78,36 +94,18 @@ class Resolutions:
 
     def on_push(self, job: Mapping[str, Any], job_class: Any) -> Resolved:
         """:func:`~jobsim.unique_jobs._prepare.resolve` for ``job``, reused when it agrees."""
-        declared = declared_options(job_class)
-        present = _CLIENT_KEYS.intersection(job)
-        kept = self._client.get(job_class)
-        # _agrees(), written out: every push asks
-        if (
-            kept is not None
-            and kept.declared is declared
-            and present == kept.present
-            and declared == kept.snapshot
-        ):
-            for key, value in kept.pairs:
-                if job[key] is not value:
-                    break
-            else:
-                resolved: Resolved = kept.value
-                return resolved
-        resolved = resolve(job, job_class, self.settings, self._found)
-        self._client[job_class] = _kept(declared, job, present, resolved)
+        resolved: Resolved | None = _reused(self._client, _CLIENT_KEYS, job, job_class)
+        if resolved is None:
+            resolved = resolve(job, job_class, self.settings, self._found)
+            _keep(self._client, _CLIENT_KEYS, job, job_class, resolved)
         return resolved
 
     def at_start(self, job: Mapping[str, Any], job_class: Any) -> ServerOptions:
         """The lock type, limit and strategies the server reads from a pushed ``job``."""
-        declared = declared_options(job_class)
-        present = _SERVER_KEYS.intersection(job)
-        kept = self._server.get(job_class)
-        if kept is not None and _agrees(kept, job, declared, present):
-            options: ServerOptions = kept.value
-            return options
-        options = server_options(job, declared, self.settings)
-        self._server[job_class] = _kept(declared, job, present, options)
+        options: ServerOptions | None = _reused(self._server, _SERVER_KEYS, job, job_class)
+        if options is None:
+            options = server_options(job, declared_options(job_class), self.settings)
+            _keep(self._server, _SERVER_KEYS, job, job_class, options)
         return options
 
     @property

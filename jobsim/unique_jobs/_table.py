@@ -89,18 +89,23 @@ class LockTable:
             return None
         return held
 
+    def _fresh_gone(self, digest: str, ttl: float | None, now: float) -> bool:
+        """Whether the fresh lock on ``digest`` has expired by ``now`` (then it is dropped)."""
+        if ttl is None or ttl <= 0 or now < self._since[digest] + ttl:
+            return False
+        self._drop(digest)
+        return True
+
     def free(self, digest: str, now: float) -> bool:
         """Whether nobody holds ``digest`` now (:meth:`live` is None), keeping its form."""
         held = self._locks.get(digest)
         if held is None:
             return True
         if isinstance(held, str):
-            ttl = self._kinds[digest].ttl
-            expires = self._since[digest] + ttl if ttl is not None and ttl > 0 else None
-        else:
-            expires = held.expires_at
+            return self._fresh_gone(digest, self._kinds[digest].ttl, now)
+        expires = held.expires_at
         if expires is not None and now >= expires:
-            self._drop(digest)
+            del self._locks[digest]
             return True
         return False
 
@@ -146,21 +151,17 @@ class LockTable:
     def unlock(self, digest: str, jid: str, now: float) -> bool:
         """Give up ``jid``'s hold; False when other jids hold it and ``jid`` does not."""
         held = self._locks.get(digest)
-        if held == jid:  # fresh, held by jid
-            kind = self._kinds[digest]
-            if kind.ttl is None:  # never expiring: the usual release, written out
-                if kind.lock_type != "until_expired":
-                    del self._locks[digest], self._since[digest], self._kinds[digest]
-                return True
-        if self.free(digest, now):
-            return True  # nothing held: unlock.lua carries on and reports success
-        held = self._locks[digest]
         if isinstance(held, str):  # fresh: one holder
+            kind = self._kinds[digest]
+            if self._fresh_gone(digest, kind.ttl, now):
+                return True  # expired: nothing held, unlock.lua reports success
             if held != jid:
                 return False
-            if self._kinds[digest].lock_type != "until_expired":  # only its TTL ends that one
+            if kind.lock_type != "until_expired":  # only its TTL ends that one
                 self._drop(digest)
             return True
+        if held is None or self.free(digest, now):
+            return True  # nothing held: unlock.lua carries on and reports success
         if jid not in held.holders and held.holders:
             return False
         if held.lock_type == "until_expired":
@@ -189,12 +190,9 @@ class LockTable:
     def holds(self, digest: str, jid: str, now: float) -> bool:
         """Whether ``jid`` holds ``digest`` now."""
         held = self._locks.get(digest)
-        if type(held) is str and self._kinds[digest].ttl is None:
-            return held == jid  # fresh and never expiring: every start asks this
-        if self.free(digest, now):
-            return False
-        held = self._locks[digest]
-        return held == jid if isinstance(held, str) else jid in held.holders
+        if isinstance(held, str):  # fresh: one holder
+            return not self._fresh_gone(digest, self._kinds[digest].ttl, now) and held == jid
+        return held is not None and not self.free(digest, now) and jid in held.holders
 
     def all(self, now: float) -> list[HeldLock]:
         """Every live lock, by digest (expired ones are dropped first)."""
