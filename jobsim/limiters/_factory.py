@@ -55,36 +55,39 @@ class LimiterFactory:
     def bucket(self, name: str, count: int, interval: Any, **options: Any) -> Limiter:
         """``count`` uses per calendar ``interval`` (``"second"``, ``"minute"``, ``"hour"``,
         ``"day"`` or seconds); the count starts again at each interval's boundary."""
-        where = "limiters(sim).bucket"
-        count = validate.whole(count, name=f"{where}(count)", low=1)
-        seconds = interval_seconds(interval, where=f"{where}(interval)")
-        limiter = self._make(where, "bucket", name, count, seconds, **_options(where, options))
-        return self._runtime.define(limiter, lambda: Bucket(count, seconds))
+        return self._per_interval("bucket", name, ("count", count), interval, options, Bucket)
 
     def window(self, name: str, count: int, interval: Any, **options: Any) -> Limiter:
         """``count`` uses in any rolling ``interval``."""
-        where = "limiters(sim).window"
-        count = validate.whole(count, name=f"{where}(count)", low=1)
-        seconds = interval_seconds(interval, where=f"{where}(interval)")
-        limiter = self._make(where, "window", name, count, seconds, **_options(where, options))
-        return self._runtime.define(limiter, lambda: Window(count, seconds))
+        return self._per_interval("window", name, ("count", count), interval, options, Window)
 
     def leaky(self, name: str, size: int, interval: Any, **options: Any) -> Limiter:
         """A burst of up to ``size``, then ``size`` per ``interval``, evenly."""
-        where = "limiters(sim).leaky"
-        size = validate.whole(size, name=f"{where}(size)", low=1)
-        seconds = interval_seconds(interval, where=f"{where}(interval)")
-        limiter = self._make(where, "leaky", name, size, seconds, **_options(where, options))
-        return self._runtime.define(limiter, lambda: Leaky(size, seconds))
+        return self._per_interval("leaky", name, ("size", size), interval, options, Leaky)
 
     def points(self, name: str, points: int, interval: Any, **options: Any) -> Limiter:
         """A budget of ``points``, refilled at ``points`` per ``interval``; a block spends
         ``within_limit(used=n)`` of them."""
-        where = "limiters(sim).points"
-        points = validate.whole(points, name=f"{where}(points)", low=1)
+        return self._per_interval(
+            "points", name, ("points", points), interval, options,
+            lambda size, seconds: Leaky(size, seconds, kind="points"),
+        )  # fmt: skip
+
+    def _per_interval(
+        self,
+        kind: str,
+        name: str,
+        amount: tuple[str, int],
+        interval: Any,
+        options: dict[str, Any],
+        build: Callable[[int, float], Any],
+    ) -> Limiter:
+        """A limiter of ``amount`` (its argument's name and value) per ``interval``."""
+        where = f"limiters(sim).{kind}"
+        size = validate.whole(amount[1], name=f"{where}({amount[0]})", low=1)
         seconds = interval_seconds(interval, where=f"{where}(interval)")
-        limiter = self._make(where, "points", name, points, seconds, **_options(where, options))
-        return self._runtime.define(limiter, lambda: Leaky(points, seconds, kind="points"))
+        limiter = self._make(where, kind, name, size, seconds, **_options(where, options))
+        return self._runtime.define(limiter, lambda: build(size, seconds))
 
     def unlimited(self) -> Limiter:
         """A limiter that always has room (``Sidekiq::Limiter.unlimited``), for tests."""

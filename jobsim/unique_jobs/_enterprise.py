@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobsim.unique_jobs._digest import ruby_json
 from jobsim.unique_jobs._prepare import Settings
-from jobsim.unique_jobs._redis import load_locks, save_locks
+from jobsim.unique_jobs._redis import SavesLocks
 from jobsim.unique_jobs._runtime import UniqueRuntime
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class _Server:
         return call_next()
 
 
-class EnterpriseUniqueJobs:
+class EnterpriseUniqueJobs(SavesLocks):
     """Sidekiq Enterprise's unique jobs, honouring ``unique_for`` and ``unique_until``."""
 
     name = "enterprise_unique_jobs"
@@ -105,16 +105,6 @@ class EnterpriseUniqueJobs:
                 runtime.table.delete(enterprise_digest(job))
 
         sim.death_handlers.append(release)
-
-    def save_redis(self, sim: Simulator, redis: Any, *, clear: bool = True) -> int:
-        """The held locks into ``redis``, as ``jobsim.redis.save_state`` asks (see
-        :func:`~jobsim.unique_jobs.save_locks`); how many were written."""
-        return save_locks(sim, redis, clear=clear)
-
-    def load_redis(self, redis: Any, sim: Simulator) -> int:
-        """The locks in ``redis`` into ``sim``, as ``jobsim.redis.load_state`` asks (see
-        :func:`~jobsim.unique_jobs.load_locks`); how many were loaded."""
-        return load_locks(redis, sim)
 
     def __repr__(self) -> str:
         return "EnterpriseUniqueJobs()"

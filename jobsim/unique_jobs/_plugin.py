@@ -11,7 +11,7 @@ from jobsim.unique_jobs._api import ApiRelease
 from jobsim.unique_jobs._middleware import UniqueClient, UniqueServer
 from jobsim.unique_jobs._prepare import Settings
 from jobsim.unique_jobs._reaper import reap
-from jobsim.unique_jobs._redis import load_locks, save_locks
+from jobsim.unique_jobs._redis import SavesLocks
 from jobsim.unique_jobs._runtime import UniqueRuntime
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ HONOURS = (
 )
 
 
-class UniqueJobs:
+class UniqueJobs(SavesLocks):
     """sidekiq-unique-jobs (v8.1.0 by default), with the gem's global configuration.
 
     Args:
@@ -134,16 +134,6 @@ class UniqueJobs:
             self._schedule_reaper(sim, runtime, at + self.reaper_interval)
 
         sim.call_at(at, run, background=True)
-
-    def save_redis(self, sim: Simulator, redis: Any, *, clear: bool = True) -> int:
-        """The held locks into ``redis``, as ``jobsim.redis.save_state`` asks (see
-        :func:`~jobsim.unique_jobs.save_locks`); how many were written."""
-        return save_locks(sim, redis, clear=clear)
-
-    def load_redis(self, redis: Any, sim: Simulator) -> int:
-        """The locks in ``redis`` into ``sim``, as ``jobsim.redis.load_state`` asks (see
-        :func:`~jobsim.unique_jobs.load_locks`); how many were loaded."""
-        return load_locks(redis, sim)
 
     def __repr__(self) -> str:
         return (

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DIGESTS",
     "EXPIRING_DIGESTS",
+    "SavesLocks",
     "delete_matching",
     "load_gem_locks",
     "load_locks",
@@ -148,3 +149,18 @@ def load_gem_locks(redis: Any, now: float, table: LockTable) -> int:
         table.restore(held)
         loaded += 1
     return loaded
+
+
+class SavesLocks:
+    """The Redis hooks of a plugin whose state is the simulator's lock table: both unique-jobs
+    plugins share that table, so either one saves and loads all of it."""
+
+    def save_redis(self, sim: Simulator, redis: Any, *, clear: bool = True) -> int:
+        """The held locks into ``redis``, as ``jobsim.redis.save_state`` asks (see
+        :func:`save_locks`); how many were written."""
+        return save_locks(sim, redis, clear=clear)
+
+    def load_redis(self, redis: Any, sim: Simulator) -> int:
+        """The locks in ``redis`` into ``sim``, as ``jobsim.redis.load_state`` asks (see
+        :func:`load_locks`); how many were loaded."""
+        return load_locks(redis, sim)
