@@ -13,12 +13,19 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Collection, Mapping
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from jobsim.clock import format_time
 from jobsim.durations import Draw, drawer
 from jobsim.errors import SimulatedCrash, StepLimitExceeded
+from jobsim.fetch_gates import (
+    FetchGate,
+    admitted_by_all,
+    earliest_wake,
+    fetch_around,
+    resting_queues,
+)
 from jobsim.queues import JobQueue, StrictFetch
 
 if TYPE_CHECKING:
@@ -45,31 +52,6 @@ _STUCK_TURNS = 10_000
 
 #: Sidekiq's ``average_scheduled_poll_interval`` default, per process.
 _DEFAULT_POLL_AVERAGE = 5.0
-
-
-class FetchGate(Protocol):
-    """Admission at fetch, as sidekiq-throttled patches ``BasicFetch#retrieve_work``.
-
-    A gate may refuse a fetched job (it puts the job back or reschedules it itself) and may
-    ask the engine not to poll some queues for a while. It must stop refusing at one instant
-    by resting the queues it refuses (so the loop ends), and say when a resting queue wakes.
-    """
-
-    def admit(self, queue: str, job: Mapping[str, Any]) -> bool:
-        """True to start ``job``; False when the gate has requeued or rescheduled it."""
-        ...
-
-    def resting(self, now: float) -> Collection[str]:
-        """Queues not to poll at ``now``."""
-        ...
-
-    def wakes_at(self, now: float) -> float | None:
-        """The earliest time after ``now`` a resting queue may be polled again, or None."""
-        ...
-
-    def finished(self, queue: str, job: Mapping[str, Any]) -> None:
-        """An execution of ``job`` ended (done, failed or pushed back; not lost in a crash)."""
-        ...
 
 
 class Engine:
@@ -273,9 +255,9 @@ class Engine:
             return None if job is None else (queue, job)
         config = state.queue_config
         if self._gates and gated:
-            resting = self._resting()
+            resting = resting_queues(self._gates, state.clock.now)
             if resting:
-                return self._fetch_around(resting)
+                return fetch_around(state, resting)
         if config is None or config.mode == "strict":
             order = self._strict
             names = queues if config is None else config.names
@@ -297,39 +279,6 @@ class Engine:
             return None
         job = queues[chosen].pop()
         return None if job is None else (chosen, job)
-
-    def _resting(self) -> set[str]:
-        now = self._state.clock.now
-        resting: set[str] = set()
-        for gate in self._gates:
-            resting.update(gate.resting(now))
-        return resting
-
-    def _fetch_around(self, resting: set[str]) -> tuple[str, Mapping[str, Any]] | None:
-        """Fetch as :meth:`fetch` does, leaving out the queues a gate rests (a cooldown)."""
-        state = self._state
-        queues = state.queues
-        config = state.queue_config
-        if config is None:
-            names: Any = queues
-        elif config.mode == "strict":
-            names = config.names
-        else:
-            served = [name for name in config.names if name not in resting and queues[name]]
-            if not served:
-                return None
-            chosen = config.pick(state.fetch_rng, lambda name: name in served)
-            job = queues[chosen].pop() if chosen is not None else None
-            return None if chosen is None or job is None else (chosen, job)
-        for name in names:
-            if name not in resting and queues[name]:
-                job = queues[name].pop()
-                if job is not None:
-                    return name, job
-        return None
-
-    def _admitted(self, queue: str, job: Mapping[str, Any]) -> bool:
-        return all(gate.admit(queue, job) for gate in self._gates)
 
     def _one_gate_strict(self) -> bool:
         # The gate's bulk shortcuts reason about one gate and one fixed fetch order only.
@@ -365,14 +314,6 @@ class Engine:
         most = None if max_steps is None else (max_steps - quiet) // 2
         played, last = play(math.inf if until is None else until, most)
         return int(played), float(last)
-
-    def _gates_wake(self, due: float | None) -> float | None:
-        now = self._state.clock.now
-        for gate in self._gates:
-            wake = gate.wakes_at(now)
-            if wake is not None and (due is None or wake < due):
-                due = wake
-        return due
 
     # -- running -------------------------------------------------------------------------------
 
@@ -516,7 +457,7 @@ class Engine:
                         if max_steps is not None and steps >= max_steps:
                             state.queue(queue).push_front(job)
                             raise StepLimitExceeded(self._runaway_message(verb, max_steps))
-                        if gates and not self._admitted(queue, job):
+                        if gates and not admitted_by_all(gates, queue, job):
                             # Requeued by the gate, which rests what it refuses; a refusal is
                             # a turn that started no job, bounded by max_steps as those are.
                             quiet += 1
@@ -545,7 +486,7 @@ class Engine:
                         clock.advance_to(last)
                         stuck = 0
                         continue
-                due = self._gates_wake(due)
+                due = earliest_wake(gates, state.clock.now, due)
             if due is None or (until is not None and due > until):
                 break
             quiet += 1

@@ -432,7 +432,7 @@ class Simulator:
 
     def _fetch_gate_state(self) -> SimState:
         # For rate-limit plugins (jobsim.throttled): they add an admission gate to
-        # state.gates (jobsim.engine.FetchGate) and put refused jobs back. Internal.
+        # state.gates (jobsim.fetch_gates.FetchGate) and put refused jobs back. Internal.
         return self._state
 
     def _move_clock_to(self, ts: float) -> None:

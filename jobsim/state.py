@@ -142,7 +142,7 @@ class SimState:
         self.execution_listeners: list[ExecutionListener] = []
         #: Plugins told when the data API takes a job out (see ``ApiRemovalListener``).
         self.api_removal_listeners: list[ApiRemovalListener] = []
-        #: Admission gates at fetch (jobsim.engine.FetchGate), added by rate-limit plugins.
+        #: Admission gates at fetch (jobsim.fetch_gates.FetchGate), added by rate-limit plugins.
         self.gates: list[Any] = []
         #: ``adjust(job, seconds) -> seconds`` for the execution that just started, called by
         #: the engine after drawing its duration: job code that waited in virtual time (an

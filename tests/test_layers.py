@@ -55,6 +55,7 @@ LAYERS: dict[str, int] = {
     "bulk": 4,  # Client.push_bulk's hash form, over the client
     "processor": 5,
     "engine": 5,
+    "fetch_gates": 5,  # what rate-limit gates decide at fetch, for the engine
     "simulator": 6,
     "views": 6,
     "unserved": 6,  # jobs in queues the simulator does not serve
