@@ -10,6 +10,15 @@ from jobsim.unique_jobs import UniqueJobs
 
 START = 1767225600.0  # 2026-01-01T00:00:00Z
 
+#: The five lock types of sidekiq-unique-jobs.
+LOCKS = (
+    "until_executing",
+    "until_executed",
+    "until_expired",
+    "while_executing",
+    "until_and_while_executing",
+)
+
 
 class Boom(RuntimeError):
     """What a failing test job raises."""

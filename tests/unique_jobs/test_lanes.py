@@ -31,15 +31,7 @@ from jobsim.unique_jobs import UniqueJobs, _middleware, expire_locks
 from jobsim.unique_jobs._middleware import UniqueClient, UniqueServer
 from jobsim.unique_jobs._prepare import resolve, server_options
 from jobsim.unique_jobs._resolutions import Resolutions
-from tests.unique_jobs.helpers import Boom, lock_job, unique_sim
-
-LOCKS = (
-    "until_executing",
-    "until_executed",
-    "until_expired",
-    "while_executing",
-    "until_and_while_executing",
-)
+from tests.unique_jobs.helpers import LOCKS, Boom, lock_job, unique_sim
 
 
 def workload() -> tuple[str, list[Any], dict[str, Any]]:

@@ -11,15 +11,7 @@ from typing import Any
 import pytest
 
 from jobsim.unique_jobs._middleware import UniqueClient, UniqueServer
-from tests.unique_jobs.helpers import lock_job, unique_sim
-
-LOCKS = (
-    "until_executing",
-    "until_executed",
-    "until_expired",
-    "while_executing",
-    "until_and_while_executing",
-)
+from tests.unique_jobs.helpers import LOCKS, lock_job, unique_sim
 
 
 def run_mixed() -> tuple[str, list[str]]:
